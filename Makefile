@@ -1,0 +1,63 @@
+# proc-labs: twenty C labs on Unix processes, and their autograder.
+#
+#   make                 build the helper library, the grader and every lab's programs
+#   make grade [LAB=03]  grade your work in labs/ (all labs, or one by number or slug)
+#   make test            the kit's self-test (what CI runs)
+#   make setup           install the packages the kit needs (Debian, as root)
+#   make clean           remove everything built
+
+CC      ?= gcc
+CFLAGS   = -std=gnu11 -O2 -g -Wall -Wextra -Werror
+JOBS    ?= $(shell nproc)
+
+COMMON_SRC  := $(wildcard common/*.c)
+COMMON_OBJ  := $(COMMON_SRC:common/%.c=grader/build/common/%.o)
+GRADER_SRC  := $(wildcard grader/src/*.c)
+GRADER_OBJ  := $(GRADER_SRC:grader/src/%.c=grader/build/src/%.o)
+GRADER_HDR  := $(wildcard grader/src/*.h)
+
+.PHONY: all kit deps setup grade test unit cli selftest clean format
+
+all: deps kit
+	@grader/grade build || true
+
+kit: common/libproclabs.a grader/grade grader/build/check.o
+
+deps:
+	@grader/setup.sh --check 2>/dev/null || grader/setup.sh
+
+setup:
+	@grader/setup.sh
+
+common/libproclabs.a: $(COMMON_OBJ)
+	ar rcs $@ $^
+
+grader/build/common/%.o: common/%.c common/proclabs.h | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Icommon -c $< -o $@
+
+grader/build/src/%.o: grader/src/%.c $(GRADER_HDR) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+grader/grade: $(GRADER_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ -ljansson
+
+grader/build/check.o: grader/checks/lib/check.c grader/checks/lib/check.h common/proclabs.h | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Icommon -c $< -o $@
+
+# Grade the student's workspace: all labs, or LAB=03 / LAB=join.
+grade: deps kit
+	@grader/grade $(LAB)
+
+# The kit's self-test: the grader's own unit and CLI tests, then the proof
+# that solutions pass, starters fail and every mutant is caught.
+test: deps kit
+	@grader/tests/run-all
+
+format:
+	clang-format -i common/*.[ch] grader/src/*.[ch] grader/checks/lib/*.[ch]
+
+clean:
+	rm -rf grader/build grader/grade common/libproclabs.a labs/*/bin solutions/*/bin dist

@@ -1,0 +1,73 @@
+/* Logging, shared memory, time and the grader's time scale. */
+#define _GNU_SOURCE
+#include "proclabs.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+void log_line(const char *fmt, ...)
+{
+    char line[1024];
+    int n = snprintf(line, sizeof line, "[pid %d] ", (int)getpid());
+    va_list ap;
+    va_start(ap, fmt);
+    n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    va_end(ap);
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
+    line[n++] = '\n';
+    fflush(stdout); /* printf output of this process must come first */
+    /* One write(2) of a short line is never split by another writer. */
+    (void)!write_all(STDOUT_FILENO, line, (size_t)n);
+}
+
+void *shared_alloc(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        die("mmap(%zu bytes, MAP_SHARED)", size);
+    return p;
+}
+
+void shared_free(void *p, size_t size)
+{
+    if (p && munmap(p, size) < 0)
+        die("munmap");
+}
+
+double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void sleep_ms(double ms)
+{
+    if (!(ms > 0))
+        return;
+    struct timespec left = {(time_t)(ms / 1e3), (long)(fmod(ms, 1e3) * 1e6)};
+    while (nanosleep(&left, &left) < 0 && errno == EINTR)
+        ;
+}
+
+double time_scale(void)
+{
+    const char *s = getenv("PROCLABS_TIME_SCALE");
+    if (!s || !*s)
+        return 1.0;
+    char *end;
+    double v = strtod(s, &end);
+    return (*end == '\0' && v > 0 && v <= 100) ? v : 1.0;
+}
+
+double scaled_ms(double ms)
+{
+    return ms * time_scale();
+}

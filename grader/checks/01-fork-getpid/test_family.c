@@ -1,0 +1,154 @@
+/* Lab 01 checks: who_am_i, start_child, run_children. */
+#include "check.h"
+#include "family.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+TestSuite(family, .timeout = CHECK_SUITE_TIMEOUT);
+
+enum { MAX_CALLS = 64 };
+
+/* What the jobs saw, written from whichever process ran them. */
+struct seen {
+    pid_t caller;             /* the process that called the student function */
+    pid_t caller_parent;
+    struct who who;           /* who_am_i() in the caller */
+    pid_t returned;           /* start_child()'s return value */
+    int reaped;               /* run_children()'s return value */
+    pid_t pids[8];
+    int codes[8];
+    int calls;                /* how many times a job ran, in any process */
+    pid_t job_pid[MAX_CALLS]; /* getpid() inside the job */
+    pid_t job_ppid[MAX_CALLS];
+    int job_arg[MAX_CALLS];
+};
+
+static struct seen *seen;
+
+static int record_job(int arg)
+{
+    int k = __atomic_fetch_add(&seen->calls, 1, __ATOMIC_SEQ_CST);
+    if (k < MAX_CALLS) {
+        seen->job_pid[k] = getpid();
+        seen->job_ppid[k] = getppid();
+        seen->job_arg[k] = arg;
+    }
+    return 40 + arg;
+}
+
+static void call_who_am_i(void *shared)
+{
+    struct seen *s = shared;
+    s->caller = getpid();
+    s->caller_parent = getppid();
+    s->who = who_am_i();
+}
+
+Test(family, who_am_i_matches_getpid)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_who_am_i, seen, 2000);
+    sandbox_assert_returned(&r, "who_am_i()");
+    cr_assert(seen->who.pid == seen->caller,
+              "who_am_i().pid is %d but the calling process is %d: use getpid()",
+              (int)seen->who.pid, (int)seen->caller);
+    cr_assert(seen->who.ppid == seen->caller_parent,
+              "who_am_i().ppid is %d but the caller's parent is %d: use getppid()",
+              (int)seen->who.ppid, (int)seen->caller_parent);
+}
+
+static void call_start_child(void *shared)
+{
+    struct seen *s = shared;
+    s->caller = getpid();
+    s->returned = start_child(record_job, 7);
+    /* Give the child time to run, but wait on the real event: its exit. */
+    if (s->returned > 0)
+        waitpid(s->returned, NULL, 0);
+}
+
+Test(family, start_child_returns_child_pid)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_start_child, seen, 2000);
+    sandbox_assert_returned(&r, "start_child()");
+    cr_assert(seen->returned != -1 || seen->calls > 0,
+              "start_child() returned -1 and no child ran: it does not fork yet");
+    cr_assert(seen->returned != seen->caller,
+              "start_child() returned the parent's own pid %d: return the value fork() gave "
+              "the parent (the child's pid), not getpid()",
+              (int)seen->caller);
+    cr_assert(seen->returned > 0 && seen->calls >= 1 && seen->returned == seen->job_pid[0],
+              "start_child() returned %d, but the child that ran the job was %d: return "
+              "fork()'s value in the parent",
+              (int)seen->returned, seen->calls ? (int)seen->job_pid[0] : -1);
+}
+
+Test(family, child_runs_job_not_parent)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_start_child, seen, 2000);
+    cr_assert(seen->calls >= 1, "the job never ran: the child must call job(arg)");
+    cr_assert(seen->job_pid[0] != seen->caller,
+              "the job ran in the parent (pid %d): fork() returns 0 in the child, so run the "
+              "job when fork() returned 0",
+              (int)seen->caller);
+    sandbox_assert_returned(&r, "start_child()");
+    cr_assert(seen->job_ppid[0] == seen->caller,
+              "the job ran in pid %d whose parent is %d, not the caller %d", (int)seen->job_pid[0],
+              (int)seen->job_ppid[0], (int)seen->caller);
+    cr_assert(seen->job_arg[0] == 7, "the job got %d, not the arg 7 given to start_child()",
+              seen->job_arg[0]);
+}
+
+static void call_run_children(void *shared)
+{
+    struct seen *s = shared;
+    s->caller = getpid();
+    for (int i = 0; i < 4; i++)
+        s->codes[i] = -99;
+    s->reaped = run_children(4, record_job, s->pids, s->codes);
+}
+
+Test(family, run_children_forks_exactly_n)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_run_children, seen, 3000);
+    cr_assert(r.stray_returns == 0 && seen->calls <= 4,
+              "run_children(4) ran the job %d times and %d extra processes came back from it: a "
+              "child returned from start_child() instead of exiting, so it went on forking in "
+              "the loop. Call exit(job(arg)) in the child",
+              seen->calls, r.stray_returns);
+    sandbox_assert_returned(&r, "run_children()");
+    cr_assert(seen->calls == 4, "run_children(4) ran the job %d times instead of 4", seen->calls);
+    for (int i = 0; i < 4; i++) {
+        int found = 0;
+        for (int k = 0; k < 4; k++)
+            found += seen->job_arg[k] == i;
+        cr_assert(found == 1, "child %d ran the job %d times: child i must run job(i)", i, found);
+    }
+}
+
+Test(family, run_children_reaps_every_child)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_run_children, seen, 3000);
+    sandbox_assert_returned(&r, "run_children()");
+    cr_assert(r.unreaped == 0,
+              "%d children were still unreaped (zombies or running) when run_children() "
+              "returned: call waitpid() for every child you started",
+              r.unreaped);
+    cr_assert(seen->reaped == 4, "run_children(4) returned %d: it must return how many children "
+                                 "it reaped",
+              seen->reaped);
+    for (int i = 0; i < 4; i++) {
+        cr_assert(seen->pids[i] > 0 && seen->pids[i] != seen->caller,
+                  "pids[%d] is %d: store the pid fork() returned to the parent", i,
+                  (int)seen->pids[i]);
+        cr_assert(seen->codes[i] == 40 + i,
+                  "codes[%d] is %d but child %d exited with %d: store WEXITSTATUS(status) of "
+                  "that child's waitpid()",
+                  i, seen->codes[i], i, 40 + i);
+    }
+}

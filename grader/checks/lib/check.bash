@@ -1,0 +1,45 @@
+# check.bash - helpers for the kit's bats checks. Load with:
+#     load "$CHECKLIB/check.bash"
+#
+# The grader runs each .bats file with the lab's build folder as the working
+# directory, the lab's programs in it, and PROCLABS_TIME_SCALE set.
+#
+# Never call a student program bare or with plain `run`: a daemon keeps bats
+# waiting on fd 3 or on run's pipe, BATS_TEST_TIMEOUT does nothing under
+# `run` in bats 1.8, and kill(0, ...) would kill bats itself. Use
+# run_contained, which avoids all three.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+
+# run_contained SECONDS cmd...
+# Runs cmd in its own session with a time limit. Sets:
+#   status     exit status (124 when the limit was hit)
+#   output     stdout and stderr, interleaved as written
+#   leftovers  pids of processes of the run still alive after cmd ended
+#   timed_out  1 when the limit was hit, else 0
+run_contained() {
+    local limit=$1
+    shift
+    local out="$BATS_TEST_TMPDIR/out.$BATS_TEST_NUMBER.$RANDOM"
+    setsid timeout -k 1 "$limit" "$@" >"$out" 2>&1 3>&- </dev/null &
+    local pid=$!
+    status=0
+    wait "$pid" || status=$?
+    output=$(head -c 262144 "$out")
+    leftovers=$(pgrep -s "$pid" | tr '\n' ' ' || true)
+    kill -KILL -- -"$pid" 2>/dev/null || true
+    pkill -KILL -s "$pid" 2>/dev/null || true
+    timed_out=0
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then timed_out=1; fi
+}
+
+# The sentence every check uses when a program hit its time limit.
+timeout_message() { # timeout_message SECONDS what
+    echo "$2 did not finish within $1 s (possible deadlock: a process waits for something that never happens)"
+}
+
+# require_program NAME: fail clearly when the build did not produce it.
+require_program() {
+    [ -x "./$1" ] || fail "program $1 was not built: see the build check"
+}

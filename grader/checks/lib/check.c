@@ -1,0 +1,218 @@
+/* sandbox_run: run student code in a contained child (see check.h). */
+#define _GNU_SOURCE
+#include "check.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { OUTPUT_CAP = 256 * 1024 };
+
+struct control {
+    pid_t body_pid;
+    int returned;
+    int stray_returns;
+    int unreaped;
+};
+
+/* Fields 4 (ppid) and 5 (pgrp) of /proc/PID/stat; the command name may hold
+ * spaces and parentheses, so parse after the last ')'. */
+static bool read_stat(const char *pid, char *state, pid_t *ppid, pid_t *pgrp)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    int pp, pg;
+    if (!p || sscanf(p + 1, " %c %d %d", state, &pp, &pg) != 3)
+        return false;
+    *ppid = pp;
+    *pgrp = pg;
+    return true;
+}
+
+/* Count processes matching a parent or a group; zombies only when asked. */
+static int count_procs(pid_t parent, pid_t group, bool with_zombies)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char state;
+        pid_t ppid, pgrp;
+        if (!read_stat(e->d_name, &state, &ppid, &pgrp))
+            continue;
+        if (state == 'Z' && !with_zombies)
+            continue;
+        if ((parent && ppid == parent) || (group && pgrp == group))
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+int count_children_of(pid_t pid)
+{
+    return count_procs(pid, 0, true);
+}
+
+static void run_body(struct control *ctl, sandbox_body body, void *shared, int out)
+{
+    setpgid(0, 0);
+    dup2(out, STDOUT_FILENO);
+    dup2(out, STDERR_FILENO);
+    close(out);
+    ctl->body_pid = getpid();
+    body(shared);
+    fflush(NULL);
+    if (getpid() != ctl->body_pid) {
+        /* A child of the student code came back here: it should have exited. */
+        __atomic_add_fetch(&ctl->stray_returns, 1, __ATOMIC_SEQ_CST);
+        _exit(0);
+    }
+    ctl->unreaped = count_children_of(getpid());
+    ctl->returned = 1;
+    _exit(0); /* never return into Criterion */
+}
+
+static void append(struct sandbox *r, const char *buf, size_t n)
+{
+    size_t room = OUTPUT_CAP - r->output_len;
+    if (n > room) {
+        n = room;
+        r->output_truncated = true;
+    }
+    memcpy(r->output + r->output_len, buf, n);
+    r->output_len += n;
+    r->output[r->output_len] = '\0';
+}
+
+/* Wait for the body's process, reading its output, until it ends or the
+ * deadline passes. Returns true if it ended by itself. */
+static bool wait_body(struct sandbox *r, int out, double deadline)
+{
+    int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
+    fcntl(out, F_SETFL, O_NONBLOCK);
+    bool out_open = true;
+    for (;;) {
+        pid_t w = waitpid(r->pid, &r->status, WNOHANG);
+        if (w == r->pid)
+            break;
+        double left = deadline - now_ms();
+        if (left <= 0)
+            return false;
+        struct pollfd fds[2] = {{out_open ? out : -1, POLLIN, 0}, {pidfd, POLLIN, 0}};
+        /* Without a pidfd, wake up now and then to look at the child. */
+        int slice = pidfd >= 0 ? (int)left + 1 : 5;
+        if (poll(fds, 2, slice < (int)left + 1 ? slice : (int)left + 1) < 0 && errno != EINTR)
+            break;
+        if (out_open && (fds[0].revents & (POLLIN | POLLHUP))) {
+            char buf[8192];
+            ssize_t n = read(out, buf, sizeof buf);
+            if (n > 0)
+                append(r, buf, (size_t)n);
+            else if (n == 0)
+                out_open = false;
+        }
+    }
+    if (pidfd >= 0)
+        close(pidfd);
+    return true;
+}
+
+struct sandbox sandbox_run(sandbox_body body, void *shared, double timeout_ms)
+{
+    struct sandbox r;
+    memset(&r, 0, sizeof r);
+    r.timeout_ms = timeout_ms;
+    r.output = calloc(1, OUTPUT_CAP + 1);
+    struct control *ctl = shared_alloc(sizeof *ctl);
+    int p[2];
+    Pipe(p);
+    fflush(NULL);
+    double start = now_ms();
+    r.pid = Fork();
+    if (r.pid == 0) {
+        close(p[0]);
+        run_body(ctl, body, shared, p[1]);
+    }
+    setpgid(r.pid, r.pid); /* also here: no race with the child's own call */
+    close(p[1]);
+
+    if (!wait_body(&r, p[0], start + timeout_ms)) {
+        r.timed_out = true;
+        kill(-r.pid, SIGKILL);
+        Waitpid(r.pid, &r.status, 0);
+    }
+    r.elapsed_ms = now_ms() - start;
+    r.leftovers = count_procs(0, r.pid, false);
+    kill(-r.pid, SIGKILL);
+    /* Collect what is still buffered in the pipe, without waiting for
+     * killed stragglers that may hold its write end. */
+    char buf[8192];
+    ssize_t n;
+    while ((n = read(p[0], buf, sizeof buf)) > 0)
+        append(&r, buf, (size_t)n);
+    close(p[0]);
+
+    r.returned = ctl->returned && !r.timed_out;
+    r.stray_returns = ctl->stray_returns;
+    r.unreaped = ctl->unreaped;
+    shared_free(ctl, sizeof *ctl);
+    return r;
+}
+
+const char *sandbox_describe(const struct sandbox *r)
+{
+    static char text[256];
+    if (r->timed_out)
+        snprintf(text, sizeof text,
+                 "timed out after %.0f ms (possible deadlock: a process waits for something "
+                 "that never happens)",
+                 r->timeout_ms);
+    else if (WIFSIGNALED(r->status))
+        snprintf(text, sizeof text, "was killed by signal %d (%s)", WTERMSIG(r->status),
+                 strsignal(WTERMSIG(r->status)));
+    else if (!r->returned)
+        snprintf(text, sizeof text, "called exit(%d) instead of returning",
+                 WEXITSTATUS(r->status));
+    else
+        snprintf(text, sizeof text, "returned normally");
+    return text;
+}
+
+const char *sandbox_tail(const struct sandbox *r)
+{
+    static char text[1200];
+    if (r->output_len == 0)
+        return "(it printed nothing)";
+    const char *start = r->output;
+    if (r->output_len > 1000) {
+        start = r->output + r->output_len - 1000;
+        const char *nl = strchr(start, '\n');
+        if (nl)
+            start = nl + 1;
+    }
+    snprintf(text, sizeof text, "Its output ended with:\n%s", start);
+    return text;
+}

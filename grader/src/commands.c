@@ -1,0 +1,205 @@
+/* The grade and build commands, and grading many labs in parallel. */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const struct lab_spec **select_labs(const struct kit *kit, const struct cli *cli, int *n)
+{
+    const struct manifest *m = &kit->manifest;
+    const struct lab_spec **labs = xcalloc((size_t)m->nlabs + (size_t)cli->nnames, sizeof *labs);
+    *n = 0;
+    if (cli->nnames == 0) {
+        for (int i = 0; i < m->nlabs; i++)
+            labs[(*n)++] = &m->labs[i];
+        return labs;
+    }
+    for (int i = 0; i < cli->nnames; i++) {
+        const struct lab_spec *lab = manifest_find(m, cli->names[i]);
+        if (!lab) {
+            fprintf(stderr, "grade: no lab '%s' (labs are", cli->names[i]);
+            for (int k = 0; k < m->nlabs; k++)
+                fprintf(stderr, " %s", m->labs[k].id);
+            fputs("; give a number, slug or folder name)\n", stderr);
+            free(labs);
+            return NULL;
+        }
+        labs[(*n)++] = lab;
+    }
+    return labs;
+}
+
+char *missing_dependencies(const struct kit *kit)
+{
+    static const char *files[][2] = {
+        {"/usr/include/criterion/criterion.h", "libcriterion-dev"},
+        {"/usr/bin/bats", "bats"},
+        {"/usr/lib/bats/bats-support/load.bash", "bats-support"},
+        {"/usr/lib/bats/bats-assert/load.bash", "bats-assert"},
+    };
+    char *missing = NULL;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (!path_exists(files[i][0])) {
+            char *m = xasprintf("%s%s%s", missing ? missing : "", missing ? " " : "", files[i][1]);
+            free(missing);
+            missing = m;
+        }
+    if (missing) {
+        char *why = xasprintf("missing packages: %s. Run 'make setup' as root, or: sudo apt-get "
+                              "install %s",
+                              missing, missing);
+        free(missing);
+        return why;
+    }
+    char *lib = xasprintf("%s/common/libproclabs.a", kit->root);
+    char *helper = xasprintf("%s/grader/build/check.o", kit->root);
+    char *why = NULL;
+    if (!path_exists(lib) || !path_exists(helper))
+        why = xasprintf("the kit is not built: run 'make' in %s", kit->root);
+    free(lib);
+    free(helper);
+    return why;
+}
+
+/* A worker grades one lab and leaves its result as JSON in a file. */
+static pid_t start_worker(const struct kit *kit, const struct grade_task *task, const char *out)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* the grader was stopped: stop too */
+    contain_init();
+    struct kit mine = *kit;
+    if (task->workspace)
+        snprintf(mine.workspace, sizeof mine.workspace, "%s", task->workspace);
+    struct lab_result res;
+    grade_lab(&mine, task->lab, &res);
+    json_t *j = lab_result_json(&res);
+    int rc = json_dump_file(j, out, JSON_COMPACT) == 0 ? 0 : 1;
+    _exit(rc);
+}
+
+struct lab_result *grade_many(const struct kit *kit, const struct lab_spec **labs, int n,
+                              int jobs)
+{
+    struct grade_task *tasks = xcalloc((size_t)n, sizeof *tasks);
+    for (int i = 0; i < n; i++)
+        tasks[i].lab = labs[i];
+    struct lab_result *results = grade_tasks(kit, tasks, n, jobs);
+    free(tasks);
+    return results;
+}
+
+struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *tasks, int n,
+                               int jobs)
+{
+    struct lab_result *results = xcalloc((size_t)n, sizeof *results);
+    pid_t *pids = xcalloc((size_t)n, sizeof *pids);
+    char **files = xcalloc((size_t)n, sizeof *files);
+    const char *tmp = getenv("TMPDIR");
+    int next = 0, running = 0, done = 0;
+    while (done < n) {
+        while (running < jobs && next < n) {
+            files[next] = xasprintf("%s/proclabs-result-%d-%d.json", tmp && *tmp ? tmp : "/tmp",
+                                    (int)getpid(), next);
+            pids[next] = start_worker(kit, &tasks[next], files[next]);
+            next++;
+            running++;
+        }
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0)
+            break;
+        for (int i = 0; i < next; i++) {
+            if (pids[i] != pid)
+                continue;
+            running--;
+            done++;
+            json_t *j = json_load_file(files[i], 0, NULL);
+            if (!j || !lab_result_from_json(j, &kit->manifest, &results[i])) {
+                /* The worker itself died: grade the lab as an error, never crash. */
+                grade_lab_failed(kit, tasks[i].lab, &results[i],
+                                 "the grader's worker for this lab died unexpectedly");
+            }
+            json_decref(j);
+            unlink(files[i]);
+        }
+    }
+    for (int i = 0; i < n; i++)
+        free(files[i]);
+    free(files);
+    free(pids);
+    return results;
+}
+
+int cmd_grade(struct kit *kit, const struct cli *cli)
+{
+    int n;
+    const struct lab_spec **labs = select_labs(kit, cli, &n);
+    if (!labs)
+        return 2;
+    char *missing = missing_dependencies(kit);
+    if (missing) {
+        fprintf(stderr, "grade: %s\n", missing);
+        return 2;
+    }
+    struct lab_result *results = grade_many(kit, labs, n, cli->jobs);
+
+    bool to_stdout = cli->json && !strcmp(cli->json, "-");
+    if (!to_stdout) {
+        const char *nc = getenv("NO_COLOR");
+        bool color = isatty(STDOUT_FILENO) && !(nc && *nc);
+        report_human(stdout, results, n, cli->verbose, color);
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++)
+        if (results[i].score < results[i].max_score)
+            rc = 1;
+    if (cli->json) {
+        json_t *j = report_json(results, n);
+        int flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
+        if (to_stdout ? json_dumpf(j, stdout, flags) : json_dump_file(j, cli->json, flags)) {
+            fprintf(stderr, "grade: cannot write %s\n", cli->json);
+            rc = 2;
+        }
+        if (to_stdout)
+            putchar('\n');
+        json_decref(j);
+    }
+    for (int i = 0; i < n; i++)
+        lab_result_free(&results[i]);
+    free(results);
+    free(labs);
+    return rc;
+}
+
+int cmd_build(struct kit *kit, const struct cli *cli)
+{
+    int n;
+    const struct lab_spec **labs = select_labs(kit, cli, &n);
+    if (!labs)
+        return 2;
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        char dir[256];
+        lab_dirname(labs[i], dir, sizeof dir);
+        char *src = xasprintf("%s/%s", kit->workspace, dir);
+        char *log = NULL;
+        bool ok = build_programs(kit, labs[i], src, &log);
+        printf("%-26s %s\n", dir, ok ? "built" : "does not compile");
+        if (log && *log)
+            fputs(log, stdout);
+        if (!ok)
+            rc = 1;
+        free(log);
+        free(src);
+    }
+    free(labs);
+    return rc;
+}

@@ -1,0 +1,188 @@
+/*
+ * Grading one lab: build in a fresh folder, run the Criterion checks and
+ * each bats file contained, match what they report to the manifest, score.
+ */
+#define _GNU_SOURCE
+#include "grader.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+enum { RUN_OUTPUT_CAP = 8 << 20, TAP_CAP = 4 << 20 };
+
+static void init_result(const struct lab_spec *lab, struct lab_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->lab = lab;
+    res->max_score = lab_max_points(lab);
+    res->nchecks = lab->nchecks + 1; /* the build comes first, worth no points itself */
+    res->checks = xcalloc((size_t)res->nchecks, sizeof *res->checks);
+    res->checks[0] = (struct check_result){.name = "build", .kind = KIND_BUILD};
+    for (int i = 0; i < lab->nchecks; i++) {
+        struct check_result *c = &res->checks[i + 1];
+        c->name = lab->checks[i].name;
+        c->max_points = lab->checks[i].points;
+        c->hint = lab->checks[i].hint;
+        c->kind = KIND_CRITERION; /* until a bats file reports it */
+        c->status = ST_ERROR;
+    }
+}
+
+/* Every check not yet reported gets the same verdict. */
+static void fail_unreported(struct lab_result *res, enum check_status st, const char *why)
+{
+    for (int i = 1; i < res->nchecks; i++)
+        if (!res->checks[i].reported && !res->checks[i].message) {
+            res->checks[i].status = st;
+            res->checks[i].message = xstrdup(why);
+        }
+}
+
+static char *env_entry(const char *name, const char *value)
+{
+    return xasprintf("%s=%s", name, value);
+}
+
+/* Why a run ended badly, or NULL when it ended by itself. */
+static char *run_trouble(const struct run_result *r, double timeout)
+{
+    if (r->timed_out)
+        return xasprintf("timed out after %.0f s (possible deadlock: a process waits for "
+                         "something that never happens)",
+                         timeout);
+    if (r->output_overflow)
+        return xasprintf("output exceeded %d bytes (a loop that prints without end?)",
+                         RUN_OUTPUT_CAP);
+    return NULL;
+}
+
+static void run_checks(const struct build_env *b, char **argv, enum check_kind kind,
+                       const char *tap_file, struct lab_result *res)
+{
+    char scale[32];
+    snprintf(scale, sizeof scale, "%g", b->kit->manifest.time_scale);
+    char *checklib = xasprintf("%s/grader/checks/lib", b->kit->root);
+    char *env[] = {env_entry("PROCLABS_TIME_SCALE", scale), env_entry("CHECKLIB", checklib),
+                   env_entry("LAB_DIR", b->dir), env_entry("BATS_LIB_PATH", "/usr/lib/bats"),
+                   NULL};
+    struct run_spec spec = {.argv = argv,
+                            .cwd = b->dir,
+                            .setenv = env,
+                            .timeout = b->lab->timeout,
+                            .output_cap = RUN_OUTPUT_CAP,
+                            .student = true};
+    struct run_result r;
+    contain_run(&spec, &r);
+
+    char *tap = tap_file ? read_text(tap_file, TAP_CAP) : xstrdup(r.output);
+    tap_parse(tap ? tap : "", kind, res);
+    free(tap);
+
+    char *trouble = run_trouble(&r, b->lab->timeout);
+    if (trouble) {
+        char *msg = xasprintf("not finished: the %s checks %s", kind_name(kind), trouble);
+        fail_unreported(res, r.timed_out ? ST_TIMEOUT : ST_FAILED, msg);
+        free(msg);
+        free(trouble);
+    }
+    if (r.leftovers > 0 && b->kit->verbose)
+        fprintf(stderr, "grade: lab %s: %d processes were left running and were killed\n",
+                b->lab->id, r.leftovers);
+    run_result_free(&r);
+    free(checklib);
+    for (char **e = env; *e; e++)
+        free(*e);
+}
+
+static void run_bats_files(const struct build_env *b, struct lab_result *res)
+{
+    char lab[256];
+    lab_dirname(b->lab, lab, sizeof lab);
+    char *dir = xasprintf("%s/grader/checks/%s", b->kit->root, lab);
+    struct dirent **list;
+    int n = scandir(dir, &list, NULL, alphasort);
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(list[i]->d_name);
+        if (len > 5 && !strcmp(list[i]->d_name + len - 5, ".bats")) {
+            char *file = xasprintf("%s/%s", dir, list[i]->d_name);
+            char *argv[] = {"bats", "--tap", "--timing", file, NULL};
+            run_checks(b, argv, KIND_BATS, NULL, res);
+            free(file);
+        }
+        free(list[i]);
+    }
+    if (n >= 0)
+        free(list);
+    free(dir);
+}
+
+void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_result *res)
+{
+    double start = mono_ms();
+    init_result(lab, res);
+    struct build_env b = {.kit = kit, .lab = lab};
+    char *error = NULL;
+    bool have_checks = false;
+
+    if (!build_prepare(&b, &error)) {
+        res->checks[0].status = ST_FAILED;
+        res->checks[0].message = error;
+        res->error = xstrdup(error);
+        fail_unreported(res, ST_ERROR, error);
+    } else if (!build_compile(&b, &res->build_log, &have_checks)) {
+        res->checks[0].status = ST_FAILED;
+        char *log = xstrdup(res->build_log ? res->build_log : "");
+        keep_lines(log, 25);
+        res->checks[0].message = xasprintf("the code does not compile:\n%s", log);
+        free(log);
+        fail_unreported(res, ST_ERROR, "not run: the build failed (see the build check)");
+    } else {
+        res->built = true;
+        res->checks[0].status = ST_PASSED;
+        res->checks[0].reported = true;
+        if (have_checks) {
+            char *tap = xasprintf("%s/checks.tap", b.dir);
+            char *tapflag = xasprintf("--tap=%s", tap);
+            char *argv[] = {"./checks", "-j1", tapflag, NULL};
+            run_checks(&b, argv, KIND_CRITERION, tap, res);
+            free(tapflag);
+            free(tap);
+        }
+        run_bats_files(&b, res);
+        fail_unreported(res, ST_ERROR,
+                        "the check did not run: its test program ended early (did the code "
+                        "under test call exit() or kill the test runner?)");
+    }
+    if (b.dir[0])
+        remove_tree(b.dir);
+
+    for (int i = 1; i < res->nchecks; i++) {
+        struct check_result *c = &res->checks[i];
+        c->points = c->status == ST_PASSED ? c->max_points : 0;
+        res->score += c->points;
+    }
+    res->ms = mono_ms() - start;
+}
+
+void grade_lab_failed(const struct kit *kit, const struct lab_spec *lab, struct lab_result *res,
+                      const char *why)
+{
+    (void)kit;
+    init_result(lab, res);
+    res->error = xstrdup(why);
+    res->checks[0].status = ST_ERROR;
+    res->checks[0].message = xstrdup(why);
+    fail_unreported(res, ST_ERROR, why);
+}
+
+void lab_result_free(struct lab_result *res)
+{
+    for (int i = 0; i < res->nchecks; i++)
+        free(res->checks[i].message);
+    free(res->checks);
+    free(res->build_log);
+    free(res->error);
+    memset(res, 0, sizeof *res);
+}

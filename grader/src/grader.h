@@ -1,0 +1,169 @@
+/* grader.h - the autograder's shared types and module interfaces. */
+#ifndef GRADER_H
+#define GRADER_H
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* ---- the manifest (grader/manifest.json) ------------------------------- */
+
+struct check_spec {
+    const char *name;
+    int points;
+    const char *hint;
+    bool hidden; /* runs only in the instructor's copy */
+};
+
+struct program_spec {
+    const char *name;
+    const char **mains; /* its own sources (with main), NULL-terminated */
+};
+
+struct lab_spec {
+    const char *id;   /* "01" */
+    const char *slug; /* "fork-getpid" */
+    const char *title;
+    const char *concept;
+    const char *python;
+    const char **edit;    /* the student's files, NULL-terminated */
+    const char **sources; /* sources without main: linked into programs and checks */
+    struct program_spec *programs;
+    int nprograms;
+    double timeout; /* wall seconds for each check run of this lab */
+    struct check_spec *checks;
+    int nchecks;
+};
+
+struct manifest {
+    json_t *root; /* owns every string above */
+    double time_scale;
+    struct lab_spec *labs;
+    int nlabs;
+};
+
+/* Load and validate; on error print why and return false. */
+bool manifest_load(const char *path, struct manifest *m);
+/* Find a lab by "3", "03", "join" or "03-join"; NULL when none matches. */
+const struct lab_spec *manifest_find(const struct manifest *m, const char *key);
+int lab_max_points(const struct lab_spec *lab);
+/* "01-fork-getpid" in a static buffer of the caller's. */
+void lab_dirname(const struct lab_spec *lab, char *buf, size_t size);
+
+/* ---- contained runs (contain.c) ----------------------------------------- */
+
+struct run_spec {
+    char *const *argv;
+    const char *cwd;
+    char *const *setenv; /* "NAME=value" entries added to the environment, NULL-terminated */
+    double timeout;      /* wall seconds */
+    size_t output_cap;   /* bytes of output kept; more kills the run */
+    bool student;        /* student code runs inside: apply the limits */
+};
+
+struct run_result {
+    int status;
+    bool timed_out;
+    bool output_overflow;
+    char *output; /* stdout and stderr, NUL-terminated */
+    size_t output_len;
+    double elapsed_ms;
+    int leftovers; /* processes still alive after the run ended, then killed */
+};
+
+/* Call once at start: makes this process the reaper of escaped orphans. */
+void contain_init(void);
+/* Run and wait; always returns with every process of the run dead. */
+void contain_run(const struct run_spec *spec, struct run_result *res);
+void run_result_free(struct run_result *res);
+/* Kill and reap every child of this process; returns how many were alive. */
+int contain_sweep(void);
+
+/* ---- results ------------------------------------------------------------ */
+
+enum check_kind { KIND_BUILD, KIND_CRITERION, KIND_BATS };
+enum check_status { ST_PASSED, ST_FAILED, ST_TIMEOUT, ST_CRASHED, ST_ERROR };
+
+struct check_result {
+    const char *name;
+    enum check_kind kind;
+    enum check_status status;
+    int points, max_points;
+    char *message; /* why it failed (malloc'd), or NULL */
+    const char *hint;
+    double ms;
+    bool reported; /* the test runner reported it */
+};
+
+struct lab_result {
+    const struct lab_spec *lab;
+    int score, max_score;
+    bool built;
+    char *build_log; /* compiler warnings and errors */
+    struct check_result *checks; /* one per manifest check, in manifest order */
+    int nchecks;
+    double ms;
+    char *error; /* the whole lab could not be graded: why */
+};
+
+const char *kind_name(enum check_kind k);
+const char *status_name(enum check_status s);
+
+/* ---- grading (grade.c, build.c, tap.c) ---------------------------------- */
+
+struct kit {
+    char root[2048];      /* the kit: labs/, solutions/, common/, grader/ */
+    char workspace[4096]; /* where the student's files come from */
+    struct manifest manifest;
+    bool verbose;
+};
+
+struct build_env {
+    const struct kit *kit;
+    const struct lab_spec *lab;
+    char dir[4096]; /* the fresh build folder */
+};
+
+/* Grade one lab into res (never fails: problems become results). */
+void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_result *res);
+/* A lab that could not be graded at all: every check an error saying why. */
+void grade_lab_failed(const struct kit *kit, const struct lab_spec *lab, struct lab_result *res,
+                      const char *why);
+void lab_result_free(struct lab_result *res);
+
+/* Copy the pristine given files and the student's files into a fresh folder. */
+bool build_prepare(struct build_env *b, char **error);
+/* Compile programs and the check binary; false with the compiler's log on error. */
+bool build_compile(struct build_env *b, char **log, bool *have_checks);
+/* Compile only the programs, into outdir (for `grade build`). */
+bool build_programs(const struct kit *kit, const struct lab_spec *lab, const char *srcdir,
+                    char **log);
+
+/* Fill results from TAP text; kind tells Criterion's or bats' dialect. */
+void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res);
+
+/* ---- output (report.c) ---------------------------------------------------- */
+
+json_t *lab_result_json(const struct lab_result *res);
+bool lab_result_from_json(json_t *j, const struct manifest *m, struct lab_result *res);
+json_t *report_json(const struct lab_result *labs, int n);
+void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose, bool color);
+
+/* ---- small utilities (util.c) -------------------------------------------- */
+
+char *xstrdup(const char *s);
+__attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...);
+void *xcalloc(size_t n, size_t size);
+bool path_exists(const char *path);
+bool is_dir(const char *path);
+bool copy_file(const char *from, const char *to);
+int remove_tree(const char *path);
+bool mkdir_p(const char *path);
+char *read_text(const char *path, size_t max);
+double mono_ms(void);
+/* Keep the first max_lines lines of text (in place). */
+void keep_lines(char *text, int max_lines);
+
+#endif

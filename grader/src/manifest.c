@@ -1,0 +1,162 @@
+/* The manifest: one JSON file describes every lab (grader/manifest.json). */
+#define _GNU_SOURCE
+#include "grader.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *need_str(json_t *obj, const char *key, const char *where, bool *ok)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!json_is_string(v)) {
+        fprintf(stderr, "grade: manifest: %s: \"%s\" must be a string\n", where, key);
+        *ok = false;
+        return "";
+    }
+    return json_string_value(v);
+}
+
+/* A JSON array of strings as a NULL-terminated array (strings owned by root). */
+static const char **str_list(json_t *arr, const char *what, const char *where, bool *ok)
+{
+    if (!json_is_array(arr)) {
+        fprintf(stderr, "grade: manifest: %s: \"%s\" must be a list of file names\n", where, what);
+        *ok = false;
+        arr = NULL;
+    }
+    size_t n = arr ? json_array_size(arr) : 0;
+    const char **list = xcalloc(n + 1, sizeof *list);
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(arr, i);
+        const char *s = json_string_value(v);
+        /* Only plain file names: nothing may point outside the lab folder. */
+        if (!s || !*s || strchr(s, '/') || s[0] == '.') {
+            fprintf(stderr, "grade: manifest: %s: \"%s\" holds a bad file name\n", where, what);
+            *ok = false;
+            s = "";
+        }
+        list[i] = s;
+    }
+    return list;
+}
+
+static bool load_lab(json_t *j, struct lab_spec *lab, int index)
+{
+    bool ok = true;
+    char where[64];
+    snprintf(where, sizeof where, "lab #%d", index + 1);
+    if (!json_is_object(j)) {
+        fprintf(stderr, "grade: manifest: %s is not an object\n", where);
+        return false;
+    }
+    lab->id = need_str(j, "id", where, &ok);
+    lab->slug = need_str(j, "slug", where, &ok);
+    snprintf(where, sizeof where, "lab %s", lab->id);
+    lab->title = need_str(j, "title", where, &ok);
+    lab->concept = need_str(j, "concept", where, &ok);
+    json_t *py = json_object_get(j, "python");
+    lab->python = json_is_string(py) ? json_string_value(py) : "";
+    lab->edit = str_list(json_object_get(j, "edit"), "edit", where, &ok);
+    lab->sources = str_list(json_object_get(j, "sources"), "sources", where, &ok);
+    json_t *t = json_object_get(j, "timeout");
+    lab->timeout = json_is_number(t) ? json_number_value(t) : 20;
+
+    json_t *progs = json_object_get(j, "programs");
+    if (progs && !json_is_object(progs)) {
+        fprintf(stderr, "grade: manifest: %s: \"programs\" must map names to sources\n", where);
+        ok = false;
+    }
+    lab->nprograms = progs ? (int)json_object_size(progs) : 0;
+    lab->programs = xcalloc((size_t)lab->nprograms, sizeof *lab->programs);
+    const char *pname;
+    json_t *pv;
+    int pi = 0;
+    json_object_foreach(progs, pname, pv)
+    {
+        lab->programs[pi].name = pname;
+        lab->programs[pi].mains = str_list(pv, pname, where, &ok);
+        pi++;
+    }
+
+    json_t *checks = json_object_get(j, "checks");
+    if (!json_is_array(checks) || json_array_size(checks) == 0) {
+        fprintf(stderr, "grade: manifest: %s: \"checks\" must list at least one check\n", where);
+        return false;
+    }
+    lab->nchecks = (int)json_array_size(checks);
+    lab->checks = xcalloc((size_t)lab->nchecks, sizeof *lab->checks);
+    for (int i = 0; i < lab->nchecks; i++) {
+        json_t *c = json_array_get(checks, (size_t)i);
+        struct check_spec *cs = &lab->checks[i];
+        cs->name = need_str(c, "name", where, &ok);
+        json_t *pts = json_object_get(c, "points");
+        cs->points = json_is_integer(pts) ? (int)json_integer_value(pts) : 1;
+        json_t *h = json_object_get(c, "hint");
+        cs->hint = json_is_string(h) ? json_string_value(h) : NULL;
+        cs->hidden = json_is_true(json_object_get(c, "hidden"));
+        for (int k = 0; k < i; k++)
+            if (!strcmp(lab->checks[k].name, cs->name)) {
+                fprintf(stderr, "grade: manifest: %s: check %s is listed twice\n", where,
+                        cs->name);
+                ok = false;
+            }
+    }
+    return ok;
+}
+
+bool manifest_load(const char *path, struct manifest *m)
+{
+    memset(m, 0, sizeof *m);
+    json_error_t err;
+    m->root = json_load_file(path, 0, &err);
+    if (!m->root) {
+        fprintf(stderr, "grade: cannot read the manifest %s: %s (line %d)\n", path, err.text,
+                err.line);
+        return false;
+    }
+    json_t *ts = json_object_get(m->root, "time_scale");
+    m->time_scale = json_is_number(ts) ? json_number_value(ts) : 1.0;
+    json_t *labs = json_object_get(m->root, "labs");
+    if (!json_is_array(labs)) {
+        fprintf(stderr, "grade: manifest %s: \"labs\" must be a list\n", path);
+        return false;
+    }
+    m->nlabs = (int)json_array_size(labs);
+    m->labs = xcalloc((size_t)m->nlabs, sizeof *m->labs);
+    bool ok = true;
+    for (int i = 0; i < m->nlabs; i++)
+        ok = load_lab(json_array_get(labs, (size_t)i), &m->labs[i], i) && ok;
+    return ok;
+}
+
+const struct lab_spec *manifest_find(const struct manifest *m, const char *key)
+{
+    /* "3" and "03" both name lab 03; so do "join" and "03-join". */
+    bool numeric = *key != '\0';
+    for (const char *p = key; *p; p++)
+        numeric = numeric && isdigit((unsigned char)*p);
+    for (int i = 0; i < m->nlabs; i++) {
+        const struct lab_spec *lab = &m->labs[i];
+        char dir[256];
+        lab_dirname(lab, dir, sizeof dir);
+        if (numeric && atoi(key) == atoi(lab->id))
+            return lab;
+        if (!strcmp(key, lab->slug) || !strcmp(key, dir))
+            return lab;
+    }
+    return NULL;
+}
+
+int lab_max_points(const struct lab_spec *lab)
+{
+    int sum = 0;
+    for (int i = 0; i < lab->nchecks; i++)
+        sum += lab->checks[i].points;
+    return sum;
+}
+
+void lab_dirname(const struct lab_spec *lab, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s-%s", lab->id, lab->slug);
+}
