@@ -7,8 +7,10 @@
 #include "grader.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,8 +27,7 @@ static bool ends_with(const char *s, const char *suffix)
 static bool in_list(const char **list, const char *name)
 {
     for (; list && *list; list++)
-        if (!strcmp(*list, name))
-            return true;
+        if (!strcmp(*list, name)) return true;
     return false;
 }
 
@@ -50,10 +51,8 @@ bool build_prepare(struct build_env *b, char **error)
     }
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || in_list(b->lab->edit, e->d_name))
-            continue;
-        if (!ends_with(e->d_name, ".c") && !ends_with(e->d_name, ".h"))
-            continue;
+        if (e->d_name[0] == '.' || in_list(b->lab->edit, e->d_name)) continue;
+        if (!ends_with(e->d_name, ".c") && !ends_with(e->d_name, ".h")) continue;
         char *from = xasprintf("%s/%s", given, e->d_name);
         char *to = xasprintf("%s/%s", b->dir, e->d_name);
         copy_file(from, to);
@@ -65,8 +64,7 @@ bool build_prepare(struct build_env *b, char **error)
 
     char *ws = xasprintf("%s/%s", b->kit->workspace, lab);
     bool ok = is_dir(ws);
-    if (!ok)
-        *error = xasprintf("folder %s not found", ws);
+    if (!ok) *error = xasprintf("folder %s not found", ws);
     for (const char **f = b->lab->edit; ok && *f; f++) {
         char *from = xasprintf("%s/%s", ws, *f);
         char *to = xasprintf("%s/%s", b->dir, *f);
@@ -84,14 +82,22 @@ bool build_prepare(struct build_env *b, char **error)
     return ok;
 }
 
-/* Run a compiler command in dir; append its output to *log. */
+/* The kit whose runs are being made (one per worker process). */
+static const struct kit *current_kit;
+
+/* Run a compiler command in dir as the student (a source file could
+ * #include anything readable); append its output to *log. */
 static bool run_tool(const char *dir, char **argv, char **log)
 {
     struct run_spec spec = {.argv = argv,
                             .cwd = dir,
                             .timeout = COMPILE_TIMEOUT,
                             .output_cap = 256 * 1024,
-                            .student = true};
+                            .student = true,
+                            .as_student = true,
+                            .slot = current_kit ? current_kit->slot : 0,
+                            .keep = dir,
+                            .kit = current_kit ? current_kit->root : NULL};
     struct run_result res;
     contain_run(&spec, &res);
     bool ok = !res.timed_out && WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0;
@@ -111,8 +117,7 @@ struct args {
 
 static void add(struct args *a, const char *s)
 {
-    if (a->n < 254)
-        a->v[a->n++] = xstrdup(s);
+    if (a->n < 254) a->v[a->n++] = xstrdup(s);
     a->v[a->n] = NULL;
 }
 
@@ -120,8 +125,7 @@ static void add_many(struct args *a, const char **list, const char *suffix)
 {
     for (; list && *list; list++) {
         char *s = xstrdup(*list), *dot = strrchr(s, '.');
-        if (suffix && dot && strlen(dot) == strlen(suffix))
-            strcpy(dot, suffix);
+        if (suffix && dot && strlen(dot) == strlen(suffix)) strcpy(dot, suffix);
         add(a, s);
         free(s);
     }
@@ -151,13 +155,47 @@ static char *kit_path(const struct kit *kit, const char *rel)
     return xasprintf("%s/%s", kit->root, rel);
 }
 
+/* A student function named like a C library or Criterion function would
+ * replace it inside the test runner (symbol interposition): refuse it. */
+static bool no_library_symbols(const char *dir, const char *source, char **log)
+{
+    static bool loaded;
+    if (!loaded) {
+        dlopen("libcriterion.so.3", RTLD_LAZY | RTLD_GLOBAL);
+        dlopen("libm.so.6", RTLD_LAZY | RTLD_GLOBAL);
+        loaded = true;
+    }
+    char *obj = xstrdup(source);
+    strcpy(strrchr(obj, '.'), ".o");
+    char *argv[] = {"nm", "-g", "--defined-only", "--format=posix", obj, NULL};
+    struct run_spec spec = {
+        .argv = argv, .cwd = dir, .timeout = COMPILE_TIMEOUT, .output_cap = 1 << 20};
+    struct run_result res;
+    contain_run(&spec, &res);
+    bool ok = WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0;
+    for (char *line = strtok(res.output, "\n"); ok && line; line = strtok(NULL, "\n")) {
+        char *space = strchr(line, ' ');
+        if (space) *space = '\0';
+        if (dlsym(RTLD_DEFAULT, line)) {
+            char *msg = xasprintf("%s%s: error: your code defines '%s', which is also a C library "
+                                  "or test-runner function: rename it or make it static\n",
+                                  *log ? *log : "", source, line);
+            free(*log);
+            *log = msg;
+            ok = false;
+        }
+    }
+    run_result_free(&res);
+    free(obj);
+    return ok;
+}
+
 /* Compile the lab's sources (no main allowed: a student main() would
  * silently replace Criterion's, so it is renamed). */
 static bool compile_sources(const struct kit *kit, const struct lab_spec *lab, const char *dir,
                             char **log)
 {
-    if (!lab->sources[0])
-        return true;
+    if (!lab->sources[0]) return true;
     struct args a = {0};
     add_common(&a, kit, dir);
     add(&a, "-Dmain=student_main");
@@ -166,12 +204,26 @@ static bool compile_sources(const struct kit *kit, const struct lab_spec *lab, c
     bool ok = run_tool(dir, a.v, log);
     args_free(&a);
     for (const char **s = lab->sources; ok && *s; s++) {
-        /* Even after #undef main: objcopy renames the symbol itself. */
-        add(&a, "objcopy");
-        add(&a, "--redefine-sym");
-        add(&a, "main=student_main");
+        /* Even after #undef main, objcopy renames the symbol itself. And no
+         * student constructor or destructor may run in the test runner,
+         * where it could forge results: their sections are dropped. */
+        static const char *strip[] = {"objcopy",
+                                      "--redefine-sym",
+                                      "main=student_main",
+                                      "--remove-section=.init_array*",
+                                      "--remove-section=.rela.init_array*",
+                                      "--remove-section=.preinit_array*",
+                                      "--remove-section=.rela.preinit_array*",
+                                      "--remove-section=.fini_array*",
+                                      "--remove-section=.rela.fini_array*",
+                                      "--remove-section=.ctors*",
+                                      "--remove-section=.rela.ctors*",
+                                      "--remove-section=.dtors*",
+                                      "--remove-section=.rela.dtors*",
+                                      NULL};
+        add_many(&a, strip, NULL);
         add_many(&a, (const char *[]){*s, NULL}, ".o");
-        ok = run_tool(dir, a.v, log);
+        ok = run_tool(dir, a.v, log) && no_library_symbols(dir, *s, log);
         args_free(&a);
     }
     return ok;
@@ -212,12 +264,10 @@ static bool link_checks(struct build_env *b, char **log, bool *have_checks)
             add(&tests, p);
             free(p);
         }
-    if (d)
-        closedir(d);
+    if (d) closedir(d);
     free(checkdir);
     *have_checks = tests.n > 0;
-    if (!*have_checks)
-        return true;
+    if (!*have_checks) return true;
 
     struct args a = {0};
     add_common(&a, b->kit, b->dir);
@@ -249,12 +299,12 @@ static bool link_checks(struct build_env *b, char **log, bool *have_checks)
 
 bool build_compile(struct build_env *b, char **log, bool *have_checks)
 {
+    current_kit = b->kit;
     *have_checks = false;
-    if (!compile_sources(b->kit, b->lab, b->dir, log))
-        return false;
+    if (!compile_sources(b->kit, b->lab, b->dir, log)) return false;
     for (int i = 0; i < b->lab->nprograms; i++)
-        if (!link_program(b->kit, b->lab, &b->lab->programs[i], b->dir,
-                          b->lab->programs[i].name, log))
+        if (!link_program(b->kit, b->lab, &b->lab->programs[i], b->dir, b->lab->programs[i].name,
+                          log))
             return false;
     return link_checks(b, log, have_checks);
 }
@@ -263,6 +313,7 @@ bool build_programs(const struct kit *kit, const struct lab_spec *lab, const cha
                     char **log)
 {
     struct build_env b = {.kit = kit, .lab = lab};
+    current_kit = kit;
     char *err = NULL;
     bool ok = build_prepare(&b, &err);
     if (!ok) {
@@ -272,13 +323,18 @@ bool build_programs(const struct kit *kit, const struct lab_spec *lab, const cha
         char *bindir = xasprintf("%s/bin", srcdir);
         mkdir_p(bindir);
         for (int i = 0; ok && i < lab->nprograms; i++) {
-            char *out = xasprintf("%s/%s", bindir, lab->programs[i].name);
-            ok = link_program(kit, lab, &lab->programs[i], b.dir, out, log);
+            /* Linked in the build folder (the student user may not write
+             * the workspace), then copied out. */
+            const char *name = lab->programs[i].name;
+            char *built = xasprintf("%s/%s", b.dir, name);
+            char *out = xasprintf("%s/%s", bindir, name);
+            ok = link_program(kit, lab, &lab->programs[i], b.dir, name, log) &&
+                 copy_file(built, out) && chmod(out, 0755) == 0;
+            free(built);
             free(out);
         }
         free(bindir);
     }
-    if (b.dir[0])
-        remove_tree(b.dir);
+    if (b.dir[0]) remove_tree(b.dir);
     return ok;
 }

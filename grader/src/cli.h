@@ -33,7 +33,6 @@ struct grade_task {
 struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *tasks, int n,
                                int jobs);
 /* The same for labs of the kit's workspace. */
-struct lab_result *grade_many(const struct kit *kit, const struct lab_spec **labs, int n,
-                              int jobs);
+struct lab_result *grade_many(const struct kit *kit, const struct lab_spec **labs, int n, int jobs);
 
 #endif

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-enum { RUN_OUTPUT_CAP = 8 << 20, TAP_CAP = 4 << 20 };
+enum { RUN_OUTPUT_CAP = 8 << 20 };
 
 static void init_result(const struct lab_spec *lab, struct lab_result *res)
 {
@@ -55,41 +55,93 @@ static char *run_trouble(const struct run_result *r, double timeout)
     if (r->output_overflow)
         return xasprintf("output exceeded %d bytes (a loop that prints without end?)",
                          RUN_OUTPUT_CAP);
+    if (r->too_many_procs)
+        return xasprintf("were killed: more than %d processes at once (fork in a loop?)",
+                         contain_proc_cap());
     return NULL;
 }
 
+static char *runner_died_message(const struct run_result *r)
+{
+    if (WIFSIGNALED(r->status))
+        return xasprintf("the test runner was killed by signal %d (%s), so its results cannot "
+                         "be trusted: does the code under test kill other processes "
+                         "(kill(0, ...), kill(-1, ...), kill(getppid(), ...))?",
+                         WTERMSIG(r->status), strsignal(WTERMSIG(r->status)));
+    return xasprintf("the test runner ended with status %d instead of reporting normally, so "
+                     "its results cannot be trusted",
+                     WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1);
+}
+
+/* What the run left behind (all of it is gone now): a note for people. */
+static void note_leftovers(struct lab_result *res, enum check_kind kind, const struct run_result *r)
+{
+    char *note = NULL;
+    if (r->leftovers > 0)
+        note = xasprintf("the %s checks left %d process%s running after they ended (killed by "
+                         "the grader): a child that was never waited for or stopped?",
+                         kind_name(kind), r->leftovers, r->leftovers == 1 ? "" : "es");
+    if (r->left_ipc) {
+        char *more = xasprintf("%s%sthe %s checks left IPC objects behind (removed by the "
+                               "grader): %s; unlink or remove what you create",
+                               note ? note : "", note ? "\n" : "", kind_name(kind), r->left_ipc);
+        free(note);
+        note = more;
+    }
+    if (!note) return;
+    char *all = xasprintf("%s%s%s", res->notes ? res->notes : "", res->notes ? "\n" : "", note);
+    free(res->notes);
+    free(note);
+    res->notes = all;
+}
+
 static void run_checks(const struct build_env *b, char **argv, enum check_kind kind,
-                       const char *tap_file, struct lab_result *res)
+                       struct lab_result *res)
 {
     char scale[32];
     snprintf(scale, sizeof scale, "%g", b->kit->manifest.time_scale);
     char *checklib = xasprintf("%s/grader/checks/lib", b->kit->root);
     char *env[] = {env_entry("PROCLABS_TIME_SCALE", scale), env_entry("CHECKLIB", checklib),
-                   env_entry("LAB_DIR", b->dir), env_entry("BATS_LIB_PATH", "/usr/lib/bats"),
-                   NULL};
+                   env_entry("LAB_DIR", b->dir), env_entry("BATS_LIB_PATH", "/usr/lib/bats"), NULL};
     struct run_spec spec = {.argv = argv,
                             .cwd = b->dir,
                             .setenv = env,
                             .timeout = b->lab->timeout,
                             .output_cap = RUN_OUTPUT_CAP,
-                            .student = true};
+                            .student = true,
+                            .slot = b->kit->slot,
+                            .keep = b->dir,
+                            .kit = b->kit->root};
     struct run_result r;
     contain_run(&spec, &r);
 
-    char *tap = tap_file ? read_text(tap_file, TAP_CAP) : xstrdup(r.output);
-    tap_parse(tap ? tap : "", kind, res);
-    free(tap);
+    /* The runner writes its TAP to our pipe: nothing in the build folder,
+     * which student code can write, is read back. */
+    bool *before = xcalloc((size_t)res->nchecks, sizeof *before);
+    for (int i = 0; i < res->nchecks; i++)
+        before[i] = res->checks[i].reported;
+    tap_parse(r.output, kind, res);
+    note_leftovers(res, kind, &r);
 
     char *trouble = run_trouble(&r, b->lab->timeout);
-    if (trouble) {
-        char *msg = xasprintf("not finished: the %s checks %s", kind_name(kind), trouble);
-        fail_unreported(res, r.timed_out ? ST_TIMEOUT : ST_FAILED, msg);
-        free(msg);
-        free(trouble);
+    char *msg =
+        trouble ? xasprintf("not finished: the %s checks %s", kind_name(kind), trouble) : NULL;
+    /* A runner killed from inside, flooded or forked to death may have been
+     * made to print anything: trust none of its passes. A plain timeout
+     * keeps what was reported before it. */
+    bool ended_normally = WIFEXITED(r.status) && WEXITSTATUS(r.status) <= 1;
+    bool suspect = r.output_overflow || r.too_many_procs || (!r.timed_out && !ended_normally);
+    for (int i = 1; i < res->nchecks && suspect; i++) {
+        struct check_result *c = &res->checks[i];
+        if (!before[i] && c->reported && c->status == ST_PASSED) {
+            c->status = ST_ERROR;
+            c->message = msg ? xstrdup(msg) : runner_died_message(&r);
+        }
     }
-    if (r.leftovers > 0 && b->kit->verbose)
-        fprintf(stderr, "grade: lab %s: %d processes were left running and were killed\n",
-                b->lab->id, r.leftovers);
+    free(before);
+    if (msg) fail_unreported(res, r.timed_out ? ST_TIMEOUT : ST_FAILED, msg);
+    free(msg);
+    free(trouble);
     run_result_free(&r);
     free(checklib);
     for (char **e = env; *e; e++)
@@ -108,13 +160,12 @@ static void run_bats_files(const struct build_env *b, struct lab_result *res)
         if (len > 5 && !strcmp(list[i]->d_name + len - 5, ".bats")) {
             char *file = xasprintf("%s/%s", dir, list[i]->d_name);
             char *argv[] = {"bats", "--tap", "--timing", file, NULL};
-            run_checks(b, argv, KIND_BATS, NULL, res);
+            run_checks(b, argv, KIND_BATS, res);
             free(file);
         }
         free(list[i]);
     }
-    if (n >= 0)
-        free(list);
+    if (n >= 0) free(list);
     free(dir);
 }
 
@@ -143,20 +194,15 @@ void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_res
         res->checks[0].status = ST_PASSED;
         res->checks[0].reported = true;
         if (have_checks) {
-            char *tap = xasprintf("%s/checks.tap", b.dir);
-            char *tapflag = xasprintf("--tap=%s", tap);
-            char *argv[] = {"./checks", "-j1", tapflag, NULL};
-            run_checks(&b, argv, KIND_CRITERION, tap, res);
-            free(tapflag);
-            free(tap);
+            char *argv[] = {"./checks", "-j1", "--tap=-", NULL};
+            run_checks(&b, argv, KIND_CRITERION, res);
         }
         run_bats_files(&b, res);
         fail_unreported(res, ST_ERROR,
                         "the check did not run: its test program ended early (did the code "
                         "under test call exit() or kill the test runner?)");
     }
-    if (b.dir[0])
-        remove_tree(b.dir);
+    if (b.dir[0]) remove_tree(b.dir);
 
     for (int i = 1; i < res->nchecks; i++) {
         struct check_result *c = &res->checks[i];
@@ -184,5 +230,6 @@ void lab_result_free(struct lab_result *res)
     free(res->checks);
     free(res->build_log);
     free(res->error);
+    free(res->notes);
     memset(res, 0, sizeof *res);
 }

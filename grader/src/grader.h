@@ -60,26 +60,49 @@ struct run_spec {
     char *const *setenv; /* "NAME=value" entries added to the environment, NULL-terminated */
     double timeout;      /* wall seconds */
     size_t output_cap;   /* bytes of output kept; more kills the run */
-    bool student;        /* student code runs inside: apply the limits */
+    bool student;        /* student code runs inside: limits, namespaces, hidden paths */
+    bool as_student;     /* the command itself runs as the student user (a compiler) */
+    int slot;            /* parallel runs get distinct student users */
+    const char *keep;    /* the run's own folder under /tmp, kept visible inside */
+    const char *kit;     /* the kit root: its solutions, mutants and .git are hidden inside */
 };
 
 struct run_result {
     int status;
     bool timed_out;
     bool output_overflow;
-    char *output; /* stdout and stderr, NUL-terminated */
+    bool too_many_procs; /* killed: more than the process cap at once */
+    char *output;        /* stdout and stderr, NUL-terminated */
     size_t output_len;
     double elapsed_ms;
-    int leftovers; /* processes still alive after the run ended, then killed */
+    int leftovers;  /* processes still alive after the command ended, then killed */
+    char *left_ipc; /* IPC objects and /dev/shm files left behind ("/dev/shm/x, ..."), or NULL */
+};
+
+/* What containment this machine allows; probed once. */
+struct sandbox_info {
+    bool root;        /* running as root */
+    bool namespaces;  /* PID, mount, IPC and network namespaces per run */
+    bool user_ns;     /* ...made through a user namespace (not root) */
+    bool student_uid; /* student code runs as a dedicated unprivileged user */
+    bool nproc_limit; /* RLIMIT_NPROC bounds the processes of that user */
+    char why_no_ns[160];
+    char why_no_uid[160];
 };
 
 /* Call once at start: makes this process the reaper of escaped orphans. */
 void contain_init(void);
+const struct sandbox_info *contain_info(void);
+/* The mechanisms in force, one per line, and those missing with why. */
+void contain_describe(FILE *out);
+json_t *contain_info_json(void);
 /* Run and wait; always returns with every process of the run dead. */
 void contain_run(const struct run_spec *spec, struct run_result *res);
 void run_result_free(struct run_result *res);
-/* Kill and reap every child of this process; returns how many were alive. */
-int contain_sweep(void);
+/* The student user of a slot (when student_uid is in force). */
+uid_t contain_student_uid(int slot);
+/* More processes than this at once in one run is taken for a fork bomb. */
+int contain_proc_cap(void);
 
 /* ---- results ------------------------------------------------------------ */
 
@@ -101,11 +124,12 @@ struct lab_result {
     const struct lab_spec *lab;
     int score, max_score;
     bool built;
-    char *build_log; /* compiler warnings and errors */
+    char *build_log;             /* compiler warnings and errors */
     struct check_result *checks; /* one per manifest check, in manifest order */
     int nchecks;
     double ms;
     char *error; /* the whole lab could not be graded: why */
+    char *notes; /* what the runs left behind (processes, IPC objects), for people */
 };
 
 const char *kind_name(enum check_kind k);
@@ -116,6 +140,7 @@ const char *status_name(enum check_status s);
 struct kit {
     char root[2048];      /* the kit: labs/, solutions/, common/, grader/ */
     char workspace[4096]; /* where the student's files come from */
+    int slot;             /* this worker's slot: its own student user */
     struct manifest manifest;
     bool verbose;
 };

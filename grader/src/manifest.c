@@ -97,8 +97,7 @@ static bool load_lab(json_t *j, struct lab_spec *lab, int index)
         cs->hidden = json_is_true(json_object_get(c, "hidden"));
         for (int k = 0; k < i; k++)
             if (!strcmp(lab->checks[k].name, cs->name)) {
-                fprintf(stderr, "grade: manifest: %s: check %s is listed twice\n", where,
-                        cs->name);
+                fprintf(stderr, "grade: manifest: %s: check %s is listed twice\n", where, cs->name);
                 ok = false;
             }
     }
@@ -140,10 +139,8 @@ const struct lab_spec *manifest_find(const struct manifest *m, const char *key)
         const struct lab_spec *lab = &m->labs[i];
         char dir[256];
         lab_dirname(lab, dir, sizeof dir);
-        if (numeric && atoi(key) == atoi(lab->id))
-            return lab;
-        if (!strcmp(key, lab->slug) || !strcmp(key, dir))
-            return lab;
+        if (numeric && atoi(key) == atoi(lab->id)) return lab;
+        if (!strcmp(key, lab->slug) || !strcmp(key, dir)) return lab;
     }
     return NULL;
 }

@@ -9,6 +9,9 @@
 # `run` in bats 1.8, and kill(0, ...) would kill bats itself. Use
 # run_contained, which avoids all three.
 
+# Files a check creates must be writable by the student user too.
+umask 0
+
 bats_load_library bats-support
 bats_load_library bats-assert
 
@@ -22,14 +25,26 @@ run_contained() {
     local limit=$1
     shift
     local out="$BATS_TEST_TMPDIR/out.$BATS_TEST_NUMBER.$RANDOM"
-    setsid timeout -k 1 "$limit" "$@" >"$out" 2>&1 3>&- </dev/null &
+    local as_student=()
+    if [ -n "${PROCLABS_STUDENT_UID:-}" ] && [ "$(id -u)" -eq 0 ]; then
+        # The grader's dedicated user: it can signal neither bats nor the grader.
+        as_student=(prlimit --nproc=1000:1000 setpriv --reuid="$PROCLABS_STUDENT_UID"
+            --regid="$PROCLABS_STUDENT_UID" --clear-groups --inh-caps=-all)
+    fi
+    setsid timeout -k 1 "$limit" "${as_student[@]}" "$@" >"$out" 2>&1 3>&- </dev/null &
     local pid=$!
     status=0
-    wait "$pid" || status=$?
+    wait "$pid" 2>/dev/null || status=$?
     output=$(head -c 262144 "$out")
+    if [ "$status" -eq 153 ]; then # SIGXFSZ: the grader's file size limit
+        output+=$'\n[the program wrote more than the file size limit allows and was stopped: a loop that prints without end?]'
+    fi
     leftovers=$(pgrep -s "$pid" | tr '\n' ' ' || true)
     kill -KILL -- -"$pid" 2>/dev/null || true
     pkill -KILL -s "$pid" 2>/dev/null || true
+    if [ "${#as_student[@]}" -gt 0 ]; then # also what escaped with setsid()
+        pkill -KILL -U "$PROCLABS_STUDENT_UID" 2>/dev/null || true
+    fi
     timed_out=0
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then timed_out=1; fi
 }

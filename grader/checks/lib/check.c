@@ -10,7 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -31,17 +37,14 @@ static bool read_stat(const char *pid, char *state, pid_t *ppid, pid_t *pgrp)
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%s/stat", pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
+    if (fd < 0) return false;
     ssize_t n = read(fd, buf, sizeof buf - 1);
     close(fd);
-    if (n <= 0)
-        return false;
+    if (n <= 0) return false;
     buf[n] = '\0';
     char *p = strrchr(buf, ')');
     int pp, pg;
-    if (!p || sscanf(p + 1, " %c %d %d", state, &pp, &pg) != 3)
-        return false;
+    if (!p || sscanf(p + 1, " %c %d %d", state, &pp, &pg) != 3) return false;
     *ppid = pp;
     *pgrp = pg;
     return true;
@@ -51,21 +54,16 @@ static bool read_stat(const char *pid, char *state, pid_t *ppid, pid_t *pgrp)
 static int count_procs(pid_t parent, pid_t group, bool with_zombies)
 {
     DIR *d = opendir("/proc");
-    if (!d)
-        return 0;
+    if (!d) return 0;
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
-            continue;
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
         char state;
         pid_t ppid, pgrp;
-        if (!read_stat(e->d_name, &state, &ppid, &pgrp))
-            continue;
-        if (state == 'Z' && !with_zombies)
-            continue;
-        if ((parent && ppid == parent) || (group && pgrp == group))
-            n++;
+        if (!read_stat(e->d_name, &state, &ppid, &pgrp)) continue;
+        if (state == 'Z' && !with_zombies) continue;
+        if ((parent && ppid == parent) || (group && pgrp == group)) n++;
     }
     closedir(d);
     return n;
@@ -76,12 +74,85 @@ int count_children_of(pid_t pid)
     return count_procs(pid, 0, true);
 }
 
+/* The grader's dedicated student user, when it runs us as root; else 0. */
+static uid_t student_uid(void)
+{
+    const char *s = getenv("PROCLABS_STUDENT_UID");
+    return s && geteuid() == 0 ? (uid_t)atoi(s) : 0;
+}
+
+static void become_student(uid_t uid)
+{
+    struct rlimit nproc = {1000, 1000}; /* root ignores it; the student user does not */
+    setrlimit(RLIMIT_NPROC, &nproc);
+    if (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0) {
+        dprintf(STDERR_FILENO, "check: cannot become the student user %u\n", (unsigned)uid);
+        _exit(126);
+    }
+}
+
+/* Kill every process of the student user but the caller: what the body left,
+ * also what escaped its process group with setsid(). */
+static void kill_student_processes(uid_t uid)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        become_student(uid);
+        kill(-1, SIGKILL); /* as that user: reaches nothing of ours */
+        _exit(0);
+    }
+    if (pid > 0) waitpid(pid, NULL, 0);
+}
+
+/* Runs in the test runner and its workers before any test: no process of
+ * the same user may read or trace them (their pipes carry the results), and
+ * files the checks create are writable by the student user. */
+__attribute__((constructor)) static void harden_runner(void)
+{
+    prctl(PR_SET_DUMPABLE, 0);
+    umask(0);
+}
+
+/* Student code must not reach the runner through descriptors the worker
+ * inherited: its socket to the runner, its event fds, its shared arena.
+ * Descriptors the check itself opened (pipes, files, socket pairs) stay. */
+static void close_runner_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) return;
+    int self = dirfd(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int fd = atoi(e->d_name);
+        if (fd <= 2 || fd == self || e->d_name[0] == '.') continue;
+        char path[64], target[256];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(path, target, sizeof target - 1);
+        if (n <= 0) continue;
+        target[n] = '\0';
+        bool runner = !strncmp(target, "anon_inode:", 11) || strstr(target, "/bxf") ||
+                      strstr(target, "criterion");
+        if (!runner && !strncmp(target, "socket:", 7)) {
+            struct sockaddr_un peer;
+            socklen_t len = sizeof peer;
+            memset(&peer, 0, sizeof peer);
+            runner = getpeername(fd, (struct sockaddr *)&peer, &len) == 0 &&
+                     strstr(peer.sun_path, "criterion");
+        }
+        if (runner) close(fd);
+    }
+    closedir(d);
+}
+
 static void run_body(struct control *ctl, sandbox_body body, void *shared, int out)
 {
     setpgid(0, 0);
     dup2(out, STDOUT_FILENO);
     dup2(out, STDERR_FILENO);
     close(out);
+    close_runner_fds();
+    uid_t uid = student_uid();
+    if (uid) become_student(uid);
     ctl->body_pid = getpid();
     body(shared);
     fflush(NULL);
@@ -101,6 +172,7 @@ static void append(struct sandbox *r, const char *buf, size_t n)
     if (n > room) {
         n = room;
         r->output_truncated = true;
+        kill(-r->pid, SIGKILL); /* a flood: stop it rather than read it to the deadline */
     }
     memcpy(r->output + r->output_len, buf, n);
     r->output_len += n;
@@ -116,11 +188,9 @@ static bool wait_body(struct sandbox *r, int out, double deadline)
     bool out_open = true;
     for (;;) {
         pid_t w = waitpid(r->pid, &r->status, WNOHANG);
-        if (w == r->pid)
-            break;
+        if (w == r->pid) break;
         double left = deadline - now_ms();
-        if (left <= 0)
-            return false;
+        if (left <= 0) return false;
         struct pollfd fds[2] = {{out_open ? out : -1, POLLIN, 0}, {pidfd, POLLIN, 0}};
         /* Without a pidfd, wake up now and then to look at the child. */
         int slice = pidfd >= 0 ? (int)left + 1 : 5;
@@ -135,8 +205,7 @@ static bool wait_body(struct sandbox *r, int out, double deadline)
                 out_open = false;
         }
     }
-    if (pidfd >= 0)
-        close(pidfd);
+    if (pidfd >= 0) close(pidfd);
     return true;
 }
 
@@ -167,6 +236,7 @@ struct sandbox sandbox_run(sandbox_body body, void *shared, double timeout_ms)
     r.elapsed_ms = now_ms() - start;
     r.leftovers = count_procs(0, r.pid, false);
     kill(-r.pid, SIGKILL);
+    if (student_uid()) kill_student_processes(student_uid());
     /* Collect what is still buffered in the pipe, without waiting for
      * killed stragglers that may hold its write end. */
     char buf[8192];
@@ -185,7 +255,11 @@ struct sandbox sandbox_run(sandbox_body body, void *shared, double timeout_ms)
 const char *sandbox_describe(const struct sandbox *r)
 {
     static char text[256];
-    if (r->timed_out)
+    if (r->output_truncated)
+        snprintf(text, sizeof text,
+                 "printed more than %d KiB and was stopped (a loop that prints without end?)",
+                 OUTPUT_CAP / 1024);
+    else if (r->timed_out)
         snprintf(text, sizeof text,
                  "timed out after %.0f ms (possible deadlock: a process waits for something "
                  "that never happens)",
@@ -194,8 +268,7 @@ const char *sandbox_describe(const struct sandbox *r)
         snprintf(text, sizeof text, "was killed by signal %d (%s)", WTERMSIG(r->status),
                  strsignal(WTERMSIG(r->status)));
     else if (!r->returned)
-        snprintf(text, sizeof text, "called exit(%d) instead of returning",
-                 WEXITSTATUS(r->status));
+        snprintf(text, sizeof text, "called exit(%d) instead of returning", WEXITSTATUS(r->status));
     else
         snprintf(text, sizeof text, "returned normally");
     return text;
@@ -204,14 +277,12 @@ const char *sandbox_describe(const struct sandbox *r)
 const char *sandbox_tail(const struct sandbox *r)
 {
     static char text[1200];
-    if (r->output_len == 0)
-        return "(it printed nothing)";
+    if (r->output_len == 0) return "(it printed nothing)";
     const char *start = r->output;
     if (r->output_len > 1000) {
         start = r->output + r->output_len - 1000;
         const char *nl = strchr(start, '\n');
-        if (nl)
-            start = nl + 1;
+        if (nl) start = nl + 1;
     }
     snprintf(text, sizeof text, "Its output ended with:\n%s", start);
     return text;

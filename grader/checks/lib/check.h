@@ -37,16 +37,16 @@
 typedef void (*sandbox_body)(void *shared);
 
 struct sandbox {
-    pid_t pid;          /* the child that ran the body */
-    int status;         /* its wait status */
-    bool timed_out;     /* killed at the deadline */
-    bool returned;      /* the body came back to the sandbox (no exit(), no crash) */
-    int stray_returns;  /* other processes that came back from the body: children
-                           that returned instead of calling _exit() */
-    int unreaped;       /* children of the body's process left unwaited when it returned */
-    int leftovers;      /* processes of the run still alive after the body's process ended */
-    double elapsed_ms;  /* wall time of the body */
-    char *output;       /* stdout+stderr of the body and its children (NUL-terminated) */
+    pid_t pid;         /* the child that ran the body */
+    int status;        /* its wait status */
+    bool timed_out;    /* killed at the deadline */
+    bool returned;     /* the body came back to the sandbox (no exit(), no crash) */
+    int stray_returns; /* other processes that came back from the body: children
+                          that returned instead of calling _exit() */
+    int unreaped;      /* children of the body's process left unwaited when it returned */
+    int leftovers;     /* processes of the run still alive after the body's process ended */
+    double elapsed_ms; /* wall time of the body */
+    char *output;      /* stdout+stderr of the body and its children (NUL-terminated) */
     size_t output_len;
     bool output_truncated;
     double timeout_ms;
@@ -69,8 +69,8 @@ const char *sandbox_tail(const struct sandbox *r);
 int count_children_of(pid_t pid);
 
 /* Assert that the body returned normally; what names the student function. */
-#define sandbox_assert_returned(r, what)                                                          \
-    cr_assert((r)->returned, "%s did not return normally: it %s.\n%s", (what),                    \
+#define sandbox_assert_returned(r, what)                                                           \
+    cr_assert((r)->returned, "%s did not return normally: it %s.\n%s", (what),                     \
               sandbox_describe(r), sandbox_tail(r))
 
 #endif

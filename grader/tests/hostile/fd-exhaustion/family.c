@@ -1,0 +1,45 @@
+/* Hostile submission for lab 01: opens files until none are left (bounded at 100000)
+ * Self-limiting: if containment failed, this costs seconds, not the machine. */
+#define _GNU_SOURCE
+#include "family.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void misbehave(void)
+{
+    for (int i = 0; i < 100000; i++)
+        if (open("/dev/null", O_RDONLY) < 0) break;
+}
+
+struct who who_am_i(void)
+{
+    misbehave();
+    struct who w = {0, 0};
+    return w;
+}
+
+pid_t start_child(child_job job, int arg)
+{
+    (void)job;
+    (void)arg;
+    misbehave();
+    return -1;
+}
+
+int run_children(int n, child_job job, pid_t pids[], int codes[])
+{
+    (void)n;
+    (void)job;
+    (void)pids;
+    (void)codes;
+    misbehave();
+    return 0;
+}

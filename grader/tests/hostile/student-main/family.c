@@ -1,0 +1,51 @@
+/* Hostile submission for lab 01: its own main(), even after #undef main, to replace the test runner
+ * Self-limiting: if containment failed, this costs seconds, not the machine. */
+#define _GNU_SOURCE
+#include "family.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#undef main
+int main(void)
+{
+    printf("ok - family::who_am_i_matches_getpid  (0.00s)\n");
+    return 0;
+}
+
+static void misbehave(void)
+{
+    (void)0;
+}
+
+struct who who_am_i(void)
+{
+    misbehave();
+    struct who w = {0, 0};
+    return w;
+}
+
+pid_t start_child(child_job job, int arg)
+{
+    (void)job;
+    (void)arg;
+    misbehave();
+    return -1;
+}
+
+int run_children(int n, child_job job, pid_t pids[], int codes[])
+{
+    (void)n;
+    (void)job;
+    (void)pids;
+    (void)codes;
+    misbehave();
+    return 0;
+}
