@@ -8,6 +8,10 @@ struct cli {
     const char *dir;
     bool solutions;
     const char *json;
+    const char *junit;
+    const char *gradescope;
+    const char *csv; /* batch */
+    const char *out; /* batch */
     int jobs;
     bool verbose;
     char **names; /* the LAB arguments */
@@ -17,12 +21,27 @@ struct cli {
 int cmd_grade(struct kit *kit, const struct cli *cli);
 int cmd_build(struct kit *kit, const struct cli *cli);
 int cmd_selftest(struct kit *kit, const struct cli *cli);
+int cmd_batch(struct kit *kit, const struct cli *cli);
+int cmd_verdict(struct kit *kit, const struct cli *cli);
+int cmd_classroom(struct kit *kit, const struct cli *cli);
+
+/* The folder of a submission that holds its NN-slug lab folders: dir itself,
+ * its labs/, or either inside one wrapping folder (an unpacked archive).
+ * NULL when there are none. The result is an absolute path (malloc'd). */
+char *find_lab_root(const struct manifest *m, const char *dir);
+
+/* Machine formats beside JSON (formats.c). */
+bool write_junit(const char *path, const struct lab_result *labs, int n);
+bool write_gradescope(const char *path, const struct lab_result *labs, int n);
 
 /* The labs named on the command line (all when none); NULL after printing
  * why when a name matches no lab. */
 const struct lab_spec **select_labs(const struct kit *kit, const struct cli *cli, int *n);
 /* NULL when the tools grading needs are here; else what is missing and how to get it. */
 char *missing_dependencies(const struct kit *kit);
+/* Called as each graded lab comes in (done of total); may be NULL. */
+typedef void (*progress_fn)(int done, int total);
+
 /* One lab to grade, from a workspace (NULL: the kit's own workspace). */
 struct grade_task {
     const struct lab_spec *lab;
@@ -31,7 +50,7 @@ struct grade_task {
 
 /* Grade tasks[0..n) with up to jobs at once, each in its own worker process. */
 struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *tasks, int n,
-                               int jobs);
+                               int jobs, progress_fn progress);
 /* The same for labs of the kit's workspace. */
 struct lab_result *grade_many(const struct kit *kit, const struct lab_spec **labs, int n, int jobs);
 

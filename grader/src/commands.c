@@ -90,13 +90,13 @@ struct lab_result *grade_many(const struct kit *kit, const struct lab_spec **lab
     struct grade_task *tasks = xcalloc((size_t)n, sizeof *tasks);
     for (int i = 0; i < n; i++)
         tasks[i].lab = labs[i];
-    struct lab_result *results = grade_tasks(kit, tasks, n, jobs);
+    struct lab_result *results = grade_tasks(kit, tasks, n, jobs, NULL);
     free(tasks);
     return results;
 }
 
 struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *tasks, int n,
-                               int jobs)
+                               int jobs, progress_fn progress)
 {
     struct lab_result *results = xcalloc((size_t)n, sizeof *results);
     pid_t *pids = xcalloc((size_t)n, sizeof *pids);
@@ -126,6 +126,7 @@ struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *t
             }
             json_decref(j);
             unlink(files[i]);
+            if (progress) progress(done, n);
         }
     }
     for (int i = 0; i < n; i++)
@@ -167,6 +168,14 @@ int cmd_grade(struct kit *kit, const struct cli *cli)
         }
         if (to_stdout) putchar('\n');
         json_decref(j);
+    }
+    if (cli->junit && !write_junit(cli->junit, results, n)) {
+        fprintf(stderr, "grade: cannot write %s\n", cli->junit);
+        rc = 2;
+    }
+    if (cli->gradescope && !write_gradescope(cli->gradescope, results, n)) {
+        fprintf(stderr, "grade: cannot write %s\n", cli->gradescope);
+        rc = 2;
     }
     for (int i = 0; i < n; i++)
         lab_result_free(&results[i]);

@@ -14,7 +14,8 @@ struct check_spec {
     const char *name;
     int points;
     const char *hint;
-    bool hidden; /* runs only in the instructor's copy */
+    bool hidden;            /* runs only in the instructor's copy */
+    const char *visibility; /* Gradescope's, when the manifest sets one */
 };
 
 struct program_spec {

@@ -20,23 +20,35 @@
 
 static void usage(FILE *out)
 {
-    fputs(
-        "usage: grade [LAB...] [options]          grade the workspace (all labs when none named)\n"
-        "       grade build [LAB...]              compile the workspace's programs into "
-        "NN-slug/bin/\n"
-        "       grade selftest [LAB...] [-v]      prove the kit's checks: solutions pass,\n"
-        "                                         starters fail, every mutant is caught\n"
-        "\n"
-        "LAB is a number (3 or 03), a slug (join) or a folder name (03-join).\n"
-        "options:\n"
-        "  --dir DIR      grade the lab folders in DIR (a submission) instead of labs/\n"
-        "  --solutions    grade the kit's solutions/\n"
-        "  --json FILE    also write the results as JSON to FILE (- for stdout)\n"
-        "  --jobs N       grade N labs at once (default: the number of CPUs)\n"
-        "  -v             show every check with its timing, and the containment in force\n"
-        "  --sandbox-info say which containment of student code this machine allows\n"
-        "  -h, --help     this text\n",
-        out);
+    fputs("usage: grade [LAB...] [options]             grade the workspace (all labs when none "
+          "named)\n"
+          "       grade build [LAB...]                 compile the workspace's programs into "
+          "NN-slug/bin/\n"
+          "       grade batch SUBMISSIONS [options]    grade a folder of submissions (folders, "
+          ".tar.gz, .zip)\n"
+          "       grade verdict FILE LAB CHECK         exit 0 if that check passed in a --json "
+          "report\n"
+          "       grade classroom                      print a GitHub Classroom workflow for this "
+          "kit\n"
+          "       grade selftest [LAB...] [-v]         prove the kit's checks: solutions pass,\n"
+          "                                            starters fail, every mutant is caught\n"
+          "\n"
+          "LAB is a number (3 or 03), a slug (join) or a folder name (03-join).\n"
+          "options:\n"
+          "  --dir DIR         grade a submission: DIR holds the NN-slug lab folders (or a labs/\n"
+          "                    folder, or one folder around either)\n"
+          "  --solutions       grade the kit's solutions/\n"
+          "  --json FILE       also write the results as JSON (- for stdout)\n"
+          "  --junit FILE      also write JUnit XML, for CI systems\n"
+          "  --gradescope FILE also write Gradescope's results.json\n"
+          "  --jobs N          grade N labs at once (default: the number of CPUs)\n"
+          "  --csv FILE        (batch) the scores table; default SUBMISSIONS-scores.csv\n"
+          "  --out DIR         (batch) one JSON report per student; default SUBMISSIONS-reports/\n"
+          "  -v                show every check with its timing, and the containment in force\n"
+          "  --sandbox-info    say which containment of student code this machine allows\n"
+          "  -h, --help        this text\n"
+          "Exit status: 0 full marks, 1 some check failed, 2 could not grade.\n",
+          out);
 }
 
 static bool find_kit_root(char *root, size_t size)
@@ -56,48 +68,68 @@ static bool find_kit_root(char *root, size_t size)
     return true;
 }
 
-int main(int argc, char **argv)
+static const struct command {
+    const char *name;
+    int (*run)(struct kit *, const struct cli *);
+    bool needs_workspace;
+} commands[] = {
+    {"grade", cmd_grade, true},       {"build", cmd_build, true},
+    {"selftest", cmd_selftest, true}, {"batch", cmd_batch, false},
+    {"verdict", cmd_verdict, false},  {"classroom", cmd_classroom, false},
+};
+
+static int parse_options(int argc, char **argv, struct cli *cli)
 {
-    struct cli cli = {.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN)};
-    const char *command = "grade";
-    if (argc > 1 && (!strcmp(argv[1], "build") || !strcmp(argv[1], "selftest"))) {
-        command = argv[1];
-        argv++;
-        argc--;
-    }
+    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
                                              {"solutions", no_argument, NULL, 's'},
-                                             {"json", required_argument, NULL, 'J'},
+                                             {"json", required_argument, NULL, JSON},
+                                             {"junit", required_argument, NULL, JUNIT},
+                                             {"gradescope", required_argument, NULL, GRADESCOPE},
+                                             {"csv", required_argument, NULL, CSV},
+                                             {"out", required_argument, NULL, OUT},
                                              {"jobs", required_argument, NULL, 'j'},
                                              {"help", no_argument, NULL, 'h'},
-                                             {"sandbox-info", no_argument, NULL, 'S'},
+                                             {"sandbox-info", no_argument, NULL, SANDBOX},
                                              {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "vhj:", longopts, NULL)) != -1) {
         switch (opt) {
         case 'd':
-            cli.dir = optarg;
+            cli->dir = optarg;
             break;
         case 's':
-            cli.solutions = true;
+            cli->solutions = true;
             break;
-        case 'J':
-            cli.json = optarg;
+        case JSON:
+            cli->json = optarg;
+            break;
+        case JUNIT:
+            cli->junit = optarg;
+            break;
+        case GRADESCOPE:
+            cli->gradescope = optarg;
+            break;
+        case CSV:
+            cli->csv = optarg;
+            break;
+        case OUT:
+            cli->out = optarg;
             break;
         case 'j':
-            cli.jobs = atoi(optarg);
-            if (cli.jobs < 1) {
+            cli->jobs = atoi(optarg);
+            if (cli->jobs < 1) {
                 fprintf(stderr, "grade: --jobs needs a number of at least 1, not '%s'\n", optarg);
                 return 2;
             }
             break;
         case 'v':
-            cli.verbose = true;
+            cli->verbose = true;
             break;
         case 'h':
             usage(stdout);
             return 0;
-        case 'S':
+        case SANDBOX:
             contain_init();
             contain_describe(stdout);
             return 0;
@@ -106,8 +138,23 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    cli.names = argv + optind;
-    cli.nnames = argc - optind;
+    cli->names = argv + optind;
+    cli->nnames = argc - optind;
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli = {.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN)};
+    const struct command *cmd = &commands[0];
+    for (size_t i = 1; argc > 1 && i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) {
+            cmd = &commands[i];
+            argv++;
+            argc--;
+        }
+    int rc = parse_options(argc, argv, &cli);
+    if (rc >= 0) return rc;
 
     struct kit kit = {.verbose = cli.verbose};
     if (!find_kit_root(kit.root, sizeof kit.root)) {
@@ -131,17 +178,21 @@ int main(int argc, char **argv)
                     cli.dir);
             return 2;
         }
-        if (!realpath(cli.dir, kit.workspace)) {
-            fprintf(stderr, "grade: --dir %s: %s\n", cli.dir, strerror(errno));
+        char *root = find_lab_root(&kit.manifest, cli.dir);
+        if (!root) {
+            fprintf(stderr,
+                    "grade: --dir %s: no lab folders found (expected folders named like "
+                    "01-fork-getpid, or a labs/ folder holding them)\n",
+                    cli.dir);
             return 2;
         }
-    } else {
+        snprintf(kit.workspace, sizeof kit.workspace, "%s", root);
+        free(root);
+    } else if (cmd->needs_workspace) {
         snprintf(kit.workspace, sizeof kit.workspace, "%s/%s", kit.root,
                  cli.solutions ? "solutions" : "labs");
     }
 
     contain_init();
-    if (!strcmp(command, "build")) return cmd_build(&kit, &cli);
-    if (!strcmp(command, "selftest")) return cmd_selftest(&kit, &cli);
-    return cmd_grade(&kit, &cli);
+    return cmd->run(&kit, &cli);
 }

@@ -95,6 +95,8 @@ static bool load_lab(json_t *j, struct lab_spec *lab, int index)
         json_t *h = json_object_get(c, "hint");
         cs->hint = json_is_string(h) ? json_string_value(h) : NULL;
         cs->hidden = json_is_true(json_object_get(c, "hidden"));
+        json_t *vis = json_object_get(c, "visibility");
+        cs->visibility = json_is_string(vis) ? json_string_value(vis) : NULL;
         for (int k = 0; k < i; k++)
             if (!strcmp(lab->checks[k].name, cs->name)) {
                 fprintf(stderr, "grade: manifest: %s: check %s is listed twice\n", where, cs->name);
