@@ -4,6 +4,9 @@
 #   make grade [LAB=03]  grade your work in labs/ (all labs, or one by number or slug)
 #   make test            the kit's self-test (what CI runs)
 #   make setup           install the packages the kit needs (Debian, as root)
+#   make handout         dist/: the student handout (no solutions, mutants or hidden checks)
+#   make gradescope      dist/gradescope.zip: the Gradescope autograder
+#   make batch SUBMISSIONS=DIR   grade a folder of submissions into a CSV
 #   make clean           remove everything built
 
 CC      ?= gcc
@@ -16,7 +19,7 @@ GRADER_SRC  := $(wildcard grader/src/*.c)
 GRADER_OBJ  := $(GRADER_SRC:grader/src/%.c=grader/build/src/%.o)
 GRADER_HDR  := $(wildcard grader/src/*.h)
 
-.PHONY: all kit deps setup grade test unit cli selftest clean format
+.PHONY: all kit deps setup grade test clean format handout gradescope batch
 
 all: deps kit
 	@grader/grade build || true
@@ -54,7 +57,18 @@ grade: deps kit
 # The kit's self-test: the grader's own unit and CLI tests, then the proof
 # that solutions pass, starters fail and every mutant is caught.
 test: deps kit
-	@grader/tests/run-all
+	@if [ -x grader/tests/run-all ]; then grader/tests/run-all; \
+	else echo "The self-test is not part of the handout: 'make grade' grades your work."; fi
+
+handout: deps kit
+	@grader/dist/handout.sh
+
+gradescope: deps kit
+	@grader/dist/gradescope.sh
+
+batch: deps kit
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make batch SUBMISSIONS=folder-of-submissions"; exit 2; }
+	@grader/grade batch "$(SUBMISSIONS)"
 
 format:
 	clang-format -i common/*.[ch] grader/src/*.[ch] grader/checks/lib/*.[ch]

@@ -162,22 +162,22 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static bool write_csv(const char *path, const struct manifest *m, struct student *st, int ns,
-                      const struct lab_result *res)
+static bool write_csv(const char *path, const struct lab_spec **labs, int nlabs, struct student *st,
+                      int ns, const struct lab_result *res)
 {
     FILE *f = fopen(path, "w");
     if (!f) return false;
     fputs("student", f);
     int max = 0;
-    for (int l = 0; l < m->nlabs; l++) {
-        fprintf(f, ",%s", m->labs[l].id);
-        max += lab_max_points(&m->labs[l]);
+    for (int l = 0; l < nlabs; l++) {
+        fprintf(f, ",%s", labs[l]->id);
+        max += lab_max_points(labs[l]);
     }
     fputs(",total,max,note\n", f);
     for (int s = 0; s < ns; s++) {
         csv_field(f, st[s].name);
         int total = 0;
-        for (int l = 0; l < m->nlabs; l++) {
+        for (int l = 0; l < nlabs; l++) {
             int score = st[s].root ? res[st[s].first_task + l].score : 0;
             total += score;
             fprintf(f, ",%d", score);
@@ -189,11 +189,11 @@ static bool write_csv(const char *path, const struct manifest *m, struct student
     return fclose(f) == 0;
 }
 
-static void write_reports(const char *dir, struct student *st, int ns, const struct manifest *m,
+static void write_reports(const char *dir, struct student *st, int ns, int nlabs,
                           const struct lab_result *res)
 {
     for (int s = 0; s < ns; s++) {
-        json_t *j = st[s].root ? report_json(&res[st[s].first_task], m->nlabs)
+        json_t *j = st[s].root ? report_json(&res[st[s].first_task], nlabs)
                                : json_pack("{s:i, s:i, s:[]}", "score", 0, "max_score", 0, "labs");
         json_object_set_new(j, "student", json_string(st[s].name));
         if (st[s].note) json_object_set_new(j, "note", json_string(st[s].note));
@@ -206,10 +206,17 @@ static void write_reports(const char *dir, struct student *st, int ns, const str
 
 int cmd_batch(struct kit *kit, const struct cli *cli)
 {
-    if (cli->nnames != 1) {
-        fputs("grade: batch needs one folder of submissions: grade batch SUBMISSIONS\n", stderr);
+    if (cli->nnames < 1) {
+        fputs("grade: batch needs a folder of submissions: grade batch SUBMISSIONS [LAB...]\n",
+              stderr);
         return 2;
     }
+    struct cli only = *cli; /* the LABs after SUBMISSIONS, or all */
+    only.names = cli->names + 1;
+    only.nnames = cli->nnames - 1;
+    int nlabs;
+    const struct lab_spec **labs = select_labs(kit, &only, &nlabs);
+    if (!labs) return 2;
     const char *subs = cli->names[0];
     if (!is_dir(subs)) {
         fprintf(stderr,
@@ -271,24 +278,24 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
     for (int s = 0; s < ns; s++)
         if (st[s].root) {
             st[s].first_task = ntasks;
-            ntasks += kit->manifest.nlabs;
+            ntasks += nlabs;
         }
     struct grade_task *tasks = xcalloc((size_t)ntasks, sizeof *tasks);
     for (int s = 0; s < ns; s++)
-        for (int l = 0; st[s].root && l < kit->manifest.nlabs; l++)
-            tasks[st[s].first_task + l] = (struct grade_task){&kit->manifest.labs[l], st[s].root};
+        for (int l = 0; st[s].root && l < nlabs; l++)
+            tasks[st[s].first_task + l] = (struct grade_task){labs[l], st[s].root};
     fprintf(stderr, "grading %d submissions (%d labs) with %d jobs\n", ns, ntasks, cli->jobs);
     struct lab_result *res = grade_tasks(kit, tasks, ntasks, cli->jobs, progress_bar);
 
     int rc = 0;
-    if (!write_csv(csv, &kit->manifest, st, ns, res)) {
+    if (!write_csv(csv, labs, nlabs, st, ns, res)) {
         fprintf(stderr, "grade: batch: cannot write %s\n", csv);
         rc = 2;
     }
-    write_reports(out, st, ns, &kit->manifest, res);
+    write_reports(out, st, ns, nlabs, res);
     for (int s = 0; s < ns; s++) {
         int total = 0;
-        for (int l = 0; st[s].root && l < kit->manifest.nlabs; l++)
+        for (int l = 0; st[s].root && l < nlabs; l++)
             total += res[st[s].first_task + l].score;
         printf("%-30s %4d  %s\n", st[s].name, total, st[s].note ? st[s].note : "");
     }
@@ -309,6 +316,7 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
     free(csv);
     free(out);
     free(trimmed);
+    free(labs);
     return rc;
 }
 

@@ -10,8 +10,9 @@ struct cli {
     const char *json;
     const char *junit;
     const char *gradescope;
-    const char *csv; /* batch */
-    const char *out; /* batch */
+    const char *csv;  /* batch */
+    const char *out;  /* batch */
+    bool public_only; /* manifest --public */
     int jobs;
     bool verbose;
     char **names; /* the LAB arguments */
@@ -24,6 +25,7 @@ int cmd_selftest(struct kit *kit, const struct cli *cli);
 int cmd_batch(struct kit *kit, const struct cli *cli);
 int cmd_verdict(struct kit *kit, const struct cli *cli);
 int cmd_classroom(struct kit *kit, const struct cli *cli);
+int cmd_manifest(struct kit *kit, const struct cli *cli);
 
 /* The folder of a submission that holds its NN-slug lab folders: dir itself,
  * its labs/, or either inside one wrapping folder (an unpacked archive).
@@ -33,6 +35,8 @@ char *find_lab_root(const struct manifest *m, const char *dir);
 /* Machine formats beside JSON (formats.c). */
 bool write_junit(const char *path, const struct lab_result *labs, int n);
 bool write_gradescope(const char *path, const struct lab_result *labs, int n);
+/* A results.json that scores 0 and tells the student why. */
+bool write_gradescope_error(const char *path, const char *why);
 
 /* The labs named on the command line (all when none); NULL after printing
  * why when a name matches no lab. */

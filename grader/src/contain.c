@@ -158,6 +158,7 @@ static int setup_mounts(const struct run_spec *spec, uid_t owner)
 {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return -1;
     int keep = spec->keep ? open(spec->keep, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+    int kit = spec->kit ? open(spec->kit, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
     const char *tmpfs_opts = "mode=1777,size=256m";
     if (mount("proclabs-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_opts) < 0) return -1;
     if (is_dir("/dev/shm"))
@@ -170,10 +171,14 @@ static int setup_mounts(const struct run_spec *spec, uid_t owner)
         close(keep);
         if (chown(spec->keep, owner, owner) < 0 && owner != getuid()) return -1;
     }
-    if (spec->kit) { /* the checks, the grader and the workspace: read-only inside */
-        if (mount(spec->kit, spec->kit, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+    if (kit >= 0) { /* the checks, the grader and the workspace: read-only inside */
+        char from[64];
+        snprintf(from, sizeof from, "/proc/self/fd/%d", kit);
+        mkdir_p(spec->kit); /* a kit under /tmp was hidden by the private /tmp */
+        if (mount(from, spec->kit, NULL, MS_BIND | MS_REC, NULL) < 0 ||
             mount(NULL, spec->kit, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
             return -1;
+        close(kit);
     }
     hide_kit_secrets(spec->kit);
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;

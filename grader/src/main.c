@@ -73,14 +73,15 @@ static const struct command {
     int (*run)(struct kit *, const struct cli *);
     bool needs_workspace;
 } commands[] = {
-    {"grade", cmd_grade, true},       {"build", cmd_build, true},
-    {"selftest", cmd_selftest, true}, {"batch", cmd_batch, false},
-    {"verdict", cmd_verdict, false},  {"classroom", cmd_classroom, false},
+    {"grade", cmd_grade, true},        {"build", cmd_build, true},
+    {"selftest", cmd_selftest, true},  {"batch", cmd_batch, false},
+    {"verdict", cmd_verdict, false},   {"classroom", cmd_classroom, false},
+    {"manifest", cmd_manifest, false},
 };
 
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
-    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX };
+    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX, PUBLIC };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
                                              {"solutions", no_argument, NULL, 's'},
                                              {"json", required_argument, NULL, JSON},
@@ -91,6 +92,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
                                              {"jobs", required_argument, NULL, 'j'},
                                              {"help", no_argument, NULL, 'h'},
                                              {"sandbox-info", no_argument, NULL, SANDBOX},
+                                             {"public", no_argument, NULL, PUBLIC},
                                              {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "vhj:", longopts, NULL)) != -1) {
@@ -115,6 +117,9 @@ static int parse_options(int argc, char **argv, struct cli *cli)
             break;
         case OUT:
             cli->out = optarg;
+            break;
+        case PUBLIC:
+            cli->public_only = true;
             break;
         case 'j':
             cli->jobs = atoi(optarg);
@@ -180,6 +185,11 @@ int main(int argc, char **argv)
         }
         char *root = find_lab_root(&kit.manifest, cli.dir);
         if (!root) {
+            if (cli.gradescope) /* Gradescope shows this to the student */
+                write_gradescope_error(cli.gradescope,
+                                       "No lab folders were found in your submission. Upload "
+                                       "your lab folders (like 01-fork-getpid) or the labs/ "
+                                       "folder that holds them.");
             fprintf(stderr,
                     "grade: --dir %s: no lab folders found (expected folders named like "
                     "01-fork-getpid, or a labs/ folder holding them)\n",

@@ -1,6 +1,6 @@
-/* grade classroom: a GitHub Classroom workflow made from the manifest. One
- * step grades every lab once; then one autograding step per check reads its
- * verdict from that report, so points are per check, not all-or-nothing. */
+/* Exports for handing the kit out:
+ *   grade classroom          a GitHub Classroom workflow made from the manifest;
+ *   grade manifest --public  the manifest without its hidden checks. */
 #define _GNU_SOURCE
 #include "cli.h"
 
@@ -11,6 +11,8 @@ static void step_id(char *buf, size_t size, const struct lab_spec *lab, int k)
     snprintf(buf, size, "lab%s-check%d", lab->id, k + 1);
 }
 
+/* One step grades every lab once; then one autograding step per check reads
+ * its verdict from that report, so points are per check, not all-or-nothing. */
 int cmd_classroom(struct kit *kit, const struct cli *cli)
 {
     (void)cli;
@@ -76,4 +78,24 @@ int cmd_classroom(struct kit *kit, const struct cli *cli)
         }
     putchar('\n');
     return 0;
+}
+
+int cmd_manifest(struct kit *kit, const struct cli *cli)
+{
+    json_t *root = json_deep_copy(kit->manifest.root);
+    if (cli->public_only) {
+        json_t *lab;
+        size_t i;
+        json_array_foreach(json_object_get(root, "labs"), i, lab)
+        {
+            json_t *checks = json_object_get(lab, "checks");
+            for (size_t k = json_array_size(checks); k-- > 0;)
+                if (json_is_true(json_object_get(json_array_get(checks, k), "hidden")))
+                    json_array_remove(checks, k);
+        }
+    }
+    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    putchar('\n');
+    json_decref(root);
+    return rc ? 2 : 0;
 }

@@ -1,0 +1,28 @@
+#!/bin/bash
+# gradescope.sh - dist/gradescope.zip, the autograder for a Gradescope
+# programming assignment: setup.sh and run_autograder at its root, the kit
+# beside them (without solutions, mutants, tests or git: student code runs
+# on that machine).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+kit=$PWD
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+dest="$stage/proc-labs"
+mkdir -p "$dest/grader/checks" dist
+for p in Makefile .clang-format labs common grader/src grader/setup.sh grader/checks/lib grader/manifest.json; do
+    mkdir -p "$dest/$(dirname "$p")"
+    cp -R "$p" "$dest/$p"
+done
+for d in grader/checks/[0-9]*/; do
+    name=$(basename "$d")
+    mkdir -p "$dest/grader/checks/$name"
+    find "$d" -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' -o -name '*.bats' \) \
+        -exec cp {} "$dest/grader/checks/$name/" \;
+done
+find "$dest" \( -name '*.o' -o -name '*.a' -o -name bin \) -prune -exec rm -rf {} +
+cp grader/dist/gradescope/setup.sh grader/dist/gradescope/run_autograder "$stage/"
+chmod +x "$stage/setup.sh" "$stage/run_autograder"
+rm -f dist/gradescope.zip
+(cd "$stage" && zip -qr "$kit/dist/gradescope.zip" setup.sh run_autograder proc-labs)
+echo "dist/gradescope.zip: upload it as the autograder of a Gradescope programming assignment"

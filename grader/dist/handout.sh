@@ -1,0 +1,37 @@
+#!/bin/bash
+# handout.sh - the student handout: dist/proc-labs-handout.tar.gz and .zip.
+# In: labs/, common/, the grader with its visible checks, Makefile, README,
+# docs. Out: solutions/, mutants, hidden checks (hidden_* files, and their
+# manifest entries), the kit's own tests, CI and git.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+kit=$PWD
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+dest="$stage/proc-labs"
+mkdir -p "$dest/grader/checks" dist
+
+# Kit files only: nothing built, nothing of a student's left in labs/.
+copy() { # copy PATH...: copy kit paths into the handout, keeping their place
+    for p in "$@"; do
+        mkdir -p "$dest/$(dirname "$p")"
+        cp -R "$p" "$dest/$p"
+    done
+}
+copy Makefile README.md .clang-format .gitignore docs labs common grader/src grader/setup.sh grader/checks/lib
+for d in grader/checks/[0-9]*/; do
+    name=$(basename "$d")
+    mkdir -p "$dest/grader/checks/$name"
+    find "$d" -maxdepth 1 -type f \( -name '*.c' -o -name '*.h' -o -name '*.bats' \) ! -name 'hidden_*' \
+        -exec cp {} "$dest/grader/checks/$name/" \;
+done
+find "$dest" \( -name '*.o' -o -name '*.a' -o -name bin -o -name '.progress' \) -prune -exec rm -rf {} +
+rm -f "$dest"/README.zh-CN.md.orig
+grader/grade manifest --public >"$dest/grader/manifest.json"
+mkdir -p "$dest/.github/workflows"
+grader/grade classroom >"$dest/.github/workflows/classroom.yml"
+
+rm -f dist/proc-labs-handout.tar.gz dist/proc-labs-handout.zip
+tar -czf dist/proc-labs-handout.tar.gz -C "$stage" proc-labs
+(cd "$stage" && zip -qr "$kit/dist/proc-labs-handout.zip" proc-labs)
+echo "dist/proc-labs-handout.tar.gz and dist/proc-labs-handout.zip: $(find "$dest" -type f | wc -l) files, no solutions, mutants or hidden checks"
