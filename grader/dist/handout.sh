@@ -28,6 +28,8 @@ done
 find "$dest" \( -name '*.o' -o -name '*.a' -o -name bin -o -name '.progress' \) -prune -exec rm -rf {} +
 rm -f "$dest"/README.zh-CN.md.orig
 grader/grade manifest --public >"$dest/grader/manifest.json"
+# Pristine starters, for `grade reset` and for telling "not started" apart.
+grader/grade starters "$dest/grader/starters"
 mkdir -p "$dest/.github/workflows"
 grader/grade classroom >"$dest/.github/workflows/classroom.yml"
 

@@ -13,6 +13,8 @@ struct cli {
     const char *csv;  /* batch */
     const char *out;  /* batch */
     bool public_only; /* manifest --public */
+    bool manual;      /* watch: re-grade on Enter, not on file events */
+    bool yes;         /* reset: no question asked */
     int jobs;
     bool verbose;
     char **names; /* the LAB arguments */
@@ -26,6 +28,12 @@ int cmd_batch(struct kit *kit, const struct cli *cli);
 int cmd_verdict(struct kit *kit, const struct cli *cli);
 int cmd_classroom(struct kit *kit, const struct cli *cli);
 int cmd_manifest(struct kit *kit, const struct cli *cli);
+int cmd_starters(struct kit *kit, const struct cli *cli);
+int cmd_list(struct kit *kit, const struct cli *cli);
+int cmd_next(struct kit *kit, const struct cli *cli);
+int cmd_hint(struct kit *kit, const struct cli *cli);
+int cmd_watch(struct kit *kit, const struct cli *cli);
+int cmd_reset(struct kit *kit, const struct cli *cli);
 
 /* The folder of a submission that holds its NN-slug lab folders: dir itself,
  * its labs/, or either inside one wrapping folder (an unpacked archive).

@@ -1,6 +1,6 @@
 /* The grade and build commands, and grading many labs in parallel. */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "selfstudy.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -147,6 +147,9 @@ int cmd_grade(struct kit *kit, const struct cli *cli)
         return 2;
     }
     struct lab_result *results = grade_many(kit, labs, n, cli->jobs);
+    localize_hints(kit, results, n);
+    if (!cli->dir && !cli->solutions) /* the learner's own workspace: remember */
+        progress_update_after_grade(kit, results, n);
 
     bool to_stdout = cli->json && !strcmp(cli->json, "-");
     if (!to_stdout) {

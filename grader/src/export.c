@@ -94,8 +94,39 @@ int cmd_manifest(struct kit *kit, const struct cli *cli)
                     json_array_remove(checks, k);
         }
     }
-    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    int rc =
+        json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     putchar('\n');
     json_decref(root);
     return rc ? 2 : 0;
+}
+
+int cmd_starters(struct kit *kit, const struct cli *cli)
+{
+    if (cli->nnames != 1) {
+        fputs("grade: usage: grade starters DEST\n", stderr);
+        return 2;
+    }
+    for (int l = 0; l < kit->manifest.nlabs; l++) {
+        const struct lab_spec *lab = &kit->manifest.labs[l];
+        char dir[64];
+        lab_dirname(lab, dir, sizeof dir);
+        char *dest = xasprintf("%s/%s", cli->names[0], dir);
+        if (!mkdir_p(dest)) {
+            fprintf(stderr, "grade: cannot create %s\n", dest);
+            return 2;
+        }
+        for (const char **f = lab->edit; *f; f++) {
+            char *from = xasprintf("%s/labs/%s/%s", kit->root, dir, *f);
+            char *to = xasprintf("%s/%s", dest, *f);
+            if (!copy_file(from, to)) {
+                fprintf(stderr, "grade: cannot copy %s\n", from);
+                return 2;
+            }
+            free(from);
+            free(to);
+        }
+        free(dest);
+    }
+    return 0;
 }

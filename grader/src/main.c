@@ -76,12 +76,15 @@ static const struct command {
     {"grade", cmd_grade, true},        {"build", cmd_build, true},
     {"selftest", cmd_selftest, true},  {"batch", cmd_batch, false},
     {"verdict", cmd_verdict, false},   {"classroom", cmd_classroom, false},
-    {"manifest", cmd_manifest, false},
+    {"manifest", cmd_manifest, false}, {"list", cmd_list, true},
+    {"next", cmd_next, true},          {"hint", cmd_hint, true},
+    {"watch", cmd_watch, true},        {"reset", cmd_reset, true},
+    {"starters", cmd_starters, false},
 };
 
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
-    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX, PUBLIC };
+    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX, PUBLIC, MANUAL };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
                                              {"solutions", no_argument, NULL, 's'},
                                              {"json", required_argument, NULL, JSON},
@@ -93,9 +96,11 @@ static int parse_options(int argc, char **argv, struct cli *cli)
                                              {"help", no_argument, NULL, 'h'},
                                              {"sandbox-info", no_argument, NULL, SANDBOX},
                                              {"public", no_argument, NULL, PUBLIC},
+                                             {"manual", no_argument, NULL, MANUAL},
+                                             {"yes", no_argument, NULL, 'y'},
                                              {NULL, 0, NULL, 0}};
     int opt;
-    while ((opt = getopt_long(argc, argv, "vhj:", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "vhyj:", longopts, NULL)) != -1) {
         switch (opt) {
         case 'd':
             cli->dir = optarg;
@@ -120,6 +125,12 @@ static int parse_options(int argc, char **argv, struct cli *cli)
             break;
         case PUBLIC:
             cli->public_only = true;
+            break;
+        case MANUAL:
+            cli->manual = true;
+            break;
+        case 'y':
+            cli->yes = true;
             break;
         case 'j':
             cli->jobs = atoi(optarg);

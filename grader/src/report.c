@@ -1,6 +1,6 @@
 /* Results out: JSON (for machines and between processes) and text for people. */
 #define _GNU_SOURCE
-#include "grader.h"
+#include "selfstudy.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -164,7 +164,8 @@ void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose,
             fputc('\n', out);
             if (!passed && ch->message) print_indented(out, ch->message, "        ", 30);
             if (!passed && ch->hint && ch->status != ST_ERROR)
-                fprintf(out, "        %shint: %s%s\n", c.dim, ch->hint, c.off);
+                fprintf(out, "        %s%s: %s%s\n", c.dim, want_chinese() ? "提示" : "hint",
+                        ch->hint, c.off);
         }
     }
     if (n > 1 || verbose) {

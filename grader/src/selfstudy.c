@@ -1,0 +1,377 @@
+/*
+ * Walking the labs alone: where am I (list), what now (next), help on
+ * demand (hint), a verdict on every save (watch), a fresh start (reset).
+ */
+#define _GNU_SOURCE
+#include "selfstudy.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+static bool color_on(void)
+{
+    const char *nc = getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && !(nc && *nc);
+}
+
+/* Grade the labs whose files changed since their last grade; remember all. */
+static void refresh(const struct kit *kit, json_t *progress, const struct cli *cli)
+{
+    const struct manifest *m = &kit->manifest;
+    const struct lab_spec **stale = xcalloc((size_t)m->nlabs, sizeof *stale);
+    int n = 0;
+    for (int i = 0; i < m->nlabs; i++) {
+        int score, max;
+        enum lab_state st = lab_state(kit, progress, &m->labs[i], &score, &max);
+        if (st == LAB_CHANGED) stale[n++] = &m->labs[i];
+    }
+    if (n > 0) {
+        fprintf(stderr, "re-grading %d changed lab%s...\n", n, n == 1 ? "" : "s");
+        struct lab_result *res = grade_many(kit, stale, n, cli->jobs);
+        for (int i = 0; i < n; i++) {
+            progress_record(kit, progress, &res[i]);
+            lab_result_free(&res[i]);
+        }
+        free(res);
+        progress_save(kit, progress);
+    }
+    free(stale);
+}
+
+int cmd_list(struct kit *kit, const struct cli *cli)
+{
+    json_t *progress = progress_load(kit);
+    refresh(kit, progress, cli);
+    bool color = color_on();
+    const char *green = color ? "\033[32m" : "", *yellow = color ? "\033[33m" : "",
+               *dim = color ? "\033[2m" : "", *off = color ? "\033[0m" : "";
+    int done = 0, total = 0, total_max = 0;
+    const struct manifest *m = &kit->manifest;
+    for (int i = 0; i < m->nlabs; i++) {
+        int score, max;
+        enum lab_state st = lab_state(kit, progress, &m->labs[i], &score, &max);
+        char name[64];
+        lab_dirname(&m->labs[i], name, sizeof name);
+        const char *word = st == LAB_DONE      ? "done"
+                           : st == LAB_PARTIAL ? "partial"
+                           : st == LAB_STARTED ? "started"
+                                               : "not started";
+        const char *c = st == LAB_DONE ? green : st == LAB_NOT_STARTED ? dim : yellow;
+        printf("%s%-26s %-12s%s", c, name, word, off);
+        if (st != LAB_NOT_STARTED) printf(" %3d/%-3d", score, max);
+        printf("  %s%s%s\n", dim, m->labs[i].title, off);
+        done += st == LAB_DONE;
+        total += score;
+        total_max += max;
+    }
+    enum { WIDTH = 40 };
+    int full = m->nlabs ? done * WIDTH / m->nlabs : 0;
+    printf("\nprogress [");
+    for (int i = 0; i < WIDTH; i++)
+        fputs(i < full ? "#" : ".", stdout);
+    printf("] %d of %d labs done, %d/%d points\n", done, m->nlabs, total, total_max);
+    json_decref(progress);
+    return 0;
+}
+
+/* The first lab not at full marks, or NULL when all are done. */
+static const struct lab_spec *first_unfinished(const struct kit *kit, json_t *progress)
+{
+    for (int i = 0; i < kit->manifest.nlabs; i++) {
+        int score, max;
+        if (lab_state(kit, progress, &kit->manifest.labs[i], &score, &max) != LAB_DONE)
+            return &kit->manifest.labs[i];
+    }
+    return NULL;
+}
+
+/* Grade one lab now (when its files changed) and return its progress entry. */
+static json_t *fresh_entry(const struct kit *kit, json_t *progress, const struct lab_spec *lab)
+{
+    int score, max;
+    enum lab_state st = lab_state(kit, progress, lab, &score, &max);
+    json_t *e = json_object_get(progress, lab->id);
+    if (st == LAB_CHANGED || st == LAB_NOT_STARTED || !e) {
+        struct lab_result *res = grade_many(kit, &lab, 1, 1);
+        progress_record(kit, progress, res);
+        lab_result_free(res);
+        free(res);
+        progress_save(kit, progress);
+    }
+    return json_object_get(progress, lab->id);
+}
+
+int cmd_next(struct kit *kit, const struct cli *cli)
+{
+    (void)cli;
+    json_t *progress = progress_load(kit);
+    const struct lab_spec *lab = first_unfinished(kit, progress);
+    if (!lab) {
+        puts("Every lab is at full marks. Well done!");
+        json_decref(progress);
+        return 0;
+    }
+    json_t *e = fresh_entry(kit, progress, lab);
+    char dir[64];
+    lab_dirname(lab, dir, sizeof dir);
+    printf("Next: lab %s, %s\n", lab->id, lab->title);
+    printf("  concept:  %s\n", lab->concept);
+    if (lab->python && *lab->python) printf("  python:   %s\n", lab->python);
+    printf("  read:     labs/%s/README%s.md\n", dir, want_chinese() ? ".zh-CN" : "");
+    printf("  edit:    ");
+    for (const char **f = lab->edit; *f; f++)
+        printf(" labs/%s/%s", dir, *f);
+    printf("\n  run:      make grade LAB=%s    (or: grader/grade watch %s)\n", lab->id, lab->id);
+    printf("  score:    %d/%d\n", (int)json_integer_value(json_object_get(e, "score")),
+           lab_max_points(lab));
+    const char *check = json_string_value(json_object_get(e, "first_failure_check"));
+    const char *msg = json_string_value(json_object_get(e, "first_failure"));
+    if (check) {
+        printf("  first failing check: %s\n", check);
+        for (const char *p = msg ? msg : ""; *p;) {
+            const char *nl = strchr(p, '\n');
+            int len = nl ? (int)(nl - p) : (int)strlen(p);
+            printf("      %.*s\n", len, p);
+            p += len + (nl ? 1 : 0);
+        }
+    }
+    printf("  stuck?    grader/grade hint %s\n", lab->id);
+    json_decref(progress);
+    return 0;
+}
+
+int cmd_hint(struct kit *kit, const struct cli *cli)
+{
+    if (cli->nnames < 1 || cli->nnames > 2) {
+        fputs("grade: usage: grade hint LAB [N]\n", stderr);
+        return 2;
+    }
+    const struct lab_spec *lab = manifest_find(&kit->manifest, cli->names[0]);
+    if (!lab) {
+        fprintf(stderr, "grade: no lab '%s'\n", cli->names[0]);
+        return 2;
+    }
+    json_t *progress = progress_load(kit);
+    json_t *e = progress_entry(progress, lab);
+    int seen = (int)json_integer_value(json_object_get(e, "hints_seen"));
+    int n = cli->nnames == 2 ? atoi(cli->names[1]) : seen + 1, count;
+    char *hint = lab_hint(kit, lab, n < 1 ? 1 : n, &count);
+    if (count == 0) {
+        fprintf(stderr, "grade: lab %s has no hints yet\n", lab->id);
+        json_decref(progress);
+        return 2;
+    }
+    if (!hint) { /* past the last one: show the last again */
+        n = count;
+        hint = lab_hint(kit, lab, n, &count);
+    }
+    printf("%s %d/%d, lab %s %s:\n\n%s\n", want_chinese() ? "提示" : "Hint", n, count, lab->id,
+           lab->slug, hint);
+    if (n < count)
+        printf("\n(%s: grader/grade hint %s)\n", want_chinese() ? "下一条" : "more", lab->id);
+    if (n > seen) {
+        json_object_set_new(e, "hints_seen", json_integer(n));
+        progress_save(kit, progress);
+    }
+    free(hint);
+    json_decref(progress);
+    return 0;
+}
+
+/* ---- watch ------------------------------------------------------------------ */
+
+static void show_verdict(const struct kit *kit, const struct lab_spec *lab, int round,
+                         json_t *progress)
+{
+    time_t now = time(NULL);
+    char stamp[16];
+    strftime(stamp, sizeof stamp, "%H:%M:%S", localtime(&now));
+    printf("\n---- %s  lab %s, grade #%d ----\n", stamp, lab->id, round);
+    fflush(stdout);
+    struct lab_result *res = grade_many(kit, &lab, 1, 1);
+    localize_hints(kit, res, 1);
+    report_human(stdout, res, 1, false, color_on());
+    progress_record(kit, progress, res);
+    progress_save(kit, progress);
+    if (res->score == res->max_score)
+        printf("Lab %s is done! Type n and Enter for the next lab, q to stop, or keep editing.\n",
+               lab->id);
+    else
+        printf("(save a file to re-grade; Enter re-grades, h shows a hint, q stops)\n");
+    fflush(stdout);
+    lab_result_free(res);
+    free(res);
+}
+
+static int watch_lab(const struct kit *kit, const struct lab_spec *lab, int ino)
+{
+    char dir[64];
+    lab_dirname(lab, dir, sizeof dir);
+    char *path = xasprintf("%s/%s", kit->workspace, dir);
+    /* Editors save in place (close after write) or write a copy and rename
+     * it over the file (moved to): both are a save. */
+    int wd = ino >= 0 ? inotify_add_watch(ino, path, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) : -1;
+    if (ino >= 0 && wd < 0)
+        fprintf(stderr, "grade: cannot watch %s (%s): use --manual\n", path, strerror(errno));
+    printf("Watching %s: %s\n", path, lab->title);
+    free(path);
+    json_t *progress = progress_load(kit);
+    int round = 1;
+    show_verdict(kit, lab, round, progress);
+    int rc = 0;
+    for (;;) {
+        struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {ino, POLLIN, 0}};
+        if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
+        bool regrade = false;
+        if (fds[1].revents & POLLIN) {
+            char buf[8192] __attribute__((aligned(8)));
+            ssize_t len = read(ino, buf, sizeof buf);
+            for (char *p = buf; len > 0 && p < buf + len;) {
+                struct inotify_event *ev = (struct inotify_event *)p;
+                for (const char **f = lab->edit; ev->len && *f; f++)
+                    regrade = regrade || !strcmp(ev->name, *f);
+                p += sizeof *ev + ev->len;
+            }
+            if (regrade) { /* let a burst of writes of one save settle */
+                struct pollfd again = {ino, POLLIN, 0};
+                while (poll(&again, 1, 150) > 0 && read(ino, buf, sizeof buf) > 0)
+                    ;
+            }
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP)) {
+            char line[64] = "";
+            if (!fgets(line, sizeof line, stdin)) {
+                if (ino < 0) break; /* --manual and no more input */
+                fds[0].fd = -1;
+                continue;
+            }
+            if (line[0] == 'q') {
+                rc = 0;
+                break;
+            }
+            if (line[0] == 'n') {
+                rc = 3; /* next lab, please */
+                break;
+            }
+            if (line[0] == 'h') {
+                json_t *e = progress_entry(progress, lab);
+                int n = (int)json_integer_value(json_object_get(e, "hints_seen")) + 1, count;
+                char *hint = lab_hint(kit, lab, n, &count);
+                if (!hint && count) hint = lab_hint(kit, lab, n = count, &count);
+                printf("\nHint %d/%d:\n%s\n", n, count, hint ? hint : "(no hints for this lab)");
+                json_object_set_new(e, "hints_seen", json_integer(n));
+                progress_save(kit, progress);
+                free(hint);
+                continue;
+            }
+            regrade = true;
+        }
+        if (regrade) show_verdict(kit, lab, ++round, progress);
+    }
+    if (wd >= 0) inotify_rm_watch(ino, wd);
+    json_decref(progress);
+    return rc;
+}
+
+int cmd_watch(struct kit *kit, const struct cli *cli)
+{
+    const struct lab_spec *lab = NULL;
+    json_t *progress = progress_load(kit);
+    if (cli->nnames > 0 && !(lab = manifest_find(&kit->manifest, cli->names[0]))) {
+        fprintf(stderr, "grade: no lab '%s'\n", cli->names[0]);
+        return 2;
+    }
+    if (!lab) lab = first_unfinished(kit, progress);
+    json_decref(progress);
+    if (!lab) {
+        puts("Every lab is at full marks. Well done!");
+        return 0;
+    }
+    char *missing = missing_dependencies(kit);
+    if (missing) {
+        fprintf(stderr, "grade: %s\n", missing);
+        return 2;
+    }
+    int ino = cli->manual ? -1 : inotify_init1(IN_CLOEXEC);
+    if (!cli->manual && ino < 0)
+        fprintf(stderr, "grade: no file events here (%s): re-grading on Enter instead\n",
+                strerror(errno));
+    for (;;) {
+        int rc = watch_lab(kit, lab, ino);
+        if (rc != 3) return rc;
+        int i = (int)(lab - kit->manifest.labs) + 1;
+        if (i >= kit->manifest.nlabs) {
+            puts("That was the last lab.");
+            return 0;
+        }
+        lab = &kit->manifest.labs[i];
+    }
+}
+
+/* ---- reset ------------------------------------------------------------------ */
+
+int cmd_reset(struct kit *kit, const struct cli *cli)
+{
+    if (cli->nnames != 1) {
+        fputs("grade: usage: grade reset LAB [--yes]\n", stderr);
+        return 2;
+    }
+    const struct lab_spec *lab = manifest_find(&kit->manifest, cli->names[0]);
+    if (!lab) {
+        fprintf(stderr, "grade: no lab '%s'\n", cli->names[0]);
+        return 2;
+    }
+    char dir[64];
+    lab_dirname(lab, dir, sizeof dir);
+    for (const char **f = lab->edit; *f; f++) {
+        char *text = starter_text(kit, lab, *f);
+        if (!text) {
+            fprintf(stderr,
+                    "grade: no pristine starter of %s/%s here (no grader/starters/ and no "
+                    "git history)\n",
+                    dir, *f);
+            return 2;
+        }
+        free(text);
+    }
+    if (!cli->yes) {
+        printf("Restore the starter of lab %s (", lab->id);
+        for (const char **f = lab->edit; *f; f++)
+            printf("%s%s", f == lab->edit ? "" : ", ", *f);
+        printf(")? Your files are kept as FILE.orig-DATE. [y/N] ");
+        fflush(stdout);
+        char line[16] = "";
+        if (!fgets(line, sizeof line, stdin)) line[0] = '\0';
+        if (line[0] != 'y' && line[0] != 'Y') {
+            puts("Nothing changed.");
+            return 1;
+        }
+    }
+    time_t now = time(NULL);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
+    for (const char **f = lab->edit; *f; f++) {
+        char *path = xasprintf("%s/%s/%s", kit->workspace, dir, *f);
+        char *backup = xasprintf("%s.orig-%s", path, stamp);
+        if (path_exists(path) && !copy_file(path, backup)) {
+            fprintf(stderr, "grade: cannot keep a copy of %s: nothing changed\n", path);
+            return 2;
+        }
+        char *text = starter_text(kit, lab, *f);
+        FILE *out = fopen(path, "w");
+        if (!out || fputs(text, out) < 0 || fclose(out) != 0) {
+            fprintf(stderr, "grade: cannot write %s: %s\n", path, strerror(errno));
+            return 2;
+        }
+        printf("restored %s (yours: %s)\n", path, backup);
+        free(text);
+        free(path);
+        free(backup);
+    }
+    return 0;
+}
