@@ -23,7 +23,8 @@ static bool holds_labs(const struct manifest *m, const char *dir)
         char *p = xasprintf("%s/%s", dir, name);
         bool yes = is_dir(p);
         free(p);
-        if (yes) return true;
+        if (yes)
+            return true;
     }
     return false;
 }
@@ -31,7 +32,8 @@ static bool holds_labs(const struct manifest *m, const char *dir)
 /* dir, or dir/labs, when it holds lab folders. */
 static char *labs_here(const struct manifest *m, const char *dir)
 {
-    if (holds_labs(m, dir)) return realpath(dir, NULL);
+    if (holds_labs(m, dir))
+        return realpath(dir, NULL);
     char *labs = xasprintf("%s/labs", dir);
     char *found = holds_labs(m, labs) ? realpath(labs, NULL) : NULL;
     free(labs);
@@ -41,7 +43,8 @@ static char *labs_here(const struct manifest *m, const char *dir)
 char *find_lab_root(const struct manifest *m, const char *dir)
 {
     char *found = labs_here(m, dir);
-    if (found) return found;
+    if (found)
+        return found;
     /* One wrapping folder, as archives often have ("alice/labs/..."). */
     struct dirent **list;
     int n = scandir(dir, &list, NULL, alphasort);
@@ -50,12 +53,14 @@ char *find_lab_root(const struct manifest *m, const char *dir)
         if (!found && name[0] != '.' && strncmp(name, "__", 2)) { /* not __MACOSX */
             char *sub = xasprintf("%s/%s", dir, name);
             struct stat st;
-            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode)) found = labs_here(m, sub);
+            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+                found = labs_here(m, sub);
             free(sub);
         }
         free(list[i]);
     }
-    if (n >= 0) free(list);
+    if (n >= 0)
+        free(list);
     return found;
 }
 
@@ -141,14 +146,16 @@ struct student {
 
 static void progress_bar(int done, int total)
 {
-    if (!isatty(STDERR_FILENO)) return;
+    if (!isatty(STDERR_FILENO))
+        return;
     enum { WIDTH = 30 };
     int full = total ? done * WIDTH / total : WIDTH;
     fputs("\r[", stderr);
     for (int i = 0; i < WIDTH; i++)
         fputc(i < full ? '#' : '.', stderr);
     fprintf(stderr, "] %d/%d labs graded", done, total);
-    if (done == total) fputc('\n', stderr);
+    if (done == total)
+        fputc('\n', stderr);
     fflush(stderr);
 }
 
@@ -156,7 +163,8 @@ static void csv_field(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; s && *s; s++) {
-        if (*s == '"') fputc('"', f);
+        if (*s == '"')
+            fputc('"', f);
         fputc(*s == '\n' ? ' ' : *s, f);
     }
     fputc('"', f);
@@ -166,7 +174,8 @@ static bool write_csv(const char *path, const struct lab_spec **labs, int nlabs,
                       int ns, const struct lab_result *res)
 {
     FILE *f = fopen(path, "w");
-    if (!f) return false;
+    if (!f)
+        return false;
     fputs("student", f);
     int max = 0;
     for (int l = 0; l < nlabs; l++) {
@@ -196,7 +205,8 @@ static void write_reports(const char *dir, struct student *st, int ns, int nlabs
         json_t *j = st[s].root ? report_json(&res[st[s].first_task], nlabs)
                                : json_pack("{s:i, s:i, s:[]}", "score", 0, "max_score", 0, "labs");
         json_object_set_new(j, "student", json_string(st[s].name));
-        if (st[s].note) json_object_set_new(j, "note", json_string(st[s].note));
+        if (st[s].note)
+            json_object_set_new(j, "note", json_string(st[s].note));
         char *path = xasprintf("%s/%s.json", dir, st[s].name);
         json_dump_file(j, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         free(path);
@@ -216,7 +226,8 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
     only.nnames = cli->nnames - 1;
     int nlabs;
     const struct lab_spec **labs = select_labs(kit, &only, &nlabs);
-    if (!labs) return 2;
+    if (!labs)
+        return 2;
     const char *subs = cli->names[0];
     if (!is_dir(subs)) {
         fprintf(stderr,
@@ -266,13 +277,15 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
             } else {
                 s->note = xstrdup("not a folder or a .tar.gz, .tgz, .tar or .zip archive");
             }
-            if (!s->root && !s->note) s->note = xstrdup("no lab folders found");
+            if (!s->root && !s->note)
+                s->note = xstrdup("no lab folders found");
             free(path);
             ns++;
         }
         free(list[i]);
     }
-    if (n >= 0) free(list);
+    if (n >= 0)
+        free(list);
 
     int ntasks = 0;
     for (int s = 0; s < ns; s++)
@@ -337,7 +350,8 @@ int cmd_verdict(struct kit *kit, const struct cli *cli)
     size_t i, k;
     json_array_foreach(labs, i, l)
     {
-        if (strcmp(json_string_value(json_object_get(l, "id")) ?: "", lab->id)) continue;
+        if (strcmp(json_string_value(json_object_get(l, "id")) ?: "", lab->id))
+            continue;
         json_array_foreach(json_object_get(l, "checks"), k, c)
         {
             if (strcmp(json_string_value(json_object_get(c, "name")) ?: "", cli->names[2]))
@@ -348,7 +362,8 @@ int cmd_verdict(struct kit *kit, const struct cli *cli)
             bool passed = status && !strcmp(status, "passed");
             printf("%s %s: %s\n%s%s%s", lab->id, cli->names[2], status ? status : "?",
                    msg ? msg : "", msg ? "\n" : "", hint ? "hint: " : "");
-            if (hint) printf("%s\n", hint);
+            if (hint)
+                printf("%s\n", hint);
             json_decref(j);
             return passed ? 0 : 1;
         }

@@ -27,7 +27,8 @@ static bool ends_with(const char *s, const char *suffix)
 static bool in_list(const char **list, const char *name)
 {
     for (; list && *list; list++)
-        if (!strcmp(*list, name)) return true;
+        if (!strcmp(*list, name))
+            return true;
     return false;
 }
 
@@ -51,8 +52,10 @@ bool build_prepare(struct build_env *b, char **error)
     }
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.' || in_list(b->lab->edit, e->d_name)) continue;
-        if (!ends_with(e->d_name, ".c") && !ends_with(e->d_name, ".h")) continue;
+        if (e->d_name[0] == '.' || in_list(b->lab->edit, e->d_name))
+            continue;
+        if (!ends_with(e->d_name, ".c") && !ends_with(e->d_name, ".h"))
+            continue;
         char *from = xasprintf("%s/%s", given, e->d_name);
         char *to = xasprintf("%s/%s", b->dir, e->d_name);
         copy_file(from, to);
@@ -64,7 +67,8 @@ bool build_prepare(struct build_env *b, char **error)
 
     char *ws = xasprintf("%s/%s", b->kit->workspace, lab);
     bool ok = is_dir(ws);
-    if (!ok) *error = xasprintf("folder %s not found", ws);
+    if (!ok)
+        *error = xasprintf("folder %s not found", ws);
     for (const char **f = b->lab->edit; ok && *f; f++) {
         char *from = xasprintf("%s/%s", ws, *f);
         char *to = xasprintf("%s/%s", b->dir, *f);
@@ -117,7 +121,8 @@ struct args {
 
 static void add(struct args *a, const char *s)
 {
-    if (a->n < 254) a->v[a->n++] = xstrdup(s);
+    if (a->n < 254)
+        a->v[a->n++] = xstrdup(s);
     a->v[a->n] = NULL;
 }
 
@@ -125,7 +130,8 @@ static void add_many(struct args *a, const char **list, const char *suffix)
 {
     for (; list && *list; list++) {
         char *s = xstrdup(*list), *dot = strrchr(s, '.');
-        if (suffix && dot && strlen(dot) == strlen(suffix)) strcpy(dot, suffix);
+        if (suffix && dot && strlen(dot) == strlen(suffix))
+            strcpy(dot, suffix);
         add(a, s);
         free(s);
     }
@@ -175,7 +181,8 @@ static bool no_library_symbols(const char *dir, const char *source, char **log)
     bool ok = WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0;
     for (char *line = strtok(res.output, "\n"); ok && line; line = strtok(NULL, "\n")) {
         char *space = strchr(line, ' ');
-        if (space) *space = '\0';
+        if (space)
+            *space = '\0';
         if (dlsym(RTLD_DEFAULT, line)) {
             char *msg = xasprintf("%s%s: error: your code defines '%s', which is also a C library "
                                   "or test-runner function: rename it or make it static\n",
@@ -195,7 +202,8 @@ static bool no_library_symbols(const char *dir, const char *source, char **log)
 static bool compile_sources(const struct kit *kit, const struct lab_spec *lab, const char *dir,
                             char **log)
 {
-    if (!lab->sources[0]) return true;
+    if (!lab->sources[0])
+        return true;
     struct args a = {0};
     add_common(&a, kit, dir);
     add(&a, "-Dmain=student_main");
@@ -264,10 +272,12 @@ static bool link_checks(struct build_env *b, char **log, bool *have_checks)
             add(&tests, p);
             free(p);
         }
-    if (d) closedir(d);
+    if (d)
+        closedir(d);
     free(checkdir);
     *have_checks = tests.n > 0;
-    if (!*have_checks) return true;
+    if (!*have_checks)
+        return true;
 
     struct args a = {0};
     add_common(&a, b->kit, b->dir);
@@ -301,7 +311,8 @@ bool build_compile(struct build_env *b, char **log, bool *have_checks)
 {
     current_kit = b->kit;
     *have_checks = false;
-    if (!compile_sources(b->kit, b->lab, b->dir, log)) return false;
+    if (!compile_sources(b->kit, b->lab, b->dir, log))
+        return false;
     for (int i = 0; i < b->lab->nprograms; i++)
         if (!link_program(b->kit, b->lab, &b->lab->programs[i], b->dir, b->lab->programs[i].name,
                           log))
@@ -335,6 +346,7 @@ bool build_programs(const struct kit *kit, const struct lab_spec *lab, const cha
         }
         free(bindir);
     }
-    if (b.dir[0]) remove_tree(b.dir);
+    if (b.dir[0])
+        remove_tree(b.dir);
     return ok;
 }

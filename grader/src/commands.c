@@ -72,12 +72,14 @@ static pid_t start_worker(const struct kit *kit, const struct grade_task *task, 
 {
     fflush(NULL);
     pid_t pid = fork();
-    if (pid != 0) return pid;
+    if (pid != 0)
+        return pid;
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* the grader was stopped: stop too */
     contain_init();
     struct kit mine = *kit;
     mine.slot = slot; /* its own student user: one lab's fork bomb starves no other */
-    if (task->workspace) snprintf(mine.workspace, sizeof mine.workspace, "%s", task->workspace);
+    if (task->workspace)
+        snprintf(mine.workspace, sizeof mine.workspace, "%s", task->workspace);
     struct lab_result res;
     grade_lab(&mine, task->lab, &res);
     json_t *j = lab_result_json(&res);
@@ -113,9 +115,11 @@ struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *t
         }
         int status;
         pid_t pid = waitpid(-1, &status, 0);
-        if (pid < 0) break;
+        if (pid < 0)
+            break;
         for (int i = 0; i < next; i++) {
-            if (pids[i] != pid) continue;
+            if (pids[i] != pid)
+                continue;
             running--;
             done++;
             json_t *j = json_load_file(files[i], 0, NULL);
@@ -126,7 +130,8 @@ struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *t
             }
             json_decref(j);
             unlink(files[i]);
-            if (progress) progress(done, n);
+            if (progress)
+                progress(done, n);
         }
     }
     for (int i = 0; i < n; i++)
@@ -140,7 +145,8 @@ int cmd_grade(struct kit *kit, const struct cli *cli)
 {
     int n;
     const struct lab_spec **labs = select_labs(kit, cli, &n);
-    if (!labs) return 2;
+    if (!labs)
+        return 2;
     char *missing = missing_dependencies(kit);
     if (missing) {
         fprintf(stderr, "grade: %s\n", missing);
@@ -155,12 +161,14 @@ int cmd_grade(struct kit *kit, const struct cli *cli)
     if (!to_stdout) {
         const char *nc = getenv("NO_COLOR");
         bool color = isatty(STDOUT_FILENO) && !(nc && *nc);
-        if (cli->verbose) contain_describe(stdout);
+        if (cli->verbose)
+            contain_describe(stdout);
         report_human(stdout, results, n, cli->verbose, color);
     }
     int rc = 0;
     for (int i = 0; i < n; i++)
-        if (results[i].score < results[i].max_score) rc = 1;
+        if (results[i].score < results[i].max_score)
+            rc = 1;
     if (cli->json) {
         json_t *j = report_json(results, n);
         json_object_set_new(j, "sandbox", contain_info_json());
@@ -169,7 +177,8 @@ int cmd_grade(struct kit *kit, const struct cli *cli)
             fprintf(stderr, "grade: cannot write %s\n", cli->json);
             rc = 2;
         }
-        if (to_stdout) putchar('\n');
+        if (to_stdout)
+            putchar('\n');
         json_decref(j);
     }
     if (cli->junit && !write_junit(cli->junit, results, n)) {
@@ -191,7 +200,8 @@ int cmd_build(struct kit *kit, const struct cli *cli)
 {
     int n;
     const struct lab_spec **labs = select_labs(kit, cli, &n);
-    if (!labs) return 2;
+    if (!labs)
+        return 2;
     int rc = 0;
     for (int i = 0; i < n; i++) {
         char dir[256];
@@ -200,8 +210,10 @@ int cmd_build(struct kit *kit, const struct cli *cli)
         char *log = NULL;
         bool ok = build_programs(kit, labs[i], src, &log);
         printf("%-26s %s\n", dir, ok ? "built" : "does not compile");
-        if (log && *log) fputs(log, stdout);
-        if (!ok) rc = 1;
+        if (log && *log)
+            fputs(log, stdout);
+        if (!ok)
+            rc = 1;
         free(log);
         free(src);
     }

@@ -69,7 +69,8 @@ uid_t contain_student_uid(int slot)
 static int write_file(const char *path, const char *text)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return -1;
+    if (fd < 0)
+        return -1;
     ssize_t n = write(fd, text, strlen(text));
     close(fd);
     return n == (ssize_t)strlen(text) ? 0 : -1;
@@ -97,15 +98,19 @@ static int enter_namespaces(void)
     int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWNET;
     uid_t uid = getuid();
     gid_t gid = getgid();
-    if (uid != 0) flags |= CLONE_NEWUSER;
-    if (unshare(flags) < 0) return -1;
+    if (uid != 0)
+        flags |= CLONE_NEWUSER;
+    if (unshare(flags) < 0)
+        return -1;
     if (uid != 0) {
         char map[64];
         write_file("/proc/self/setgroups", "deny");
         snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
-        if (write_file("/proc/self/uid_map", map) < 0) return -1;
+        if (write_file("/proc/self/uid_map", map) < 0)
+            return -1;
         snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
-        if (write_file("/proc/self/gid_map", map) < 0) return -1;
+        if (write_file("/proc/self/gid_map", map) < 0)
+            return -1;
     }
     return 0;
 }
@@ -113,7 +118,8 @@ static int enter_namespaces(void)
 static void loopback_up(void)
 {
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (s < 0) return;
+    if (s < 0)
+        return;
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
     strcpy(ifr.ifr_name, "lo");
@@ -132,7 +138,8 @@ static void hide(const char *path)
 
 static void hide_kit_secrets(const char *kit)
 {
-    if (!kit) return;
+    if (!kit)
+        return;
     char *p = xasprintf("%s/solutions", kit);
     hide(p);
     free(p);
@@ -143,12 +150,14 @@ static void hide_kit_secrets(const char *kit)
     DIR *d = opendir(p);
     struct dirent *e;
     while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.') continue;
+        if (e->d_name[0] == '.')
+            continue;
         char *m = xasprintf("%s/%s/mutants", p, e->d_name);
         hide(m);
         free(m);
     }
-    if (d) closedir(d);
+    if (d)
+        closedir(d);
     free(p);
 }
 
@@ -156,20 +165,24 @@ static void hide_kit_secrets(const char *kit)
  * the new PID namespace, secrets hidden. Returns 0 or -1. */
 static int setup_mounts(const struct run_spec *spec, uid_t owner)
 {
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return -1;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return -1;
     int keep = spec->keep ? open(spec->keep, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
     int kit = spec->kit ? open(spec->kit, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
     const char *tmpfs_opts = "mode=1777,size=256m";
-    if (mount("proclabs-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_opts) < 0) return -1;
+    if (mount("proclabs-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_opts) < 0)
+        return -1;
     if (is_dir("/dev/shm"))
         mount("proclabs-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_opts);
     if (keep >= 0) {
         mkdir_p(spec->keep);
         char from[64];
         snprintf(from, sizeof from, "/proc/self/fd/%d", keep);
-        if (mount(from, spec->keep, NULL, MS_BIND, NULL) < 0) return -1;
+        if (mount(from, spec->keep, NULL, MS_BIND, NULL) < 0)
+            return -1;
         close(keep);
-        if (chown(spec->keep, owner, owner) < 0 && owner != getuid()) return -1;
+        if (chown(spec->keep, owner, owner) < 0 && owner != getuid())
+            return -1;
     }
     if (kit >= 0) { /* the checks, the grader and the workspace: read-only inside */
         char from[64];
@@ -181,7 +194,8 @@ static int setup_mounts(const struct run_spec *spec, uid_t owner)
         close(kit);
     }
     hide_kit_secrets(spec->kit);
-    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) return -1;
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        return -1;
     return 0;
 }
 
@@ -198,7 +212,8 @@ static void exec_command(const struct run_spec *spec, int out, uid_t student)
 {
     setsid();
     int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+    if (devnull >= 0)
+        dup2(devnull, STDIN_FILENO);
     dup2(out, STDOUT_FILENO);
     dup2(out, STDERR_FILENO);
     /* Close every other descriptor: the grader's pipes must not leak in. */
@@ -216,7 +231,8 @@ static void exec_command(const struct run_spec *spec, int out, uid_t student)
         if (info.student_uid) {
             char *uid = xasprintf("PROCLABS_STUDENT_UID=%u", (unsigned)student);
             putenv(uid);
-            if (spec->as_student) become_student(student);
+            if (spec->as_student)
+                become_student(student);
         } else if (info.nproc_limit) {
             set_limit(RLIMIT_NPROC, STUDENT_NPROC);
         }
@@ -237,24 +253,30 @@ static void report_leftovers(int fd, int status)
     struct dirent *e;
     while (d && (e = readdir(d))) {
         int pid = atoi(e->d_name);
-        if (pid <= 1) continue;
+        if (pid <= 1)
+            continue;
         char path[64], buf[256];
         snprintf(path, sizeof path, "/proc/%d/stat", pid);
         int sfd = open(path, O_RDONLY | O_CLOEXEC);
         ssize_t len = sfd >= 0 ? read(sfd, buf, sizeof buf - 1) : -1;
-        if (sfd >= 0) close(sfd);
-        if (len <= 0) continue;
+        if (sfd >= 0)
+            close(sfd);
+        if (len <= 0)
+            continue;
         buf[len] = '\0';
         char *p = strrchr(buf, ')');
-        if (p && p[1] == ' ' && p[2] != 'Z') procs++;
+        if (p && p[1] == ' ' && p[2] != 'Z')
+            procs++;
     }
-    if (d) closedir(d);
+    if (d)
+        closedir(d);
     n += snprintf(report + n, sizeof report - (size_t)n, "procs %d\n", procs);
     d = opendir("/dev/shm");
     while (d && (e = readdir(d)) && n < REPORT_CAP - 300)
         if (e->d_name[0] != '.' && strncmp(e->d_name, "bxfi_", 5)) /* Criterion's own */
             n += snprintf(report + n, sizeof report - (size_t)n, "ipc /dev/shm/%s\n", e->d_name);
-    if (d) closedir(d);
+    if (d)
+        closedir(d);
     static const char *sysv[][2] = {{"/proc/sysvipc/shm", "System V shared memory segment"},
                                     {"/proc/sysvipc/sem", "System V semaphore set"},
                                     {"/proc/sysvipc/msg", "System V message queue"}};
@@ -282,7 +304,8 @@ static void run_init(const struct run_spec *spec, int out, int report, uid_t stu
     }
     loopback_up();
     pid_t cmd = fork();
-    if (cmd < 0) _exit(126);
+    if (cmd < 0)
+        _exit(126);
     if (cmd == 0) {
         close(report);
         exec_command(spec, out, student);
@@ -296,7 +319,8 @@ static void run_init(const struct run_spec *spec, int out, int report, uid_t stu
             status = st;
             break;
         }
-        if (w < 0 && errno != EINTR) break;
+        if (w < 0 && errno != EINTR)
+            break;
     }
     report_leftovers(report, status);
     _exit(0);
@@ -308,7 +332,8 @@ static bool probe_namespaces(char *why, size_t size)
 {
     pid_t pid = fork();
     if (pid == 0) {
-        if (enter_namespaces() < 0) _exit(10 + (errno & 0xff ? 1 : 0));
+        if (enter_namespaces() < 0)
+            _exit(10 + (errno & 0xff ? 1 : 0));
         pid_t init = fork();
         if (init == 0) {
             if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
@@ -342,7 +367,8 @@ static bool probe_namespaces(char *why, size_t size)
 
 static void probe(void)
 {
-    if (probed) return;
+    if (probed)
+        return;
     probed = true;
     info.root = geteuid() == 0;
     if (getenv("PROCLABS_NO_NAMESPACES")) /* for testing the fallback */
@@ -435,7 +461,8 @@ static int count_run_procs(const char *ns, pid_t session)
     struct dirent *e;
     while (d && (e = readdir(d))) {
         pid_t pid = atoi(e->d_name);
-        if (pid <= 1) continue;
+        if (pid <= 1)
+            continue;
         if (*ns) {
             char mine[64];
             pid_ns_of(pid, "pid", mine, sizeof mine);
@@ -445,7 +472,8 @@ static int count_run_procs(const char *ns, pid_t session)
             n += proc_live(pid, &sid, &ppid) && sid == session;
         }
     }
-    if (d) closedir(d);
+    if (d)
+        closedir(d);
     return n;
 }
 
@@ -455,15 +483,18 @@ static bool proc_live(pid_t pid, pid_t *sid, pid_t *ppid)
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
+    if (fd < 0)
+        return false;
     ssize_t n = read(fd, buf, sizeof buf - 1);
     close(fd);
-    if (n <= 0) return false;
+    if (n <= 0)
+        return false;
     buf[n] = '\0';
     char *p = strrchr(buf, ')'); /* the command name may hold ')' */
     char state;
     int pp, pg, s;
-    if (!p || sscanf(p + 1, " %c %d %d %d", &state, &pp, &pg, &s) != 4) return false;
+    if (!p || sscanf(p + 1, " %c %d %d %d", &state, &pp, &pg, &s) != 4)
+        return false;
     *sid = s;
     *ppid = pp;
     return state != 'Z';
@@ -479,13 +510,15 @@ static int kill_pass(pid_t session)
     struct dirent *e;
     while (d && (e = readdir(d))) {
         pid_t pid = atoi(e->d_name), sid, ppid;
-        if (pid <= 1 || pid == self || !proc_live(pid, &sid, &ppid)) continue;
+        if (pid <= 1 || pid == self || !proc_live(pid, &sid, &ppid))
+            continue;
         if ((session > 0 && sid == session) || ppid == self) {
             found++;
             kill(pid, SIGKILL);
         }
     }
-    if (d) closedir(d);
+    if (d)
+        closedir(d);
     while (waitpid(-1, NULL, WNOHANG) > 0)
         ;
     return found;
@@ -529,7 +562,8 @@ static void start_run(const struct run_spec *spec, int out, int report)
         _exit(126);
     }
     pid_t init = fork();
-    if (init == 0) run_init(spec, out, report, student);
+    if (init == 0)
+        run_init(spec, out, report, student);
     close(out);
     close(report);
     int st = 125 << 8;
@@ -546,7 +580,8 @@ static void read_report(int fd, struct run_result *res, bool have_status)
     while (n < REPORT_CAP &&
            ((r = read(fd, buf + n, (size_t)(REPORT_CAP - n))) > 0 || (r < 0 && errno == EINTR)))
         n += r > 0 ? r : 0;
-    if (n <= 0) return;
+    if (n <= 0)
+        return;
     buf[n] = '\0';
     for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
         if (!strncmp(line, "status ", 7) && have_status)
@@ -615,12 +650,16 @@ void contain_run(const struct run_spec *spec, struct run_result *res)
         }
         struct pollfd fds[2] = {{out_open ? p[0] : -1, POLLIN, 0}, {pidfd, POLLIN, 0}};
         int wait = pidfd >= 0 ? (int)left + 1 : 10; /* no pidfd: look now and then */
-        if (spec->student && wait > COUNT_EVERY_MS) wait = COUNT_EVERY_MS;
-        if (wait > (int)left + 1) wait = (int)left + 1;
-        if (poll(fds, 2, wait) < 0 && errno != EINTR) break;
+        if (spec->student && wait > COUNT_EVERY_MS)
+            wait = COUNT_EVERY_MS;
+        if (wait > (int)left + 1)
+            wait = (int)left + 1;
+        if (poll(fds, 2, wait) < 0 && errno != EINTR)
+            break;
         if (spec->student && mono_ms() >= next_count) {
             next_count = mono_ms() + COUNT_EVERY_MS;
-            if (namespaced && !*ns) pid_ns_of(pid, "pid_for_children", ns, sizeof ns);
+            if (namespaced && !*ns)
+                pid_ns_of(pid, "pid_for_children", ns, sizeof ns);
             if (count_run_procs(namespaced ? ns : "", pid) > PROC_CAP) {
                 res->too_many_procs = true;
                 break;
@@ -633,7 +672,8 @@ void contain_run(const struct run_spec *spec, struct run_result *res)
                 append_output(res, cap, buf, (size_t)n);
             else if (n == 0)
                 out_open = false;
-            if (res->output_overflow) break; /* a flood: stop it now */
+            if (res->output_overflow)
+                break; /* a flood: stop it now */
         }
     }
     if (!exited) {
@@ -648,8 +688,10 @@ void contain_run(const struct run_spec *spec, struct run_result *res)
     while (!res->output_overflow && (n = read(p[0], buf, sizeof buf)) > 0)
         append_output(res, cap, buf, (size_t)n);
     close(p[0]);
-    if (pidfd >= 0) close(pidfd);
-    if (namespaced) read_report(r[0], res, exited);
+    if (pidfd >= 0)
+        close(pidfd);
+    if (namespaced)
+        read_report(r[0], res, exited);
     close(r[0]);
     res->leftovers += sweep(pid);
 }

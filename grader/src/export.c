@@ -41,7 +41,8 @@ int cmd_classroom(struct kit *kit, const struct cli *cli)
         const struct lab_spec *lab = &m->labs[l];
         for (int k = 0; k < lab->nchecks; k++) {
             const struct check_spec *c = &lab->checks[k];
-            if (c->hidden) continue;
+            if (c->hidden)
+                continue;
             step_id(id, sizeof id, lab, k);
             printf("      - name: %s-%s %s\n"
                    "        id: %s\n"
@@ -60,7 +61,8 @@ int cmd_classroom(struct kit *kit, const struct cli *cli)
          "        env:");
     for (int l = 0; l < m->nlabs; l++)
         for (int k = 0; k < m->labs[l].nchecks; k++) {
-            if (m->labs[l].checks[k].hidden) continue;
+            if (m->labs[l].checks[k].hidden)
+                continue;
             step_id(id, sizeof id, &m->labs[l], k);
             char upper[64];
             for (size_t i = 0; i <= strlen(id); i++)
@@ -71,7 +73,8 @@ int cmd_classroom(struct kit *kit, const struct cli *cli)
     bool first = true;
     for (int l = 0; l < m->nlabs; l++)
         for (int k = 0; k < m->labs[l].nchecks; k++) {
-            if (m->labs[l].checks[k].hidden) continue;
+            if (m->labs[l].checks[k].hidden)
+                continue;
             step_id(id, sizeof id, &m->labs[l], k);
             printf("%s%s", first ? "" : ",", id);
             first = false;

@@ -24,7 +24,8 @@ static void xml_text(FILE *f, const char *s)
             break;
         default:
             /* XML 1.0 allows no control characters but tab and newlines. */
-            if (c >= 0x20 || c == '\n' || c == '\t' || c == '\r') fputc(c, f);
+            if (c >= 0x20 || c == '\n' || c == '\t' || c == '\r')
+                fputc(c, f);
         }
     }
 }
@@ -32,7 +33,8 @@ static void xml_text(FILE *f, const char *s)
 bool write_junit(const char *path, const struct lab_result *labs, int n)
 {
     FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
-    if (!f) return false;
+    if (!f)
+        return false;
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"proc-labs\">\n", f);
     for (int i = 0; i < n; i++) {
         const struct lab_result *r = &labs[i];
@@ -81,7 +83,8 @@ bool write_gradescope(const char *path, const struct lab_result *labs, int n)
             const struct check_result *c = &r->checks[k];
             const struct check_spec *spec = NULL;
             for (int s = 0; s < r->lab->nchecks; s++)
-                if (!strcmp(r->lab->checks[s].name, c->name)) spec = &r->lab->checks[s];
+                if (!strcmp(r->lab->checks[s].name, c->name))
+                    spec = &r->lab->checks[s];
             if (k == 0 && c->status == ST_PASSED)
                 continue; /* a build that worked is no test of its own */
             char *title = xasprintf("%s: %s", name, c->name);

@@ -88,7 +88,8 @@ static void note_leftovers(struct lab_result *res, enum check_kind kind, const s
         free(note);
         note = more;
     }
-    if (!note) return;
+    if (!note)
+        return;
     char *all = xasprintf("%s%s%s", res->notes ? res->notes : "", res->notes ? "\n" : "", note);
     free(res->notes);
     free(note);
@@ -139,7 +140,8 @@ static void run_checks(const struct build_env *b, char **argv, enum check_kind k
         }
     }
     free(before);
-    if (msg) fail_unreported(res, r.timed_out ? ST_TIMEOUT : ST_FAILED, msg);
+    if (msg)
+        fail_unreported(res, r.timed_out ? ST_TIMEOUT : ST_FAILED, msg);
     free(msg);
     free(trouble);
     run_result_free(&r);
@@ -165,7 +167,8 @@ static void run_bats_files(const struct build_env *b, struct lab_result *res)
         }
         free(list[i]);
     }
-    if (n >= 0) free(list);
+    if (n >= 0)
+        free(list);
     free(dir);
 }
 
@@ -202,7 +205,8 @@ void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_res
                         "the check did not run: its test program ended early (did the code "
                         "under test call exit() or kill the test runner?)");
     }
-    if (b.dir[0]) remove_tree(b.dir);
+    if (b.dir[0])
+        remove_tree(b.dir);
 
     for (int i = 1; i < res->nchecks; i++) {
         struct check_result *c = &res->checks[i];

@@ -19,7 +19,8 @@ bool want_chinese(void)
     static const char *vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         const char *v = getenv(vars[i]);
-        if (v && *v) return !strncmp(v, "zh", 2);
+        if (v && *v)
+            return !strncmp(v, "zh", 2);
     }
     return false;
 }
@@ -42,9 +43,11 @@ static bool is_checks_heading(const char *line)
 char *lab_hint(const struct kit *kit, const struct lab_spec *lab, int n, int *count)
 {
     char *text = hints_file(kit, lab, want_chinese());
-    if (!text) text = hints_file(kit, lab, false);
+    if (!text)
+        text = hints_file(kit, lab, false);
     *count = 0;
-    if (!text) return NULL;
+    if (!text)
+        return NULL;
     char *found = NULL;
     char *p = text;
     while ((p = strstr(p, "## "))) {
@@ -52,7 +55,8 @@ char *lab_hint(const struct kit *kit, const struct lab_spec *lab, int n, int *co
             p += 3;
             continue;
         }
-        if (is_checks_heading(p)) break;
+        if (is_checks_heading(p))
+            break;
         char *body = strchr(p, '\n');
         char *end = body ? strstr(body, "\n## ") : NULL;
         (*count)++;
@@ -63,7 +67,8 @@ char *lab_hint(const struct kit *kit, const struct lab_spec *lab, int n, int *co
             while (len > 0 && (found[len - 1] == '\n' || found[len - 1] == ' '))
                 found[--len] = '\0';
         }
-        if (!end) break;
+        if (!end)
+            break;
         p = end + 1;
     }
     free(text);
@@ -76,19 +81,23 @@ static json_t *zh_cache;
 const char *check_hint(const struct kit *kit, const struct lab_spec *lab, const char *check,
                        const char *english)
 {
-    if (!want_chinese()) return english;
-    if (!zh_cache) zh_cache = json_object();
+    if (!want_chinese())
+        return english;
+    if (!zh_cache)
+        zh_cache = json_object();
     json_t *hints = json_object_get(zh_cache, lab->id);
     if (!hints) {
         hints = json_object();
         json_object_set_new(zh_cache, lab->id, hints);
         char *text = hints_file(kit, lab, true);
         char *checks = text ? strstr(text, "\n## Checks") : NULL;
-        if (!checks && text) checks = strstr(text, "\n## 检查");
+        if (!checks && text)
+            checks = strstr(text, "\n## 检查");
         for (char *line = checks ? strtok(checks + 1, "\n") : NULL; line;
              line = strtok(NULL, "\n")) {
             char *colon = strchr(line, ':');
-            if (strncmp(line, "- ", 2) || !colon) continue;
+            if (strncmp(line, "- ", 2) || !colon)
+                continue;
             *colon = '\0';
             char *value = colon + 1;
             while (*value == ' ')

@@ -55,15 +55,18 @@ static bool find_kit_root(char *root, size_t size)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return false;
+    if (n <= 0)
+        return false;
     exe[n] = '\0';
     /* the grader lives at KIT/grader/grade */
     for (int up = 0; up < 2; up++) {
         char *slash = strrchr(exe, '/');
-        if (!slash) return false;
+        if (!slash)
+            return false;
         *slash = '\0';
     }
-    if (strlen(exe) >= size) return false;
+    if (strlen(exe) >= size)
+        return false;
     memcpy(root, exe, strlen(exe) + 1);
     return true;
 }
@@ -170,7 +173,8 @@ int main(int argc, char **argv)
             argc--;
         }
     int rc = parse_options(argc, argv, &cli);
-    if (rc >= 0) return rc;
+    if (rc >= 0)
+        return rc;
 
     struct kit kit = {.verbose = cli.verbose};
     if (!find_kit_root(kit.root, sizeof kit.root)) {
@@ -180,7 +184,8 @@ int main(int argc, char **argv)
     char *manifest = xasprintf("%s/grader/manifest.json", kit.root);
     bool loaded = manifest_load(manifest, &kit.manifest);
     free(manifest);
-    if (!loaded) return 2;
+    if (!loaded)
+        return 2;
 
     if (cli.dir && cli.solutions) {
         fputs("grade: use --dir or --solutions, not both\n", stderr);

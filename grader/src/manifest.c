@@ -141,8 +141,10 @@ const struct lab_spec *manifest_find(const struct manifest *m, const char *key)
         const struct lab_spec *lab = &m->labs[i];
         char dir[256];
         lab_dirname(lab, dir, sizeof dir);
-        if (numeric && atoi(key) == atoi(lab->id)) return lab;
-        if (!strcmp(key, lab->slug) || !strcmp(key, dir)) return lab;
+        if (numeric && atoi(key) == atoi(lab->id))
+            return lab;
+        if (!strcmp(key, lab->slug) || !strcmp(key, dir))
+            return lab;
     }
     return NULL;
 }

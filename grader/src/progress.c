@@ -104,14 +104,16 @@ char *starter_text(const struct kit *kit, const struct lab_spec *lab, const char
     char *path = xasprintf("%s/grader/starters/%s/%s", kit->root, dir, file);
     char *t = read_text(path, 4 << 20);
     free(path);
-    if (t) return t;
+    if (t)
+        return t;
     /* A git checkout of the kit: the committed starter. */
     char *spec = xasprintf("HEAD:labs/%s/%s", dir, file);
     char *argv[] = {"git", "-C", (char *)kit->root, "show", spec, NULL};
     struct run_spec run = {.argv = argv, .timeout = 10, .output_cap = 4 << 20};
     struct run_result r;
     contain_run(&run, &r);
-    if (!r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0) t = xstrdup(r.output);
+    if (!r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0)
+        t = xstrdup(r.output);
     run_result_free(&r);
     free(spec);
     return t;

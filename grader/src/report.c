@@ -14,14 +14,17 @@ json_t *lab_result_json(const struct lab_result *res)
                               kind_name(c->kind), "status", status_name(c->status), "points",
                               c->points, "max_points", c->max_points, "ms", c->ms);
         json_object_set_new(j, "message", c->message ? json_string(c->message) : json_null());
-        if (c->hint && c->status != ST_PASSED) json_object_set_new(j, "hint", json_string(c->hint));
+        if (c->hint && c->status != ST_PASSED)
+            json_object_set_new(j, "hint", json_string(c->hint));
         json_array_append_new(checks, j);
     }
     json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:f, s:o}", "id", res->lab->id, "slug",
                           res->lab->slug, "title", res->lab->title, "score", res->score,
                           "max_score", res->max_score, "ms", res->ms, "checks", checks);
-    if (res->error) json_object_set_new(j, "error", json_string(res->error));
-    if (res->notes) json_object_set_new(j, "notes", json_string(res->notes));
+    if (res->error)
+        json_object_set_new(j, "error", json_string(res->error));
+    if (res->notes)
+        json_object_set_new(j, "notes", json_string(res->notes));
     if (res->build_log && *res->build_log)
         json_object_set_new(j, "build_log", json_string(res->build_log));
     return j;
@@ -30,7 +33,8 @@ json_t *lab_result_json(const struct lab_result *res)
 static int index_of(const char *name, const char *const *names, int n)
 {
     for (int i = 0; i < n; i++)
-        if (!strcmp(name, names[i])) return i;
+        if (!strcmp(name, names[i]))
+            return i;
     return 0;
 }
 
@@ -39,7 +43,8 @@ bool lab_result_from_json(json_t *j, const struct manifest *m, struct lab_result
     const char *id = json_string_value(json_object_get(j, "id"));
     const struct lab_spec *lab = id ? manifest_find(m, id) : NULL;
     json_t *checks = json_object_get(j, "checks");
-    if (!lab || !json_is_array(checks)) return false;
+    if (!lab || !json_is_array(checks))
+        return false;
     memset(res, 0, sizeof *res);
     res->lab = lab;
     res->score = (int)json_integer_value(json_object_get(j, "score"));
@@ -109,7 +114,8 @@ static void print_indented(FILE *out, const char *text, const char *indent, int 
         lines++;
         p = end ? end + 1 : p + len;
     }
-    if (*p) fprintf(out, "%s...\n", indent);
+    if (*p)
+        fprintf(out, "%s...\n", indent);
 }
 
 static void bar(FILE *out, int score, int max, const struct palette *c)
@@ -138,7 +144,8 @@ void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose,
         fprintf(out, "%s%-26s%s [", c.bold, name, c.off);
         bar(out, r->score, r->max_score, &c);
         fprintf(out, "] %3d/%-3d", r->score, r->max_score);
-        if (verbose) fprintf(out, " %s%6.0f ms%s", c.dim, r->ms, c.off);
+        if (verbose)
+            fprintf(out, " %s%6.0f ms%s", c.dim, r->ms, c.off);
         fputc('\n', out);
         if (r->notes) {
             fprintf(out, "    %s! cleaned up after the run:%s\n", c.yellow, c.off);
@@ -147,7 +154,8 @@ void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose,
         for (int k = 0; k < r->nchecks; k++) {
             const struct check_result *ch = &r->checks[k];
             bool passed = ch->status == ST_PASSED;
-            if (passed && !verbose) continue;
+            if (passed && !verbose)
+                continue;
             if (k == 0 && passed) {
                 if (r->build_log && *r->build_log) {
                     fprintf(out, "    %s! compiler warnings:%s\n", c.yellow, c.off);
@@ -157,12 +165,15 @@ void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose,
             }
             fprintf(out, "    %s%s%s %s", passed ? c.green : c.red, passed ? "ok  " : "FAIL", c.off,
                     ch->name);
-            if (ch->max_points) fprintf(out, " (%d/%d)", ch->points, ch->max_points);
-            if (!passed && ch->status != ST_FAILED) fprintf(out, " [%s]", status_name(ch->status));
+            if (ch->max_points)
+                fprintf(out, " (%d/%d)", ch->points, ch->max_points);
+            if (!passed && ch->status != ST_FAILED)
+                fprintf(out, " [%s]", status_name(ch->status));
             if (verbose)
                 fprintf(out, " %s%.0f ms [%s]%s", c.dim, ch->ms, kind_name(ch->kind), c.off);
             fputc('\n', out);
-            if (!passed && ch->message) print_indented(out, ch->message, "        ", 30);
+            if (!passed && ch->message)
+                print_indented(out, ch->message, "        ", 30);
             if (!passed && ch->hint && ch->status != ST_ERROR)
                 fprintf(out, "        %s%s: %s%s\n", c.dim, want_chinese() ? "提示" : "hint",
                         ch->hint, c.off);

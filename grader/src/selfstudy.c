@@ -28,7 +28,8 @@ static void refresh(const struct kit *kit, json_t *progress, const struct cli *c
     for (int i = 0; i < m->nlabs; i++) {
         int score, max;
         enum lab_state st = lab_state(kit, progress, &m->labs[i], &score, &max);
-        if (st == LAB_CHANGED) stale[n++] = &m->labs[i];
+        if (st == LAB_CHANGED)
+            stale[n++] = &m->labs[i];
     }
     if (n > 0) {
         fprintf(stderr, "re-grading %d changed lab%s...\n", n, n == 1 ? "" : "s");
@@ -63,7 +64,8 @@ int cmd_list(struct kit *kit, const struct cli *cli)
                                                : "not started";
         const char *c = st == LAB_DONE ? green : st == LAB_NOT_STARTED ? dim : yellow;
         printf("%s%-26s %-12s%s", c, name, word, off);
-        if (st != LAB_NOT_STARTED) printf(" %3d/%-3d", score, max);
+        if (st != LAB_NOT_STARTED)
+            printf(" %3d/%-3d", score, max);
         printf("  %s%s%s\n", dim, m->labs[i].title, off);
         done += st == LAB_DONE;
         total += score;
@@ -79,24 +81,37 @@ int cmd_list(struct kit *kit, const struct cli *cli)
     return 0;
 }
 
-/* The first lab not at full marks, or NULL when all are done. */
-static const struct lab_spec *first_unfinished(const struct kit *kit, json_t *progress)
+/* The first lab not at full marks, or NULL when all are done. Labs before
+ * it that changed since their last grade are graded now, so a lab just
+ * finished counts as done. */
+static const struct lab_spec *first_unfinished(const struct kit *kit, json_t *progress,
+                                               bool grade_changed)
 {
     for (int i = 0; i < kit->manifest.nlabs; i++) {
+        const struct lab_spec *lab = &kit->manifest.labs[i];
         int score, max;
-        if (lab_state(kit, progress, &kit->manifest.labs[i], &score, &max) != LAB_DONE)
-            return &kit->manifest.labs[i];
+        enum lab_state st = lab_state(kit, progress, lab, &score, &max);
+        if (st == LAB_CHANGED && grade_changed) {
+            struct lab_result *res = grade_many(kit, &lab, 1, 1);
+            progress_record(kit, progress, res);
+            progress_save(kit, progress);
+            lab_result_free(res);
+            free(res);
+            st = lab_state(kit, progress, lab, &score, &max);
+        }
+        if (st != LAB_DONE)
+            return lab;
     }
     return NULL;
 }
 
-/* Grade one lab now (when its files changed) and return its progress entry. */
+/* A lab's progress entry, graded now if it never was or changed since. */
 static json_t *fresh_entry(const struct kit *kit, json_t *progress, const struct lab_spec *lab)
 {
     int score, max;
     enum lab_state st = lab_state(kit, progress, lab, &score, &max);
     json_t *e = json_object_get(progress, lab->id);
-    if (st == LAB_CHANGED || st == LAB_NOT_STARTED || !e) {
+    if (st == LAB_CHANGED || !json_object_get(e, "hash")) {
         struct lab_result *res = grade_many(kit, &lab, 1, 1);
         progress_record(kit, progress, res);
         lab_result_free(res);
@@ -110,7 +125,7 @@ int cmd_next(struct kit *kit, const struct cli *cli)
 {
     (void)cli;
     json_t *progress = progress_load(kit);
-    const struct lab_spec *lab = first_unfinished(kit, progress);
+    const struct lab_spec *lab = first_unfinished(kit, progress, true);
     if (!lab) {
         puts("Every lab is at full marks. Well done!");
         json_decref(progress);
@@ -121,7 +136,8 @@ int cmd_next(struct kit *kit, const struct cli *cli)
     lab_dirname(lab, dir, sizeof dir);
     printf("Next: lab %s, %s\n", lab->id, lab->title);
     printf("  concept:  %s\n", lab->concept);
-    if (lab->python && *lab->python) printf("  python:   %s\n", lab->python);
+    if (lab->python && *lab->python)
+        printf("  python:   %s\n", lab->python);
     printf("  read:     labs/%s/README%s.md\n", dir, want_chinese() ? ".zh-CN" : "");
     printf("  edit:    ");
     for (const char **f = lab->edit; *f; f++)
@@ -226,7 +242,8 @@ static int watch_lab(const struct kit *kit, const struct lab_spec *lab, int ino)
     int rc = 0;
     for (;;) {
         struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {ino, POLLIN, 0}};
-        if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
+        if (poll(fds, 2, -1) < 0 && errno != EINTR)
+            break;
         bool regrade = false;
         if (fds[1].revents & POLLIN) {
             char buf[8192] __attribute__((aligned(8)));
@@ -246,7 +263,8 @@ static int watch_lab(const struct kit *kit, const struct lab_spec *lab, int ino)
         if (fds[0].revents & (POLLIN | POLLHUP)) {
             char line[64] = "";
             if (!fgets(line, sizeof line, stdin)) {
-                if (ino < 0) break; /* --manual and no more input */
+                if (ino < 0)
+                    break; /* --manual and no more input */
                 fds[0].fd = -1;
                 continue;
             }
@@ -262,7 +280,8 @@ static int watch_lab(const struct kit *kit, const struct lab_spec *lab, int ino)
                 json_t *e = progress_entry(progress, lab);
                 int n = (int)json_integer_value(json_object_get(e, "hints_seen")) + 1, count;
                 char *hint = lab_hint(kit, lab, n, &count);
-                if (!hint && count) hint = lab_hint(kit, lab, n = count, &count);
+                if (!hint && count)
+                    hint = lab_hint(kit, lab, n = count, &count);
                 printf("\nHint %d/%d:\n%s\n", n, count, hint ? hint : "(no hints for this lab)");
                 json_object_set_new(e, "hints_seen", json_integer(n));
                 progress_save(kit, progress);
@@ -271,9 +290,11 @@ static int watch_lab(const struct kit *kit, const struct lab_spec *lab, int ino)
             }
             regrade = true;
         }
-        if (regrade) show_verdict(kit, lab, ++round, progress);
+        if (regrade)
+            show_verdict(kit, lab, ++round, progress);
     }
-    if (wd >= 0) inotify_rm_watch(ino, wd);
+    if (wd >= 0)
+        inotify_rm_watch(ino, wd);
     json_decref(progress);
     return rc;
 }
@@ -286,7 +307,8 @@ int cmd_watch(struct kit *kit, const struct cli *cli)
         fprintf(stderr, "grade: no lab '%s'\n", cli->names[0]);
         return 2;
     }
-    if (!lab) lab = first_unfinished(kit, progress);
+    if (!lab)
+        lab = first_unfinished(kit, progress, true);
     json_decref(progress);
     if (!lab) {
         puts("Every lab is at full marks. Well done!");
@@ -303,7 +325,8 @@ int cmd_watch(struct kit *kit, const struct cli *cli)
                 strerror(errno));
     for (;;) {
         int rc = watch_lab(kit, lab, ino);
-        if (rc != 3) return rc;
+        if (rc != 3)
+            return rc;
         int i = (int)(lab - kit->manifest.labs) + 1;
         if (i >= kit->manifest.nlabs) {
             puts("That was the last lab.");
@@ -346,7 +369,8 @@ int cmd_reset(struct kit *kit, const struct cli *cli)
         printf(")? Your files are kept as FILE.orig-DATE. [y/N] ");
         fflush(stdout);
         char line[16] = "";
-        if (!fgets(line, sizeof line, stdin)) line[0] = '\0';
+        if (!fgets(line, sizeof line, stdin))
+            line[0] = '\0';
         if (line[0] != 'y' && line[0] != 'Y') {
             puts("Nothing changed.");
             return 1;

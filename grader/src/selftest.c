@@ -35,8 +35,10 @@ static void verdict(struct tally *t, bool ok, const char *what, const char *deta
         t->passed++;
     else
         t->failed++;
-    if (!ok || t->verbose) printf("%s %s\n", ok ? "ok  " : "FAIL", what);
-    if (!ok && detail && *detail) printf("       %s\n", detail);
+    if (!ok || t->verbose)
+        printf("%s %s\n", ok ? "ok  " : "FAIL", what);
+    if (!ok && detail && *detail)
+        printf("       %s\n", detail);
 }
 
 static char *trim(char *s)
@@ -53,7 +55,8 @@ static char *trim(char *s)
 static bool read_expect(const char *path, struct mutant *mu)
 {
     char *text = read_text(path, 1 << 16);
-    if (!text) return false;
+    if (!text)
+        return false;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
         if (!strncmp(line, "check:", 6))
             mu->check = xstrdup(trim(line + 6));
@@ -122,7 +125,8 @@ static int load_mutants(const struct kit *kit, const struct lab_spec *lab, const
         }
         free(list[i]);
     }
-    if (k >= 0) free(list);
+    if (k >= 0)
+        free(list);
     free(root);
     return count;
 }
@@ -130,7 +134,8 @@ static int load_mutants(const struct kit *kit, const struct lab_spec *lab, const
 static const struct check_result *find_result(const struct lab_result *r, const char *name)
 {
     for (int i = 0; i < r->nchecks; i++)
-        if (!strcmp(r->checks[i].name, name)) return &r->checks[i];
+        if (!strcmp(r->checks[i].name, name))
+            return &r->checks[i];
     return NULL;
 }
 
@@ -154,7 +159,8 @@ static void judge_mutant(const struct mutant *mu, const struct lab_result *r, st
     }
     verdict(t, !detail, what, detail);
     for (int i = 0; i < r->nchecks; i++)
-        if (r->checks[i].status != ST_PASSED) caught[i] = true;
+        if (r->checks[i].status != ST_PASSED)
+            caught[i] = true;
     free(detail);
     free(what);
 }
@@ -163,7 +169,8 @@ int cmd_selftest(struct kit *kit, const struct cli *cli)
 {
     int nlabs;
     const struct lab_spec **labs = select_labs(kit, cli, &nlabs);
-    if (!labs) return 2;
+    if (!labs)
+        return 2;
     char *missing = missing_dependencies(kit);
     if (missing) {
         fprintf(stderr, "grade: %s\n", missing);
@@ -232,7 +239,8 @@ int cmd_selftest(struct kit *kit, const struct cli *cli)
         verdict(&t, lab_mutants >= 3, what, "add mutants/<mistake>/ folders");
         free(what);
         for (int k = 1; k < start->nchecks; k++) {
-            if (caught[k]) continue;
+            if (caught[k])
+                continue;
             what = xasprintf("%s check %s can fail", dir, start->checks[k].name);
             verdict(&t, false, what, "neither the starter nor any mutant fails it: add a mutant");
             free(what);

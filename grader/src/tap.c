@@ -25,7 +25,8 @@ static void append_line(char **msg, const char *line, size_t len)
 
 static void trim_end(char *s)
 {
-    if (!s) return;
+    if (!s)
+        return;
     size_t n = strlen(s);
     while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
         s[--n] = '\0';
@@ -36,7 +37,8 @@ static struct check_result *record(struct lab_result *res, enum check_kind kind,
                                    size_t len, bool ok)
 {
     struct check_result *c = find_check(res, name, len);
-    if (!c) return NULL; /* not in the manifest: the self-test reports these */
+    if (!c)
+        return NULL; /* not in the manifest: the self-test reports these */
     if (c->reported) {
         c->status = ST_ERROR;
         free(c->message);
@@ -65,15 +67,18 @@ static void parse_criterion_line(const char *line, const char *end, bool ok, str
 {
     /* "ok - suite::name  (0.00s)" or "not ok - suite::name timed out (1.01s)" */
     const char *name = strstr(line, "::");
-    if (!name || name > end) return;
+    if (!name || name > end)
+        return;
     name += 2;
     const char *stop = name;
     while (stop < end && *stop != ' ')
         stop++;
     *cur = record(res, KIND_CRITERION, name, (size_t)(stop - name), ok);
-    if (!*cur) return;
+    if (!*cur)
+        return;
     (*cur)->ms = parse_ms(line, end, true);
-    if (ok) return;
+    if (ok)
+        return;
     if (memmem(stop, (size_t)(end - stop), "timed out", 9)) {
         (*cur)->status = ST_TIMEOUT;
         (*cur)->message = xstrdup("the check timed out (possible deadlock: a process waits for "
@@ -91,7 +96,8 @@ void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res)
     bool in_failure = false;
     for (const char *line = tap; line && *line;) {
         const char *end = strchr(line, '\n');
-        if (!end) end = line + strlen(line);
+        if (!end)
+            end = line + strlen(line);
         size_t len = (size_t)(end - line);
         bool ok = !strncmp(line, "ok ", 3), not_ok = !strncmp(line, "not ok ", 7);
 
@@ -127,7 +133,8 @@ void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res)
                     in_failure = true;
                 } else if (in_failure && len > 6 && !strncmp(line, "      ", 6)) {
                     const char *m = line + 6;
-                    if (!strncmp(m, "Assertion failed: ", 18)) m += 18;
+                    if (!strncmp(m, "Assertion failed: ", 18))
+                        m += 18;
                     append_line(&cur->message, m, (size_t)(end - m));
                 } else if (!strncmp(line, "  ...", 5)) {
                     in_failure = false;
@@ -138,7 +145,8 @@ void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res)
                 bool noise =
                     !strncmp(m, "(in test file ", 14) || !strncmp(m, "(from function ", 15) ||
                     (mlen > 8 && !strncmp(m, "  `", 3) && !strncmp(end - 8, "' failed", 8));
-                if (!noise) append_line(&cur->message, m, mlen);
+                if (!noise)
+                    append_line(&cur->message, m, mlen);
             }
         }
         line = *end ? end + 1 : end;

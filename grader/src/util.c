@@ -21,14 +21,16 @@ static void out_of_memory(void)
 void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p) out_of_memory();
+    if (!p)
+        out_of_memory();
     return p;
 }
 
 char *xstrdup(const char *s)
 {
     char *p = strdup(s ? s : "");
-    if (!p) out_of_memory();
+    if (!p)
+        out_of_memory();
     return p;
 }
 
@@ -37,7 +39,8 @@ char *xasprintf(const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     char *s;
-    if (vasprintf(&s, fmt, ap) < 0) out_of_memory();
+    if (vasprintf(&s, fmt, ap) < 0)
+        out_of_memory();
     va_end(ap);
     return s;
 }
@@ -58,7 +61,8 @@ bool copy_file(const char *from, const char *to)
 {
     /* O_NOFOLLOW: a submission's symlink must not pull in another file. */
     int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (in < 0) return false;
+    if (in < 0)
+        return false;
     struct stat st;
     if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(in);
@@ -77,23 +81,27 @@ bool copy_file(const char *from, const char *to)
             ok = false;
             break;
         }
-    if (n < 0) ok = false;
+    if (n < 0)
+        ok = false;
     close(in);
-    if (close(out) < 0) ok = false;
+    if (close(out) < 0)
+        ok = false;
     return ok;
 }
 
 int remove_tree(const char *path)
 {
     struct stat st;
-    if (lstat(path, &st) < 0) return errno == ENOENT ? 0 : -1;
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? 0 : -1;
     if (S_ISDIR(st.st_mode)) {
         chmod(path, 0700); /* student code may have taken our write bit */
         DIR *d = opendir(path);
         if (d) {
             struct dirent *e;
             while ((e = readdir(d))) {
-                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                    continue;
                 char *child = xasprintf("%s/%s", path, e->d_name);
                 remove_tree(child);
                 free(child);
@@ -123,7 +131,8 @@ bool mkdir_p(const char *path)
 char *read_text(const char *path, size_t max)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NULL;
+    if (fd < 0)
+        return NULL;
     size_t cap = 4096, len = 0;
     char *buf = xcalloc(1, cap + 1);
     ssize_t n;
@@ -132,7 +141,8 @@ char *read_text(const char *path, size_t max)
         if (len == cap && cap < max) {
             cap = cap * 2 > max ? max : cap * 2;
             buf = realloc(buf, cap + 1);
-            if (!buf) out_of_memory();
+            if (!buf)
+                out_of_memory();
         }
     }
     close(fd);
@@ -152,7 +162,8 @@ void keep_lines(char *text, int max_lines)
     int lines = 0;
     for (char *p = text; *p; p++)
         if (*p == '\n' && ++lines == max_lines) {
-            if (strlen(p + 1) > 4) strcpy(p + 1, "...\n");
+            if (strlen(p + 1) > 4)
+                strcpy(p + 1, "...\n");
             return;
         }
 }

@@ -37,14 +37,17 @@ static bool read_stat(const char *pid, char *state, pid_t *ppid, pid_t *pgrp)
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%s/stat", pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
+    if (fd < 0)
+        return false;
     ssize_t n = read(fd, buf, sizeof buf - 1);
     close(fd);
-    if (n <= 0) return false;
+    if (n <= 0)
+        return false;
     buf[n] = '\0';
     char *p = strrchr(buf, ')');
     int pp, pg;
-    if (!p || sscanf(p + 1, " %c %d %d", state, &pp, &pg) != 3) return false;
+    if (!p || sscanf(p + 1, " %c %d %d", state, &pp, &pg) != 3)
+        return false;
     *ppid = pp;
     *pgrp = pg;
     return true;
@@ -54,16 +57,21 @@ static bool read_stat(const char *pid, char *state, pid_t *ppid, pid_t *pgrp)
 static int count_procs(pid_t parent, pid_t group, bool with_zombies)
 {
     DIR *d = opendir("/proc");
-    if (!d) return 0;
+    if (!d)
+        return 0;
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
         char state;
         pid_t ppid, pgrp;
-        if (!read_stat(e->d_name, &state, &ppid, &pgrp)) continue;
-        if (state == 'Z' && !with_zombies) continue;
-        if ((parent && ppid == parent) || (group && pgrp == group)) n++;
+        if (!read_stat(e->d_name, &state, &ppid, &pgrp))
+            continue;
+        if (state == 'Z' && !with_zombies)
+            continue;
+        if ((parent && ppid == parent) || (group && pgrp == group))
+            n++;
     }
     closedir(d);
     return n;
@@ -101,7 +109,8 @@ static void kill_student_processes(uid_t uid)
         kill(-1, SIGKILL); /* as that user: reaches nothing of ours */
         _exit(0);
     }
-    if (pid > 0) waitpid(pid, NULL, 0);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
 }
 
 /* Runs in the test runner and its workers before any test: no process of
@@ -119,16 +128,19 @@ __attribute__((constructor)) static void harden_runner(void)
 static void close_runner_fds(void)
 {
     DIR *d = opendir("/proc/self/fd");
-    if (!d) return;
+    if (!d)
+        return;
     int self = dirfd(d);
     struct dirent *e;
     while ((e = readdir(d))) {
         int fd = atoi(e->d_name);
-        if (fd <= 2 || fd == self || e->d_name[0] == '.') continue;
+        if (fd <= 2 || fd == self || e->d_name[0] == '.')
+            continue;
         char path[64], target[256];
         snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
         ssize_t n = readlink(path, target, sizeof target - 1);
-        if (n <= 0) continue;
+        if (n <= 0)
+            continue;
         target[n] = '\0';
         bool runner = !strncmp(target, "anon_inode:", 11) || strstr(target, "/bxf") ||
                       strstr(target, "criterion");
@@ -139,7 +151,8 @@ static void close_runner_fds(void)
             runner = getpeername(fd, (struct sockaddr *)&peer, &len) == 0 &&
                      strstr(peer.sun_path, "criterion");
         }
-        if (runner) close(fd);
+        if (runner)
+            close(fd);
     }
     closedir(d);
 }
@@ -152,7 +165,8 @@ static void run_body(struct control *ctl, sandbox_body body, void *shared, int o
     close(out);
     close_runner_fds();
     uid_t uid = student_uid();
-    if (uid) become_student(uid);
+    if (uid)
+        become_student(uid);
     ctl->body_pid = getpid();
     body(shared);
     fflush(NULL);
@@ -188,9 +202,11 @@ static bool wait_body(struct sandbox *r, int out, double deadline)
     bool out_open = true;
     for (;;) {
         pid_t w = waitpid(r->pid, &r->status, WNOHANG);
-        if (w == r->pid) break;
+        if (w == r->pid)
+            break;
         double left = deadline - now_ms();
-        if (left <= 0) return false;
+        if (left <= 0)
+            return false;
         struct pollfd fds[2] = {{out_open ? out : -1, POLLIN, 0}, {pidfd, POLLIN, 0}};
         /* Without a pidfd, wake up now and then to look at the child. */
         int slice = pidfd >= 0 ? (int)left + 1 : 5;
@@ -205,7 +221,8 @@ static bool wait_body(struct sandbox *r, int out, double deadline)
                 out_open = false;
         }
     }
-    if (pidfd >= 0) close(pidfd);
+    if (pidfd >= 0)
+        close(pidfd);
     return true;
 }
 
@@ -236,7 +253,8 @@ struct sandbox sandbox_run(sandbox_body body, void *shared, double timeout_ms)
     r.elapsed_ms = now_ms() - start;
     r.leftovers = count_procs(0, r.pid, false);
     kill(-r.pid, SIGKILL);
-    if (student_uid()) kill_student_processes(student_uid());
+    if (student_uid())
+        kill_student_processes(student_uid());
     /* Collect what is still buffered in the pipe, without waiting for
      * killed stragglers that may hold its write end. */
     char buf[8192];
@@ -277,12 +295,14 @@ const char *sandbox_describe(const struct sandbox *r)
 const char *sandbox_tail(const struct sandbox *r)
 {
     static char text[1200];
-    if (r->output_len == 0) return "(it printed nothing)";
+    if (r->output_len == 0)
+        return "(it printed nothing)";
     const char *start = r->output;
     if (r->output_len > 1000) {
         start = r->output + r->output_len - 1000;
         const char *nl = strchr(start, '\n');
-        if (nl) start = nl + 1;
+        if (nl)
+            start = nl + 1;
     }
     snprintf(text, sizeof text, "Its output ended with:\n%s", start);
     return text;
