@@ -7,6 +7,8 @@
 #   make handout         dist/: the student handout (no solutions, mutants or hidden checks)
 #   make gradescope      dist/gradescope.zip: the Gradescope autograder
 #   make batch SUBMISSIONS=DIR   grade a folder of submissions into a CSV
+#   make stress [RUNS=20] [LOAD=1]   grade solutions and mutants again and again: any difference?
+#   make bench           the labs' primitives against Python's multiprocessing and the syscalls
 #   make clean           remove everything built
 
 CC      ?= gcc
@@ -19,7 +21,7 @@ GRADER_SRC  := $(wildcard grader/src/*.c)
 GRADER_OBJ  := $(GRADER_SRC:grader/src/%.c=grader/build/src/%.o)
 GRADER_HDR  := $(wildcard grader/src/*.h)
 
-.PHONY: all kit deps setup grade test clean format handout gradescope batch
+.PHONY: all kit deps setup grade test clean format handout gradescope batch stress
 
 all: deps kit
 	@grader/grade build || true
@@ -65,6 +67,11 @@ handout: deps kit
 
 gradescope: deps kit
 	@grader/dist/gradescope.sh
+
+RUNS ?= 20
+LOAD ?= 0
+stress: deps kit
+	@grader/stress.sh $(RUNS) $(LOAD) $(LAB)
 
 batch: deps kit
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make batch SUBMISSIONS=folder-of-submissions"; exit 2; }

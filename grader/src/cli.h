@@ -49,6 +49,8 @@ bool write_gradescope_error(const char *path, const char *why);
 /* The labs named on the command line (all when none); NULL after printing
  * why when a name matches no lab. */
 const struct lab_spec **select_labs(const struct kit *kit, const struct cli *cli, int *n);
+/* select_labs(), and NULL after saying what to install when a tool is missing. */
+const struct lab_spec **gradable_labs(const struct kit *kit, const struct cli *cli, int *n);
 /* NULL when the tools grading needs are here; else what is missing and how to get it. */
 char *missing_dependencies(const struct kit *kit);
 /* Called as each graded lab comes in (done of total); may be NULL. */

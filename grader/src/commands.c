@@ -141,17 +141,25 @@ struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *t
     return results;
 }
 
+const struct lab_spec **gradable_labs(const struct kit *kit, const struct cli *cli, int *n)
+{
+    const struct lab_spec **labs = select_labs(kit, cli, n);
+    char *missing = labs ? missing_dependencies(kit) : NULL;
+    if (missing) {
+        fprintf(stderr, "grade: %s\n", missing);
+        free(missing);
+        free(labs);
+        return NULL;
+    }
+    return labs;
+}
+
 int cmd_grade(struct kit *kit, const struct cli *cli)
 {
     int n;
-    const struct lab_spec **labs = select_labs(kit, cli, &n);
+    const struct lab_spec **labs = gradable_labs(kit, cli, &n);
     if (!labs)
         return 2;
-    char *missing = missing_dependencies(kit);
-    if (missing) {
-        fprintf(stderr, "grade: %s\n", missing);
-        return 2;
-    }
     struct lab_result *results = grade_many(kit, labs, n, cli->jobs);
     localize_hints(kit, results, n);
     if (!cli->dir && !cli->solutions) /* the learner's own workspace: remember */

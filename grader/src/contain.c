@@ -54,6 +54,8 @@ enum {
 static struct sandbox_info info;
 static bool probed;
 
+static bool proc_live(pid_t pid, pid_t *sid, pid_t *ppid);
+
 int contain_proc_cap(void)
 {
     return PROC_CAP;
@@ -252,21 +254,8 @@ static void report_leftovers(int fd, int status)
     DIR *d = opendir("/proc");
     struct dirent *e;
     while (d && (e = readdir(d))) {
-        int pid = atoi(e->d_name);
-        if (pid <= 1)
-            continue;
-        char path[64], buf[256];
-        snprintf(path, sizeof path, "/proc/%d/stat", pid);
-        int sfd = open(path, O_RDONLY | O_CLOEXEC);
-        ssize_t len = sfd >= 0 ? read(sfd, buf, sizeof buf - 1) : -1;
-        if (sfd >= 0)
-            close(sfd);
-        if (len <= 0)
-            continue;
-        buf[len] = '\0';
-        char *p = strrchr(buf, ')');
-        if (p && p[1] == ' ' && p[2] != 'Z')
-            procs++;
+        pid_t pid = atoi(e->d_name), sid, ppid;
+        procs += pid > 1 && proc_live(pid, &sid, &ppid);
     }
     if (d)
         closedir(d);
@@ -441,8 +430,6 @@ json_t *contain_info_json(void)
 }
 
 /* ---- the grader's side ------------------------------------------------------ */
-
-static bool proc_live(pid_t pid, pid_t *sid, pid_t *ppid);
 
 /* The PID namespace a process is in ("pid:[4026532]"), or "" if unknown. */
 static void pid_ns_of(pid_t pid, const char *which, char *buf, size_t size)

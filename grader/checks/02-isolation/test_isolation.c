@@ -1,0 +1,179 @@
+/* Lab 02 checks: compare_copies, square_all. */
+#include "check.h"
+#include "isolation.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+TestSuite(isolation, .timeout = CHECK_SUITE_TIMEOUT);
+
+extern char etext, end; /* the program's data and bss lie between them (end(3)) */
+
+/* Where an address lives, in the process that looks (for messages). */
+static const char *where_is(const void *addr)
+{
+    const char *p = addr;
+    if (p >= &etext && p < &end)
+        return "is a global variable (static storage): fork() gives the child its own copy of "
+               "every global, so the parent never sees the child's change. Make the shared int "
+               "with shared_alloc() before fork()";
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f) return "is not shared memory";
+    char line[512];
+    const char *what = "is not mapped any more (freed before it was read?)";
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        char perms[8], path[256] = "";
+        if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255[^\n]", &lo, &hi, perms, path) < 3) continue;
+        if ((unsigned long)p < lo || (unsigned long)p >= hi) continue;
+        if (perms[3] == 's')
+            what = "is shared memory";
+        else if (strstr(path, "[heap]"))
+            what = "is on the private heap (malloc): fork() copies the heap like the rest of the "
+                   "address space, so the child changed its own copy. Use shared_alloc() (mmap "
+                   "with MAP_SHARED) instead of malloc()";
+        else if (strstr(path, "[stack"))
+            what = "is a local variable on the stack: the child changed its own copy of the "
+                   "stack. Use shared_alloc()";
+        else
+            what = "is private memory (MAP_PRIVATE): the child changed its own copy. Use "
+                   "shared_alloc(), which maps with MAP_SHARED";
+        break;
+    }
+    fclose(f);
+    return what;
+}
+
+struct seen {
+    pid_t caller;
+    int before;           /* counter before the call */
+    struct views v;       /* what compare_copies() recorded (shared: the child writes too) */
+    char where[400];      /* where_is(the parent's shared int) */
+    int ret;              /* square_all()'s return value */
+    int out[MAX_SQUARES]; /* square_all()'s out[] */
+    struct square_log log;
+};
+
+static void call_compare_copies(void *shared)
+{
+    struct seen *s = shared;
+    s->caller = getpid();
+    s->before = counter;
+    compare_copies(42, &s->v);
+    snprintf(s->where, sizeof s->where, "%s", where_is(s->v.parent_shared.addr));
+}
+
+Test(isolation, child_changes_its_own_copy)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(call_compare_copies, s, 3000);
+    sandbox_assert_returned(&r, "compare_copies(42, v)");
+    struct view c = s->v.child_global, p = s->v.parent_global;
+    cr_assert(c.pid != 0 && c.pid != s->caller,
+              "v->child_global.pid is %d, the caller is %d: fork() a child and let the child "
+              "(where fork() returned 0) record its view with getpid()",
+              (int)c.pid, (int)s->caller);
+    cr_assert(p.pid == s->caller,
+              "v->parent_global.pid is %d, not the caller %d: the parent "
+              "records its own view after waiting",
+              (int)p.pid, (int)s->caller);
+    cr_assert(c.addr == &counter && p.addr == &counter,
+              "the views of counter give the addresses %p (child) and %p (parent), but counter "
+              "is at %p: record &counter",
+              (void *)c.addr, (void *)p.addr, (void *)&counter);
+    cr_assert(c.value == 42,
+              "the child saw counter = %d after compare_copies(42): set counter = "
+              "value in the child, then record it",
+              c.value);
+    cr_assert(p.value == s->before,
+              "the parent saw counter = %d after the child, but it was %d before: only the child "
+              "may change counter (it changes its own copy; the parent's stays %d)",
+              p.value, s->before, s->before);
+}
+
+Test(isolation, parent_sees_shared_memory)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(call_compare_copies, s, 3000);
+    sandbox_assert_returned(&r, "compare_copies(42, v)");
+    struct view c = s->v.child_shared, p = s->v.parent_shared;
+    cr_assert(c.pid != 0 && c.addr != NULL && c.value == 42,
+              "the child's view of the shared int is pid %d, %p = %d: in the child, set *shared = "
+              "value and record v->child_shared",
+              (int)c.pid, (void *)c.addr, c.value);
+    cr_assert(p.addr != NULL, "v->parent_shared.addr is NULL: record the shared int's address");
+    cr_assert(c.addr == p.addr,
+              "the child's shared int is at %p but the parent's at %p: make it once, before "
+              "fork(), so that both processes use the same page",
+              (void *)c.addr, (void *)p.addr);
+    cr_assert(p.value == 42,
+              "after the child set the 'shared' int at %p to 42, the parent still saw %d there. "
+              "That address %s.",
+              (void *)p.addr, p.value, s->where);
+}
+
+static void call_square_all(void *shared)
+{
+    struct seen *s = shared;
+    s->caller = getpid();
+    square_log = &s->log;
+    int in[5] = {3, 1, 4, 1, 5}, out[5] = {-1, -1, -1, -1, -1};
+    s->ret = square_all(in, 5, out);
+    memcpy(s->out, out, sizeof out);
+}
+
+Test(isolation, square_all_results_reach_parent)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(call_square_all, s, 5000);
+    sandbox_assert_returned(&r, "square_all({3,1,4,1,5}, 5, out)");
+    const int want[5] = {9, 1, 16, 1, 25};
+    int untouched = 0, zeros = 0, right = 0;
+    for (int i = 0; i < 5; i++) {
+        untouched += s->out[i] == -1;
+        zeros += s->out[i] == 0;
+        right += s->out[i] == want[i];
+    }
+    cr_assert(right == 5 || untouched < 5 || s->log.calls == 0,
+              "out[] still holds the -1s the caller put there, although the children squared "
+              "the numbers: each child wrote into its own private copy of out[]. Let the "
+              "children write into an array from shared_alloc(), and copy it into out[] in the "
+              "parent after waiting");
+    cr_assert(right == 5 || zeros < 5,
+              "out[] is all 0: the parent read the shared array before the children were done "
+              "(they had not written their squares yet; %d were never waited for). Wait for "
+              "every child first, then copy the slots into out[]",
+              r.unreaped);
+    cr_assert(right == 5,
+              "square_all({3,1,4,1,5}) gave out = {%d, %d, %d, %d, %d}, not {9, 1, 16, 1, 25}: "
+              "child i stores slow_square(in[i]) in shared slot i; the parent copies slot i "
+              "into out[i] after waiting for all",
+              s->out[0], s->out[1], s->out[2], s->out[3], s->out[4]);
+}
+
+Test(isolation, square_all_waits_for_children)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(call_square_all, s, 5000);
+    sandbox_assert_returned(&r, "square_all({3,1,4,1,5}, 5, out)");
+    for (int k = 0; k < s->log.calls && k < MAX_SQUARES; k++)
+        cr_assert(s->log.pid[k] != s->caller,
+                  "slow_square() ran in the parent (pid %d): fork a child for each number and "
+                  "let the child compute it",
+                  (int)s->caller);
+    cr_assert(r.unreaped == 0,
+              "square_all() returned while %d of its children were not waited for (still "
+              "running or zombies): the parent read the results before the children were done. "
+              "waitpid() every child, then read the shared array",
+              r.unreaped);
+    cr_assert(s->log.calls > 0, "slow_square() was never called: child i must compute "
+                                "slow_square(in[i])");
+    cr_assert(s->log.calls == 5, "slow_square() ran %d times for 5 numbers: one child per number",
+              s->log.calls);
+    cr_assert(s->ret == 5,
+              "square_all() returned %d after reaping its 5 children: return how many "
+              "children you reaped",
+              s->ret);
+}

@@ -1,0 +1,276 @@
+/* Lab 03 checks: exitcode_of, join_timeout, run_all. */
+#include "check.h"
+#include "join.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TestSuite(join, .timeout = CHECK_SUITE_TIMEOUT);
+
+/* ---- exitcode_of --------------------------------------------------------- */
+
+/* How the test children end: exit(N) for N >= 0, killed by signal -N. */
+static const int endings[] = {0, 3, 255, -SIGTERM, -SIGKILL};
+enum { NENDINGS = sizeof endings / sizeof endings[0] };
+
+struct decoded {
+    int status[NENDINGS]; /* the real wait status of such a child */
+    int code[NENDINGS];   /* exitcode_of(that status) */
+};
+
+/* A real child that ends as asked; returns its wait status. */
+static int status_of(int ending)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (ending >= 0) _exit(ending);
+        for (;;)
+            pause();
+    }
+    if (ending < 0) kill(pid, -ending);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return status;
+}
+
+static void call_exitcode_of(void *shared)
+{
+    struct decoded *d = shared;
+    for (int k = 0; k < NENDINGS; k++)
+        d->status[k] = status_of(endings[k]);
+    for (int k = 0; k < NENDINGS; k++)
+        d->code[k] = exitcode_of(d->status[k]);
+}
+
+Test(join, exitcode_decodes_status)
+{
+    struct decoded *d = shared_alloc(sizeof *d);
+    struct sandbox r = sandbox_run(call_exitcode_of, d, 3000);
+    sandbox_assert_returned(&r, "exitcode_of()");
+    for (int k = 0; k < NENDINGS; k++) {
+        int e = endings[k], got = d->code[k];
+        if (e >= 0) {
+            cr_assert(got == e || got != d->status[k] || e == 0,
+                      "exitcode_of(status) gave %d for a child that called exit(%d): that is "
+                      "the raw wait status (the exit code sits in its second byte). Decode it "
+                      "with WEXITSTATUS(status)",
+                      got, e);
+            cr_assert(got == e,
+                      "exitcode_of(status) gave %d for a child that called exit(%d): return "
+                      "WEXITSTATUS(status) when WIFEXITED(status)",
+                      got, e);
+        } else {
+            cr_assert(got == e,
+                      "exitcode_of(status) gave %d for a child killed by signal %d (%s), not "
+                      "%d: a killed child has no exit code, and Python's exitcode is -signal. "
+                      "When WIFSIGNALED(status), return -WTERMSIG(status)",
+                      got, -e, strsignal(-e), e);
+        }
+    }
+}
+
+/* ---- join_timeout -------------------------------------------------------- */
+
+struct joined {
+    pid_t child;
+    int ret;        /* join_timeout()'s return value */
+    int code;       /* its *exitcode */
+    double took_ms; /* how long join_timeout() took */
+    int after;      /* waitpid(child, WNOHANG) afterwards: 0 running, child = zombie, -1 gone */
+    int after_errno;
+    int ret2, code2; /* the second join: a child that kills itself with SIGTERM */
+};
+
+static void call_join_ending_child(void *shared)
+{
+    struct joined *j = shared;
+    j->child = fork();
+    if (j->child == 0) {
+        sleep_ms(100); /* ends by itself after 100 ms, long before the deadline */
+        _exit(7);
+    }
+    j->code = -999;
+    double t0 = now_ms();
+    j->ret = join_timeout(j->child, 2000, &j->code);
+    j->took_ms = now_ms() - t0;
+    j->after = waitpid(j->child, NULL, WNOHANG);
+    j->after_errno = errno;
+
+    pid_t p = fork();
+    if (p == 0) {
+        raise(SIGTERM);
+        _exit(0);
+    }
+    j->code2 = -999;
+    j->ret2 = join_timeout(p, -1, &j->code2); /* no timeout: waits as long as it takes */
+}
+
+Test(join, join_timeout_returns_when_child_ends)
+{
+    struct joined *j = shared_alloc(sizeof *j);
+    struct sandbox r = sandbox_run(call_join_ending_child, j, 8000);
+    sandbox_assert_returned(&r, "join_timeout(pid, 2000 ms, &code)");
+    cr_assert(j->ret != JOIN_RUNNING || j->took_ms >= 1500,
+              "join_timeout(pid, 2000 ms) returned JOIN_RUNNING after %.0f ms, but the child "
+              "ends after 100 ms, long before the deadline: it looked only once. Keep looking "
+              "(waitpid with WNOHANG, then a short sleep) until the child ends or the deadline "
+              "passes",
+              j->took_ms);
+    cr_assert(j->ret == JOIN_DONE,
+              "join_timeout(pid, 2000 ms) on a child that exits with 7 after 100 ms returned %d, "
+              "not JOIN_DONE (0)",
+              j->ret);
+    cr_assert(j->took_ms < 1000,
+              "join_timeout(pid, 2000 ms) took %.0f ms, but the child ended after 100 ms: return "
+              "as soon as the child ends (look every millisecond or so), not at the deadline",
+              j->took_ms);
+    cr_assert(j->code == 7, "join_timeout() set *exitcode to %d for a child that called exit(7)",
+              j->code);
+    cr_assert(j->after == -1 && j->after_errno == ECHILD,
+              "after join_timeout() returned JOIN_DONE the child was not reaped (waitpid still "
+              "found it): reap it with waitpid before returning");
+    cr_assert(
+        j->ret2 == JOIN_DONE && j->code2 == -SIGTERM,
+        "join_timeout(pid, -1) on a child killed by SIGTERM returned %d with exitcode %d, not "
+        "JOIN_DONE with -15: set *exitcode = exitcode_of(status)",
+        j->ret2, j->code2);
+}
+
+static void call_join_endless_child(void *shared)
+{
+    struct joined *j = shared;
+    j->child = fork();
+    if (j->child == 0)
+        for (;;)
+            pause(); /* never ends: the sandbox kills it afterwards */
+    j->code = -999;
+    double t0 = now_ms();
+    j->ret = join_timeout(j->child, 200, &j->code);
+    j->took_ms = now_ms() - t0;
+    j->after = waitpid(j->child, NULL, WNOHANG);
+    j->after_errno = errno;
+}
+
+Test(join, join_timeout_returns_in_time)
+{
+    struct joined *j = shared_alloc(sizeof *j);
+    struct sandbox r = sandbox_run(call_join_endless_child, j, 2500);
+    cr_assert(!r.timed_out,
+              "join_timeout(pid, 200 ms) on a child that never ends did not return within "
+              "2500 ms: waitpid(pid, &status, 0) blocks until the child ends, whatever the "
+              "timeout. Use WNOHANG and give up when the deadline has passed");
+    sandbox_assert_returned(&r, "join_timeout(pid, 200 ms, &code)");
+    cr_assert(j->ret == JOIN_RUNNING,
+              "join_timeout(pid, 200 ms) on a child that never ends returned %d, not "
+              "JOIN_RUNNING (1)",
+              j->ret);
+    cr_assert(j->took_ms >= 180,
+              "join_timeout(pid, 200 ms) returned after only %.0f ms, before the 200 ms timeout "
+              "had passed: keep looking until now_ms() reaches the deadline",
+              j->took_ms);
+    cr_assert(j->took_ms < 1200,
+              "join_timeout(pid, 200 ms) returned only after %.0f ms: return once the deadline "
+              "has passed",
+              j->took_ms);
+    cr_assert(j->after == 0,
+              "after join_timeout() said the child is still running, the child was %s: leave "
+              "it running (do not kill or reap it), the caller may join it again later",
+              j->after > 0 ? "dead (a zombie)" : "gone (already reaped)");
+}
+
+/* ---- run_all --------------------------------------------------------------- */
+
+enum { NRUN = 4 };
+
+struct run {
+    double t0;             /* when run_all() was called */
+    int started, ended;    /* children that began / finished their job */
+    int saw_ended[NRUN];   /* how many had already ended when child i began */
+    int saw_started[NRUN]; /* how many had begun when child i stopped waiting */
+    pid_t pid[NRUN];       /* the pid that ran job(i) */
+    int calls;
+    int joined; /* run_all()'s return value */
+    int codes[NRUN];
+    int not_joined[NRUN]; /* after run_all(): child i was still there to be waited for */
+};
+
+static struct run *run;
+
+/* Each child waits until all NRUN children have started, at most until
+ * one second after run_all() was called: children started at once all get
+ * through at once; children run one by one cannot all start in time. */
+static int gate_job(int i)
+{
+    __atomic_fetch_add(&run->calls, 1, __ATOMIC_SEQ_CST);
+    if (i < 0 || i >= NRUN) return 99;
+    run->pid[i] = getpid();
+    run->saw_ended[i] = __atomic_load_n(&run->ended, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&run->started, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&run->started, __ATOMIC_SEQ_CST) < NRUN && now_ms() < run->t0 + 1000)
+        sleep_ms(1);
+    run->saw_started[i] = __atomic_load_n(&run->started, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&run->ended, 1, __ATOMIC_SEQ_CST);
+    return 40 + i;
+}
+
+static void call_run_all(void *shared)
+{
+    run = shared;
+    for (int i = 0; i < NRUN; i++)
+        run->codes[i] = -999;
+    run->t0 = now_ms();
+    run->joined = run_all(NRUN, gate_job, run->codes);
+    for (int i = 0; i < NRUN; i++)
+        if (run->pid[i] > 0) run->not_joined[i] = waitpid(run->pid[i], NULL, WNOHANG) >= 0;
+}
+
+Test(join, run_all_runs_children_at_once)
+{
+    struct run *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(call_run_all, s, 6000);
+    sandbox_assert_returned(&r, "run_all(4, job, codes)");
+    cr_assert(s->calls > 0, "run_all(4) never ran the job: child i must call job(i)");
+    for (int i = 0; i < NRUN; i++)
+        cr_assert(s->saw_ended[i] == 0,
+                  "run_all(4) ran the children one after another: child %d started only after "
+                  "%d other %s had already ended. You joined inside the start loop; start "
+                  "every child first, then join them all in a second loop",
+                  i, s->saw_ended[i], s->saw_ended[i] == 1 ? "child" : "children");
+    for (int i = 0; i < NRUN; i++)
+        cr_assert(s->pid[i] == 0 || s->saw_started[i] == NRUN,
+                  "child %d waited up to a second for all 4 children to be running, but only "
+                  "%d started: start all of them before joining any",
+                  i, s->saw_started[i]);
+    cr_assert(s->started == NRUN, "run_all(4) started %d children, not 4", s->started);
+}
+
+Test(join, run_all_joins_every_child)
+{
+    struct run *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(call_run_all, s, 6000);
+    sandbox_assert_returned(&r, "run_all(4, job, codes)");
+    cr_assert(s->calls > 0, "run_all(4) never ran the job: child i must call job(i)");
+    int missed = 0;
+    for (int i = 0; i < NRUN; i++)
+        missed += s->not_joined[i];
+    cr_assert(!(missed == NRUN - 1 && !s->not_joined[NRUN - 1]),
+              "run_all(4) returned with children 0, 1 and 2 never joined: only the last child "
+              "was joined. That is the classic bug of a join after the start loop, on the last "
+              "pid only: keep every pid in an array and join each of them");
+    cr_assert(missed == 0 && r.unreaped == 0,
+              "run_all(4) returned with %d children never joined (still running or zombies): "
+              "join every child you started",
+              missed ? missed : r.unreaped);
+    cr_assert(s->joined == NRUN,
+              "run_all(4) returned %d after joining 4 children: return how "
+              "many you joined",
+              s->joined);
+    for (int i = 0; i < NRUN; i++)
+        cr_assert(s->codes[i] == 40 + i,
+                  "codes[%d] is %d but child %d exited with %d: store the exitcode of child i's "
+                  "join in codes[i]",
+                  i, s->codes[i], i, 40 + i);
+}

@@ -1,0 +1,357 @@
+/* Lab 05 checks: /proc states, zombies, a SIGCHLD reaper, orphans. */
+#define _GNU_SOURCE
+#include "check.h"
+#include "states.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TestSuite(states, .timeout = CHECK_SUITE_TIMEOUT);
+
+enum { NAMES = 3, COALESCE = 5 };
+
+static const char *odd_names[NAMES] = {"plain", "my worker 2", "a) b (c"};
+
+struct seen {
+    pid_t caller, caller_parent;
+    char self_comm[64];
+    int rc_self, rc_missing, errno_missing;
+    struct proc_stat self;
+    int rc_odd[NAMES];
+    struct proc_stat odd[NAMES];
+    pid_t odd_pid[NAMES];
+    char odd_line[NAMES][128]; /* the stat line as the kernel wrote it */
+    pid_t zombie;
+    char zombie_state, state_after_reap;
+    pid_t zombie_ppid, waited;
+    bool handler_installed;
+    int reaped, zombies_left, errno_before, errno_after;
+    int start_rc, release_rc;
+    struct orphan o;
+    pid_t ppid_before, ppid_after, middle_parent;
+    char middle_state_before, middle_state_after, orphan_state_after;
+};
+
+/* ---- the test's own reading of /proc, independent of the student's ---- */
+
+static bool stat_line(pid_t pid, char *buf, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return false;
+    ssize_t n = read(fd, buf, size - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    return n > 0;
+}
+
+/* State and parent of pid; state '-' when the process is gone. */
+static char state_of(pid_t pid, pid_t *ppid)
+{
+    char buf[512];
+    int pp = -1;
+    char st = '-';
+    if (stat_line(pid, buf, sizeof buf)) {
+        char *p = strrchr(buf, ')');
+        if (!p || sscanf(p + 1, " %c %d", &st, &pp) != 2) st = '?';
+    }
+    if (ppid) *ppid = pp;
+    return st;
+}
+
+/* Wait (bounded) until a process that is not our child is gone. */
+static void wait_gone(pid_t pid, int ms)
+{
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) return;
+    struct pollfd p = {fd, POLLIN, 0};
+    poll(&p, 1, ms);
+    close(fd);
+}
+
+static const char *state_text(char c)
+{
+    static char buf[4][48];
+    static int k;
+    char *b = buf[k++ % 4];
+    if (c == '-') return "gone (no /proc entry)";
+    snprintf(b, 48, "'%c'", c);
+    return b;
+}
+
+/* ---- step 1 ------------------------------------------------------------- */
+
+static void read_self(void *shared)
+{
+    struct seen *s = shared;
+    s->caller = getpid();
+    s->caller_parent = getppid();
+    int fd = open("/proc/self/comm", O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, s->self_comm, sizeof s->self_comm - 1) : 0;
+    if (fd >= 0) close(fd);
+    if (n > 0 && s->self_comm[n - 1] == '\n') s->self_comm[n - 1] = '\0';
+    s->rc_self = read_proc_stat(getpid(), &s->self);
+    errno = 0;
+    struct proc_stat gone;
+    s->rc_missing = read_proc_stat(INT_MAX, &gone); /* above any pid_max */
+    s->errno_missing = errno;
+}
+
+Test(states, read_proc_stat_self)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(read_self, s, 2000);
+    sandbox_assert_returned(&r, "read_proc_stat()");
+    cr_assert(s->rc_self == 0,
+              "read_proc_stat(getpid()) returned %d: open /proc/PID/stat, read "
+              "it and parse \"PID (COMM) STATE PPID ...\"",
+              s->rc_self);
+    cr_assert(s->self.pid == s->caller && s->self.state == 'R' && s->self.ppid == s->caller_parent,
+              "for the calling process (pid %d, parent %d, running) read_proc_stat() gave pid "
+              "%d, state %s, ppid %d: fields 1, 3 and 4 of the line",
+              (int)s->caller, (int)s->caller_parent, (int)s->self.pid, state_text(s->self.state),
+              (int)s->self.ppid);
+    cr_assert(!strcmp(s->self.comm, s->self_comm),
+              "comm is \"%s\", but the command is \"%s\": copy what is between the parentheses, "
+              "without them",
+              s->self.comm, s->self_comm);
+    cr_assert(s->rc_missing == -1,
+              "read_proc_stat() of a pid that does not exist returned %d, not -1", s->rc_missing);
+}
+
+/* Children named odd_names[i] that exit at once: zombies keep their comm. */
+static void read_odd(void *shared)
+{
+    struct seen *s = shared;
+    s->caller = getpid();
+    for (int i = 0; i < NAMES; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            prctl(PR_SET_NAME, odd_names[i]);
+            _exit(0);
+        }
+        s->odd_pid[i] = pid;
+        siginfo_t info;
+        waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT); /* exited, still a zombie */
+        stat_line(pid, s->odd_line[i], sizeof s->odd_line[i]);
+        s->odd[i].state = '?';
+        s->rc_odd[i] = read_proc_stat(pid, &s->odd[i]);
+        waitpid(pid, NULL, 0);
+    }
+}
+
+Test(states, read_proc_stat_odd_names)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(read_odd, s, 2000);
+    sandbox_assert_returned(&r, "read_proc_stat()");
+    static const char *why[NAMES] = {
+        "",
+        "A command name may hold spaces: reading it with %s (or splitting the line at spaces) "
+        "stops at the first space.",
+        "A command name may hold ')' itself, so it does not end at the first ')'."};
+    for (int i = 0; i < NAMES; i++) {
+        struct proc_stat *st = &s->odd[i];
+        bool ok = s->rc_odd[i] == 0 && !strcmp(st->comm, odd_names[i]) && st->state == 'Z' &&
+                  st->ppid == s->caller && st->pid == s->odd_pid[i];
+        char got[160];
+        if (s->rc_odd[i] == 0)
+            snprintf(got, sizeof got, "comm \"%s\", state %s, ppid %d", st->comm,
+                     state_text(st->state), (int)st->ppid);
+        else
+            snprintf(got, sizeof got, "%d (failed)", s->rc_odd[i]);
+        cr_assert(ok,
+                  "for a zombie child named \"%s\", whose stat line begins\n    %.60s\n"
+                  "read_proc_stat() gave %s instead of comm \"%s\", state 'Z', ppid %d. %s "
+                  "The name runs from the first '(' to the LAST ')' (strrchr); parse state and "
+                  "ppid after that last ')'",
+                  odd_names[i], s->odd_line[i], got, odd_names[i], (int)s->caller, why[i]);
+    }
+}
+
+/* ---- step 2 ------------------------------------------------------------- */
+
+static void zombie(void *shared)
+{
+    struct seen *s = shared;
+    s->caller = getpid();
+    s->zombie = make_zombie();
+    if (s->zombie <= 0) return;
+    s->zombie_state = state_of(s->zombie, &s->zombie_ppid);
+    s->waited = waitpid(s->zombie, NULL, WNOHANG);
+    if (s->waited == 0) /* still running: let it end */
+        s->waited = waitpid(s->zombie, NULL, 0);
+    s->state_after_reap = state_of(s->zombie, NULL);
+}
+
+Test(states, make_zombie_leaves_zombie)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(zombie, s, 2000);
+    sandbox_assert_returned(&r, "make_zombie()");
+    cr_assert(s->zombie > 0, "make_zombie() returned %d: fork a child that calls _exit(0)",
+              (int)s->zombie);
+    cr_assert(s->zombie_state != '-',
+              "make_zombie() returned pid %d, but it was already gone from /proc: you reaped it "
+              "(waitpid), and a reaped child is no zombie. Wait until it exited WITHOUT reaping "
+              "it: waitid(P_PID, pid, &info, WEXITED | WNOWAIT)",
+              (int)s->zombie);
+    cr_assert(s->zombie_state == 'Z',
+              "when make_zombie() returned, its child %d was in state %s, not 'Z': it had not "
+              "exited yet. Return only once it has exited: waitid(P_PID, pid, &info, WEXITED | "
+              "WNOWAIT) waits for that without reaping it",
+              (int)s->zombie, state_text(s->zombie_state));
+    cr_assert(s->zombie_ppid == s->caller && s->waited == s->zombie,
+              "the zombie %d has parent %d (caller %d) and waitpid() on it gave %d: it must be a "
+              "child of the caller",
+              (int)s->zombie, (int)s->zombie_ppid, (int)s->caller, (int)s->waited);
+    cr_assert(s->state_after_reap == '-', "after waitpid() the zombie %d is still in /proc (%s)",
+              (int)s->zombie, state_text(s->state_after_reap));
+}
+
+/* ---- step 3 ------------------------------------------------------------- */
+
+/* Children end while SIGCHLD is blocked: when it is unblocked, ONE signal
+ * arrives for all of them (standard signals do not queue). */
+static void coalesce(struct seen *s, int n)
+{
+    sigset_t chld, old;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    install_reaper();
+    struct sigaction sa;
+    sigaction(SIGCHLD, NULL, &sa);
+    s->handler_installed = sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN;
+    sigprocmask(SIG_BLOCK, &chld, &old);
+    for (int i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid == 0) _exit(0);
+        siginfo_t info;
+        waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT);
+    }
+    s->errno_before = EDOM;
+    errno = EDOM;                         /* what the main code was about to look at */
+    sigprocmask(SIG_SETMASK, &old, NULL); /* the handler runs now */
+    s->errno_after = errno;
+    s->reaped = reaped_children;
+    s->zombies_left = count_children_of(getpid());
+}
+
+static void reap_many(void *shared)
+{
+    coalesce(shared, COALESCE);
+}
+
+Test(states, reaper_reaps_coalesced_children)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(reap_many, s, 2000);
+    sandbox_assert_returned(&r, "install_reaper() or on_sigchld()");
+    cr_assert(s->handler_installed,
+              "after install_reaper() SIGCHLD still has its default action: install on_sigchld "
+              "with sigaction()");
+    cr_assert(s->reaped == COALESCE && s->zombies_left == 0,
+              "%d children ended while SIGCHLD was blocked, so ONE SIGCHLD stood for all of them "
+              "(signals do not queue). Your handler counted %d reaped and left %d children "
+              "unreaped: reaping one child per SIGCHLD misses the rest. Loop in the handler: "
+              "while (waitpid(-1, NULL, WNOHANG) > 0) reaped_children++;",
+              COALESCE, s->reaped, s->zombies_left);
+}
+
+static void reap_one(void *shared)
+{
+    coalesce(shared, 1);
+}
+
+Test(states, reaper_preserves_errno)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(reap_one, s, 2000);
+    sandbox_assert_returned(&r, "install_reaper() or on_sigchld()");
+    cr_assert(s->handler_installed && s->reaped == 1 && s->zombies_left == 0,
+              "a child ended, but the SIGCHLD handler reaped %d and left %d unreaped: install "
+              "on_sigchld and reap with waitpid(-1, NULL, WNOHANG)",
+              s->reaped, s->zombies_left);
+    cr_assert(s->errno_after == s->errno_before,
+              "errno was EDOM when SIGCHLD arrived and %s (%s) after the handler ran: the "
+              "handler clobbers errno (its last waitpid() fails with ECHILD), which breaks the "
+              "code it interrupted. Save errno at the start of the handler and restore it at "
+              "the end",
+              strerrorname_np(s->errno_after) ? strerrorname_np(s->errno_after) : "?",
+              strerror(s->errno_after));
+}
+
+/* ---- step 4 ------------------------------------------------------------- */
+
+static int stop[2]; /* the orphan lives until this pipe reaches EOF */
+
+static int orphan_life(void *arg)
+{
+    (void)arg;
+    char c;
+    close(stop[1]);
+    while (read(stop[0], &c, 1) > 0)
+        ;
+    return 0;
+}
+
+static void orphan(void *shared)
+{
+    struct seen *s = shared;
+    struct orphan o = {-1, -1, -1}; /* private: the student's children may write to theirs */
+    s->caller = getpid();
+    Pipe(stop);
+    s->start_rc = orphan_start(&o, orphan_life, NULL);
+    s->o = o;
+    if (s->start_rc == 0 && o.orphan > 0 && o.middle > 0) {
+        state_of(o.orphan, &s->ppid_before);
+        s->middle_state_before = state_of(o.middle, &s->middle_parent);
+        s->release_rc = orphan_release(&o);
+        s->middle_state_after = state_of(o.middle, NULL);
+        s->orphan_state_after = state_of(o.orphan, &s->ppid_after);
+    }
+    close(stop[1]);
+    close(stop[0]);
+    if (o.orphan > 0) wait_gone(o.orphan, 1000);
+    if (o.middle > 0) waitpid(o.middle, NULL, WNOHANG);
+}
+
+Test(states, orphan_parent_changes)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(orphan, s, 3000);
+    sandbox_assert_returned(&r, "orphan_start() or orphan_release()");
+    cr_assert(s->start_rc == 0 && s->o.orphan > 0 && s->o.middle > 0,
+              "orphan_start() returned %d with middle %d and orphan %d", s->start_rc,
+              (int)s->o.middle, (int)s->o.orphan);
+    cr_assert(s->middle_parent == s->caller && s->middle_state_before != 'Z' &&
+                  s->middle_state_before != '-',
+              "after orphan_start() the middle child %d is %s with parent %d (caller %d): it "
+              "must be the caller's child and still be running",
+              (int)s->o.middle, state_text(s->middle_state_before), (int)s->middle_parent,
+              (int)s->caller);
+    cr_assert(s->ppid_before == s->o.middle,
+              "after orphan_start() the parent of the orphan %d is %d, not the middle child %d: "
+              "the middle child forks it and sends you its pid",
+              (int)s->o.orphan, (int)s->ppid_before, (int)s->o.middle);
+    cr_assert(s->middle_state_after == '-',
+              "after orphan_release() the middle child %d is still in /proc (%s): it was not "
+              "reaped. orphan_release() must let it exit (close the pipe it waits on) and then "
+              "waitpid() for it",
+              (int)s->o.middle, state_text(s->middle_state_after));
+    cr_assert(s->release_rc == 0, "orphan_release() returned %d", s->release_rc);
+    cr_assert(s->orphan_state_after != '-' && s->ppid_after != s->o.middle,
+              "after the middle child exited the orphan %d is %s with parent %d: it must live "
+              "on (it runs life(arg)), adopted by another process",
+              (int)s->o.orphan, state_text(s->orphan_state_after), (int)s->ppid_after);
+}

@@ -1,0 +1,28 @@
+# Lab 08 program checks: ./shutdown graceful|stubborn
+load "$CHECKLIB/check.bash"
+
+@test "program_graceful_shutdown" {
+    require_program shutdown
+    run_contained 10 ./shutdown graceful
+    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 10 './shutdown graceful')"
+    grep -q 'worker: cleaned up' <<<"$output" || fail "./shutdown graceful: the worker never logged 'worker: cleaned up'. Output:
+$output"
+    grep -q 'ended with exitcode -15 ' <<<"$output" || fail "./shutdown graceful: the worker did not end with exitcode -15. Output:
+$output"
+    grep -q 'removed: yes' <<<"$output" || fail "./shutdown graceful: the worker's temp file was not removed. Output:
+$output"
+    [ "$status" -eq 0 ] || fail "./shutdown graceful exited with $status. Output:
+$output"
+    [ -z "$leftovers" ] || fail "processes were still running after ./shutdown graceful ended: $leftovers"
+}
+
+@test "program_stubborn_worker_killed" {
+    require_program shutdown
+    run_contained 5 ./shutdown stubborn
+    [ "$timed_out" -eq 0 ] || fail "./shutdown stubborn did not finish within 5 s: terminate() waits forever for a worker that ignores SIGTERM. After the grace period (300 ms here), send SIGKILL"
+    grep -q 'ended with exitcode -9 ' <<<"$output" || fail "./shutdown stubborn: the worker that ignores SIGTERM did not end with exitcode -9. Output:
+$output"
+    [ "$status" -eq 0 ] || fail "./shutdown stubborn exited with $status. Output:
+$output"
+    [ -z "$leftovers" ] || fail "processes were still running after ./shutdown stubborn ended: $leftovers"
+}

@@ -1,0 +1,263 @@
+/* Lab 10 checks: the semaphores, a guest, and the hotel under load. */
+#include "check.h"
+#include "hotel.h"
+#include "rooms.h"
+
+#include <semaphore.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TestSuite(rooms, .timeout = CHECK_SUITE_TIMEOUT);
+
+static int value_of(sem_t *s)
+{
+    int v = -1;
+    sem_getvalue(s, &v);
+    return v;
+}
+
+/* ---- the semaphores ---------------------------------------------------- */
+
+struct sem_seen {
+    int made, start, after_child, child_ran;
+    char name[64];
+    int exists_after_new, exists_after_free;
+};
+
+/* A child takes two permits; the parent looks at the value afterwards. */
+static void take_two_in_child(struct sem_seen *s, sem_t *sem)
+{
+    s->made = 1;
+    s->start = value_of(sem);
+    pid_t pid = Fork();
+    if (pid == 0) {
+        s->child_ran = 1;
+        sem_trywait(sem);
+        sem_trywait(sem);
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+    s->after_child = value_of(sem);
+}
+
+static void unnamed(void *shared)
+{
+    struct sem_seen *s = shared;
+    sem_t *sem = semaphore_new(3);
+    if (!sem) return;
+    take_two_in_child(s, sem);
+    semaphore_free(sem);
+}
+
+Test(rooms, semaphore_shared_across_fork)
+{
+    struct sem_seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(unnamed, s, 2000);
+    sandbox_assert_returned(&r, "semaphore_new()/semaphore_free()");
+    cr_assert(s->made, "semaphore_new(3) returned NULL: allocate a sem_t with shared_alloc() "
+                       "and sem_init(s, 1, 3)");
+    cr_assert(s->start == 3,
+              "semaphore_new(3) made a semaphore of value %d: start it at the "
+              "value asked for",
+              s->start);
+    cr_assert(s->child_ran, "the test's child did not run");
+    cr_assert(s->after_child == 1,
+              "a child took 2 of the 3 permits, but the parent still saw %d: %s", s->after_child,
+              s->after_child == 3
+                  ? "the child waited on its own copy. The sem_t lives in private memory "
+                    "(malloc, a global or the stack), which fork() copies; allocate it with "
+                    "shared_alloc() and sem_init it with pshared 1"
+                  : "the parent and the child must share one semaphore");
+}
+
+static void named(void *shared)
+{
+    struct sem_seen *s = shared;
+    char path[96];
+    snprintf(path, sizeof path, "/dev/shm/sem.%s", s->name + 1);
+    sem_t *sem = semaphore_named_new(s->name, 3);
+    if (!sem) return;
+    s->exists_after_new = access(path, F_OK) == 0;
+    take_two_in_child(s, sem);
+    semaphore_named_free(sem);
+    s->exists_after_free = access(path, F_OK) == 0;
+}
+
+Test(rooms, named_semaphore_leaves_nothing)
+{
+    struct sem_seen *s = shared_alloc(sizeof *s);
+    snprintf(s->name, sizeof s->name, "/proclabs-check10-%d-%ld", (int)getpid(), (long)now_ms());
+    sem_unlink(s->name);
+    struct sandbox r = sandbox_run(named, s, 2000);
+    sem_unlink(s->name); /* whatever the code did, leave nothing behind */
+    sandbox_assert_returned(&r, "semaphore_named_new()/semaphore_named_free()");
+    cr_assert(s->made,
+              "semaphore_named_new(\"%s\", 3) returned NULL: sem_open(name, O_CREAT | "
+              "O_EXCL, 0600, value) and return NULL only on SEM_FAILED",
+              s->name);
+    cr_assert(s->start == 3, "semaphore_named_new(name, 3) made a semaphore of value %d", s->start);
+    cr_assert(s->after_child == 1,
+              "a child took 2 of the 3 permits of the named semaphore, but the parent still saw "
+              "%d",
+              s->after_child);
+    cr_assert(!s->exists_after_free,
+              "/dev/shm/sem.%s was still there after semaphore_named_free(): the name was never "
+              "unlinked, so it stays in /dev/shm after the program ends (until a reboot). Call "
+              "sem_unlink(name) right after sem_open",
+              s->name + 1);
+    cr_assert(!s->exists_after_new,
+              "/dev/shm/sem.%s was still there after semaphore_named_new() returned: unlink the "
+              "name right after sem_open (the open semaphore keeps working), as Python does, so "
+              "that a crash leaves nothing behind",
+              s->name + 1);
+}
+
+/* ---- one guest --------------------------------------------------------- */
+
+struct guest_seen {
+    sem_t *sem;
+    int left_result, left_value, served_result, served_value;
+    struct hotel_log after_left, after_served;
+};
+
+static void two_guests(void *shared)
+{
+    struct guest_seen *s = shared;
+    hotel_open(1); /* everyone is picky */
+    s->left_result = guest(s->sem, 0);
+    s->left_value = value_of(s->sem);
+    s->after_left = *hotel_log();
+    if (s->left_value == 0) sem_post(s->sem); /* so that the next guest cannot hang */
+    hotel_open(0);                            /* nobody is picky */
+    s->served_result = guest(s->sem, 1);
+    s->served_value = value_of(s->sem);
+    s->after_served = *hotel_log();
+}
+
+Test(rooms, guest_gives_room_back)
+{
+    struct guest_seen *s = shared_alloc(sizeof *s);
+    s->sem = shared_alloc(sizeof *s->sem);
+    sem_init(s->sem, 1, 1); /* the check's own semaphore: one room */
+    s->left_result = s->served_result = -99;
+    struct sandbox r = sandbox_run(two_guests, s, 3000);
+    sandbox_assert_returned(&r, "guest()");
+    cr_assert(s->after_left.check_ins == 1,
+              "guest() called room_check_in() %d times: once per guest, after sem_wait",
+              s->after_left.check_ins);
+    cr_assert(s->left_result == GUEST_LEFT,
+              "a guest that did not like its room (room_check_in() said false) made guest() "
+              "return %d, not GUEST_LEFT (%d)",
+              s->left_result, GUEST_LEFT);
+    cr_assert(s->left_value == 1,
+              "a guest that left early kept its room: the semaphore was %d afterwards, not 1. "
+              "Call sem_post on the early-return path too, or the rooms run out and guests wait "
+              "for ever",
+              s->left_value);
+    cr_assert(s->after_served.served == 1 && s->after_served.inside == 0,
+              "a guest that liked its room was served %d times and %d guests were still inside: "
+              "room_stay, then room_check_out",
+              s->after_served.served, s->after_served.inside);
+    cr_assert(s->served_result == GUEST_SERVED,
+              "a served guest made guest() return %d, not GUEST_SERVED (%d)", s->served_result,
+              GUEST_SERVED);
+    cr_assert(s->served_value == 1,
+              "after a served guest left, the semaphore was %d, not 1: sem_post when leaving",
+              s->served_value);
+}
+
+/* ---- the hotel ----------------------------------------------------------- */
+
+struct hotel_seen {
+    int rooms, guests;
+    int done;
+};
+
+static void hotel(void *shared)
+{
+    struct hotel_seen *s = shared;
+    s->done = run_hotel(s->rooms, s->guests, NULL);
+}
+
+static struct sandbox run(struct hotel_seen **out, int rooms, int guests, int picky,
+                          double bound_ms)
+{
+    hotel_open(picky); /* before the fork: the register is shared with the test */
+    struct hotel_seen *s = shared_alloc(sizeof *s);
+    s->rooms = rooms;
+    s->guests = guests;
+    *out = s;
+    return sandbox_run(hotel, s, bound_ms);
+}
+
+/* A run that did not end: most likely rooms were lost. */
+static void assert_no_deadlock(const struct sandbox *r, int rooms, int guests)
+{
+    const struct hotel_log *h = hotel_log();
+    int missing = guests - h->served - h->left;
+    cr_assert(!r->timed_out,
+              "run_hotel(%d rooms, %d guests) did not finish within %.0f ms: a likely deadlock. "
+              "At the end %d guests were in a room, %d had been served, %d had left early and %d "
+              "never got a room%s",
+              rooms, guests, r->timeout_ms, h->inside, h->served, h->left, missing,
+              h->inside == 0 && missing > 0 && h->left > 0
+                  ? ": all rooms were empty, yet guests starved, so rooms were lost. Each guest "
+                    "that left early kept its room: call sem_post on the early-return path too"
+                  : "");
+    sandbox_assert_returned(r, "run_hotel()");
+    cr_assert(h->check_ins > 0,
+              "run_hotel(%d rooms, %d guests) returned, but no guest ever checked in: fork "
+              "every guest, and have each one run guest(rooms, i) (steps 3 and 4)",
+              rooms, guests);
+}
+
+Test(rooms, at_most_four_inside)
+{
+    struct hotel_seen *s;
+    struct sandbox r = run(&s, 4, 12, 0, 4000);
+    assert_no_deadlock(&r, 4, 12);
+    const struct hotel_log *h = hotel_log();
+    cr_assert(h->max_inside <= 4, "%d guests were in a room at once, but there are 4 rooms: %s",
+              h->max_inside,
+              h->max_inside == 12
+                  ? "all 12 went in together, so each guest waited on its own copy of the "
+                    "semaphore. It lives in private memory (malloc, a global or the stack), "
+                    "which fork() copies; allocate it with shared_alloc()"
+                  : "start the semaphore at the number of rooms, and sem_wait before "
+                    "room_check_in");
+    cr_assert(h->check_ins == 12, "12 guests checked in %d times: every guest once", h->check_ins);
+}
+
+Test(rooms, four_guests_inside_at_once)
+{
+    struct hotel_seen *s;
+    struct sandbox r = run(&s, 4, 8, 0, 4000);
+    assert_no_deadlock(&r, 4, 8);
+    const struct hotel_log *h = hotel_log();
+    cr_assert(h->max_inside >= 4,
+              "with 4 rooms and 8 guests, at most %d guest%s in a room at once, never 4: the "
+              "semaphore must start at the number of rooms (sem_init(s, 1, n_rooms)), and every "
+              "guest must be started before any is waited for",
+              h->max_inside, h->max_inside == 1 ? " was" : "s were");
+}
+
+Test(rooms, every_guest_served)
+{
+    struct hotel_seen *s;
+    struct sandbox r = run(&s, 4, 10, 2, 3000); /* guests 1, 3, 5, 7, 9 leave early */
+    assert_no_deadlock(&r, 4, 10);
+    const struct hotel_log *h = hotel_log();
+    cr_assert(h->served == 5 && h->left == 5,
+              "10 guests, 5 of them picky: %d were served and %d left early, not 5 and 5",
+              h->served, h->left);
+    cr_assert(r.stray_returns == 0,
+              "%d guests returned from run_hotel() instead of exiting: end each guest with "
+              "exit(guest(rooms, i))",
+              r.stray_returns);
+    cr_assert(r.unreaped == 0, "%d guests were not waited for: waitpid() every guest", r.unreaped);
+    cr_assert(s->done == 10,
+              "run_hotel() returned %d, but all 10 guests ended: count the exit codes "
+              "GUEST_SERVED and GUEST_LEFT",
+              s->done);
+}

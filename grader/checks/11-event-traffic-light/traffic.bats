@@ -1,0 +1,43 @@
+# Lab 11 program checks: ./traffic 4 1, run once for both checks.
+load "$CHECKLIB/check.bash"
+
+setup_file() {
+    [ -x ./traffic ] || return 0
+    BATS_TEST_TMPDIR=$BATS_FILE_TMPDIR BATS_TEST_NUMBER=0 run_contained 4 ./traffic 4 1
+    printf '%s' "$output" >"$BATS_FILE_TMPDIR/output"
+    export RUN_STATUS=$status RUN_TIMED_OUT=$timed_out RUN_LEFTOVERS=$leftovers
+}
+
+load_run() {
+    require_program traffic
+    output=$(cat "$BATS_FILE_TMPDIR/output")
+    status=$RUN_STATUS timed_out=$RUN_TIMED_OUT leftovers=$RUN_LEFTOVERS
+}
+
+@test "program_every_car_passes" {
+    load_run
+    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 4 './traffic 4 1') (a car still waiting for green?). Output:
+$output"
+    [ "$status" -eq 0 ] || fail "./traffic 4 1 exited with $status; its last line:
+$(tail -n 1 <<<"$output")"
+    for i in 0 1 2 3; do
+        n=$(grep -c "car $i: passes\$" <<<"$output" || true)
+        [ "$n" -eq 1 ] || fail "car $i passed $n times instead of once. Output:
+$output"
+    done
+    [ -z "$leftovers" ] || fail "processes were still running after ./traffic ended: $leftovers"
+}
+
+@test "program_cars_stop_at_red" {
+    load_run
+    first_green=$(grep -n 'light: green$' <<<"$output" | head -n 1 | cut -d: -f1)
+    [ -n "$first_green" ] || fail "./traffic 4 1 never printed 'light: green'. Output:
+$output"
+    early=$(head -n "$first_green" <<<"$output" | grep 'passes$' || true)
+    [ -z "$early" ] || fail "a car passed before the light first turned green (it starts red):
+$early
+A car that finds the event clear must wait for it. Output:
+$output"
+    grep -q 'car 0: waits at red$' <<<"$output" || fail "car 0 arrives at red but never printed 'car 0: waits at red'. Output:
+$output"
+}

@@ -1,0 +1,444 @@
+/* Lab 12 checks: framing, the manager's server, its clients, the counter. */
+#define _GNU_SOURCE
+#include "check.h"
+#include "manager.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TestSuite(manager, .timeout = CHECK_SUITE_TIMEOUT);
+
+enum { TAKERS = 100, REPLY_MS = 3000 };
+
+/* What the bodies saw, in shared memory. */
+struct seen {
+    char tmpdir[128]; /* TMPDIR for the code under test: made and removed by the check */
+    struct manager m, m2;
+    int start_rc, start2_rc, shutdown_rc;
+    bool path_is_socket, server_alive, server_is_child;
+    /* replies seen by the check's own clients; "" when none came */
+    char reply[4][MSG_MAX + 1];
+    int call_errno[4];
+    ssize_t got[3];
+    char text[3][MSG_MAX + 1];
+    int finished; /* takers that finished in time */
+    bool socket_left, dir_left, server_left;
+};
+
+/* ---- the check's own client: every wait bounded ----------------------------- */
+
+static int ref_connect(const char *path)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct timeval tv = {REPLY_MS / 1000, (REPLY_MS % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+/* Read exactly n bytes (the socket's receive timeout bounds each read). */
+static bool ref_read(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    while (n > 0) {
+        ssize_t k = read(fd, p, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return false;
+        p += k;
+        n -= (size_t)k;
+    }
+    return true;
+}
+
+/* One request on fd; the reply in reply ("" and errno kept when none came). */
+static void ref_request(int fd, const char *request, char *reply, int *err)
+{
+    reply[0] = '\0';
+    *err = 0;
+    unsigned char len[4];
+    if (send_msg(fd, request) < 0 || !ref_read(fd, len, 4)) {
+        *err = errno ? errno : EPIPE;
+        return;
+    }
+    size_t n = (size_t)len[0] << 24 | (size_t)len[1] << 16 | (size_t)len[2] << 8 | len[3];
+    if (n > MSG_MAX || !ref_read(fd, reply, n)) {
+        *err = errno ? errno : EPROTO;
+        reply[0] = '\0';
+        return;
+    }
+    reply[n] = '\0';
+}
+
+/* One request on a fresh connection. */
+static void ref_call(const char *path, const char *request, char *reply, int *err)
+{
+    errno = 0;
+    int fd = ref_connect(path);
+    if (fd < 0) {
+        reply[0] = '\0';
+        *err = errno;
+        return;
+    }
+    ref_request(fd, request, reply, err);
+    close(fd);
+}
+
+static const char *why(int err)
+{
+    return err == EAGAIN ? "no reply within 3 s" : strerror(err);
+}
+
+/* ---- a private TMPDIR per check, removed afterwards ------------------------ */
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static struct seen *fresh_seen(void)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    const char *base = getenv("TMPDIR");
+    snprintf(s->tmpdir, sizeof s->tmpdir, "%s/lab12-XXXXXX", base && *base ? base : "/tmp");
+    cr_assert(mkdtemp(s->tmpdir), "the check could not make a folder in %s", s->tmpdir);
+    chmod(s->tmpdir, 0777); /* the code under test may run as another user */
+    return s;
+}
+
+static void remove_tmpdir(struct seen *s)
+{
+    nftw(s->tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void enter_tmpdir(struct seen *s)
+{
+    setenv("TMPDIR", s->tmpdir, 1);
+}
+
+/* ---- step 1: framing --------------------------------------------------------- */
+
+/* Write piece by piece, each only after the reader has taken everything
+ * before it: a reader that does one read() per message gets a piece. */
+static void write_in_pieces(int fd, int reader_fd, const char *text)
+{
+    size_t n = strlen(text);
+    unsigned char msg[4 + MSG_MAX];
+    msg[0] = (unsigned char)(n >> 24);
+    msg[1] = (unsigned char)(n >> 16);
+    msg[2] = (unsigned char)(n >> 8);
+    msg[3] = (unsigned char)n;
+    memcpy(msg + 4, text, n);
+    size_t cuts[] = {0, 2, 4, 4 + n / 2, 4 + n};
+    for (int i = 0; i < 4; i++) {
+        (void)!write(fd, msg + cuts[i], cuts[i + 1] - cuts[i]);
+        double end = now_ms() + 1000;
+        int queued = 1;
+        while (now_ms() < end && ioctl(reader_fd, FIONREAD, &queued) == 0 && queued > 0)
+            sleep_ms(1);
+    }
+}
+
+static void framing_body(void *shared)
+{
+    struct seen *s = shared;
+    int sv[2];
+    Socketpair(sv);
+    pid_t writer = Fork();
+    if (writer == 0) {
+        write_in_pieces(sv[1], sv[0], "GET count");
+        write_in_pieces(sv[1], sv[0], "ADD count -1");
+        _exit(0); /* closes the last write end: the reader sees EOF */
+    }
+    close(sv[1]);
+    for (int i = 0; i < 3; i++) {
+        s->got[i] = recv_msg(sv[0], s->text[i], sizeof s->text[i]);
+        if (s->got[i] <= 0) break;
+    }
+    close(sv[0]);
+    kill(writer, SIGKILL);
+    waitpid(writer, NULL, 0);
+}
+
+Test(manager, recv_msg_reads_whole_message)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(framing_body, s, 5000);
+    sandbox_assert_returned(&r, "recv_msg()");
+    cr_assert(s->got[0] == 9 && !strcmp(s->text[0], "GET count"),
+              "recv_msg() returned %zd with \"%.40s\" for the message \"GET count\" (9 bytes) "
+              "that arrived in pieces: one read() returns only what has arrived so far. Loop "
+              "until you have all 4 length bytes, then all of the text (read_all() does)",
+              s->got[0], s->got[0] > 0 ? s->text[0] : "");
+    cr_assert(s->got[1] == 12 && !strcmp(s->text[1], "ADD count -1"),
+              "the second recv_msg() returned %zd with \"%.40s\", not \"ADD count -1\" (12 "
+              "bytes): each call must take exactly one message, no more, no less",
+              s->got[1], s->got[1] > 0 ? s->text[1] : "");
+    cr_assert(s->got[2] == 0,
+              "recv_msg() returned %zd after the peer closed the connection between messages: "
+              "return 0 at EOF before a new message",
+              s->got[2]);
+}
+
+/* ---- step 2: the socket in a private folder ----------------------------------- */
+
+static void start_body(void *shared)
+{
+    struct seen *s = shared;
+    enter_tmpdir(s);
+    struct manager m = {0}; /* private: a child writing m->pid = 0 must not reach the test */
+    s->start_rc = manager_start(&m);
+    s->m = m;
+    if (s->start_rc < 0) return;
+    struct stat st;
+    s->path_is_socket = stat(s->m.path, &st) == 0 && S_ISSOCK(st.st_mode);
+    s->server_alive = s->m.pid > 0 && s->m.pid != getpid() && kill(s->m.pid, 0) == 0;
+    s->server_is_child = s->m.pid > 0 && waitpid(s->m.pid, NULL, WNOHANG) == 0;
+    ref_call(s->m.path, "SET x 7", s->reply[0], &s->call_errno[0]);
+    struct manager m2 = {0};
+    s->start2_rc = manager_start(&m2);
+    s->m2 = m2; /* a second manager beside the first */
+    if (s->start2_rc == 0) manager_shutdown(&m2);
+    manager_shutdown(&m);
+}
+
+Test(manager, manager_start_makes_private_socket)
+{
+    struct seen *s = fresh_seen();
+    struct sandbox r = sandbox_run(start_body, s, 8000);
+    remove_tmpdir(s);
+    sandbox_assert_returned(&r, "manager_start()");
+    cr_assert(s->start_rc == 0, "manager_start() returned %d: it does not start a manager yet",
+              s->start_rc);
+    size_t n = strlen(s->tmpdir);
+    cr_assert(!strncmp(s->m.path, s->tmpdir, n) && s->m.path[n] == '/' &&
+                  strchr(s->m.path + n + 1, '/'),
+              "the socket is at \"%s\", not inside a folder of its own under $TMPDIR (%s): a "
+              "fixed name collides when two managers (or two gradings) run at once. Make the "
+              "folder with mkdtemp(\"$TMPDIR/manager-XXXXXX\") and put manager.sock in it",
+              s->m.path, s->tmpdir);
+    cr_assert(s->path_is_socket,
+              "m->path \"%s\" is not a socket after manager_start(): bind() "
+              "the listening socket to it",
+              s->m.path);
+    cr_assert(s->server_alive && s->server_is_child,
+              "m->pid %d is not a running child of the caller: fork the server process and "
+              "store its pid",
+              (int)s->m.pid);
+    cr_assert(!strcmp(s->reply[0], "OK 7"),
+              "a client sent \"SET x 7\" right after manager_start() and got %s%s%s: the "
+              "socket must already be listening when manager_start() returns, and the server "
+              "answers with store_handle()",
+              s->reply[0][0] ? "\"" : "", s->reply[0][0] ? s->reply[0] : why(s->call_errno[0]),
+              s->reply[0][0] ? "\"" : "");
+    cr_assert(s->start2_rc == 0 && strcmp(s->m.path, s->m2.path),
+              "a second manager_start() beside the first %s: every manager needs its own "
+              "folder (mkdtemp)",
+              s->start2_rc ? "failed" : "got the same socket path");
+}
+
+/* ---- step 3: many clients, one after another and at once ------------------------ */
+
+static void many_body(void *shared)
+{
+    struct seen *s = shared;
+    enter_tmpdir(s);
+    struct manager m = {0}; /* private: a child writing m->pid = 0 must not reach the test */
+    s->start_rc = manager_start(&m);
+    s->m = m;
+    if (s->start_rc < 0) return;
+    ref_call(s->m.path, "SET count 5", s->reply[0], &s->call_errno[0]);
+    ref_call(s->m.path, "GET count", s->reply[1], &s->call_errno[1]);
+    ref_call(s->m.path, "ADD count -2", s->reply[2], &s->call_errno[2]);
+    manager_shutdown(&m);
+}
+
+Test(manager, server_serves_many_clients)
+{
+    struct seen *s = fresh_seen();
+    struct sandbox r = sandbox_run(many_body, s, 12000);
+    remove_tmpdir(s);
+    sandbox_assert_returned(&r, "three clients, one after another");
+    cr_assert(s->start_rc == 0, "manager_start() failed");
+    cr_assert(!strcmp(s->reply[0], "OK 5"),
+              "the first client sent \"SET count 5\" and got %s%s%s instead of \"OK 5\"",
+              s->reply[0][0] ? "\"" : "", s->reply[0][0] ? s->reply[0] : why(s->call_errno[0]),
+              s->reply[0][0] ? "\"" : "");
+    cr_assert(s->reply[1][0],
+              "after the first client disconnected, a second client got no answer (%s): the "
+              "server served one client and stopped. Keep going after a client's EOF: close "
+              "that client and accept the next, until SHUTDOWN",
+              why(s->call_errno[1]));
+    cr_assert(!strcmp(s->reply[1], "OK 5") && !strcmp(s->reply[2], "OK 3"),
+              "clients one after another got \"%s\" for GET count (expected \"OK 5\") and "
+              "\"%s\" for ADD count -2 (expected \"OK 3\"): answer each request with "
+              "store_handle()",
+              s->reply[1], s->reply[2][0] ? s->reply[2] : why(s->call_errno[2]));
+}
+
+static void at_once_body(void *shared)
+{
+    struct seen *s = shared;
+    enter_tmpdir(s);
+    struct manager m = {0}; /* private: a child writing m->pid = 0 must not reach the test */
+    s->start_rc = manager_start(&m);
+    s->m = m;
+    if (s->start_rc < 0) return;
+    int a = ref_connect(s->m.path);
+    ref_request(a, "SET a 1", s->reply[0], &s->call_errno[0]);
+    /* a stays connected and says nothing more; b comes along */
+    int b = ref_connect(s->m.path);
+    ref_request(b, "GET a", s->reply[1], &s->call_errno[1]);
+    close(b);
+    close(a);
+    manager_shutdown(&m);
+}
+
+Test(manager, server_serves_clients_at_once)
+{
+    struct seen *s = fresh_seen();
+    struct sandbox r = sandbox_run(at_once_body, s, 12000);
+    remove_tmpdir(s);
+    sandbox_assert_returned(&r, "two clients connected at once");
+    cr_assert(s->start_rc == 0, "manager_start() failed");
+    cr_assert(!strcmp(s->reply[0], "OK 1"), "client A sent \"SET a 1\" and got %s",
+              s->reply[0][0] ? s->reply[0] : why(s->call_errno[0]));
+    cr_assert(s->reply[1][0],
+              "while client A stayed connected without sending anything, client B got no "
+              "answer (%s): the server serves one client at a time and waits for A. poll() the "
+              "listening socket and every client, and answer whichever is ready",
+              why(s->call_errno[1]));
+    cr_assert(!strcmp(s->reply[1], "OK 1"), "client B sent \"GET a\" and got \"%s\", not \"OK 1\"",
+              s->reply[1]);
+}
+
+/* ---- step 5: the counter ------------------------------------------------------------ */
+
+static void hundred_body(void *shared)
+{
+    struct seen *s = shared;
+    enter_tmpdir(s);
+    struct manager m = {0}; /* private: a child writing m->pid = 0 must not reach the test */
+    s->start_rc = manager_start(&m);
+    s->m = m;
+    if (s->start_rc < 0) return;
+    ref_call(s->m.path, "SET count 100", s->reply[0], &s->call_errno[0]);
+    int gate[2];
+    Pipe(gate);
+    pid_t pids[TAKERS];
+    int n = 0;
+    for (; n < TAKERS; n++) {
+        pids[n] = fork();
+        if (pids[n] < 0) break;
+        if (pids[n] == 0) {
+            char c;
+            close(gate[1]);
+            (void)!read(gate[0], &c, 1); /* all start together */
+            take_one(&m);
+            _exit(0);
+        }
+    }
+    close(gate[0]);
+    close(gate[1]); /* open the gate */
+    double end = now_ms() + 8000;
+    for (int i = 0; i < n; i++) {
+        while (waitpid(pids[i], NULL, WNOHANG) == 0 && now_ms() < end)
+            sleep_ms(2);
+        if (now_ms() < end) s->finished++;
+    }
+    for (int i = 0; i < n; i++)
+        kill(pids[i], SIGKILL);
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    ref_call(s->m.path, "GET count", s->reply[1], &s->call_errno[1]);
+    manager_shutdown(&m);
+}
+
+Test(manager, hundred_clients_take_one_each)
+{
+    struct seen *s = fresh_seen();
+    struct sandbox r = sandbox_run(hundred_body, s, 15000);
+    remove_tmpdir(s);
+    sandbox_assert_returned(&r, "100 processes running take_one() at once");
+    cr_assert(s->start_rc == 0 && !strcmp(s->reply[0], "OK 100"),
+              "the manager did not answer \"SET count 100\" with \"OK 100\" (got \"%s\")",
+              s->reply[0]);
+    cr_assert(s->finished == TAKERS,
+              "only %d of %d processes finished take_one() within 8 s: a client waits for an "
+              "answer that never comes",
+              s->finished, TAKERS);
+    cr_assert(s->reply[1][0], "GET count after the takers got no answer (%s)",
+              why(s->call_errno[1]));
+    long count = strtol(s->reply[1] + 3, NULL, 10);
+    cr_assert(count >= 0 || strcmp(s->reply[1], "OK 0") == 0,
+              "count went below zero (%s): take_one() took more than 1", s->reply[1]);
+    cr_assert(!strcmp(s->reply[1], "OK 0"),
+              "100 processes each took 1 from count = 100, and count is now %ld, not 0: %ld of "
+              "the 100 decrements were lost. A GET, then a SET of the value minus 1, is two "
+              "requests; between them other clients read the same value, and their writes "
+              "overwrite each other. Let the server do it in one step: \"ADD count -1\"",
+              count, count);
+}
+
+/* ---- step 6: shutdown cleans up ------------------------------------------------------- */
+
+static void shutdown_body(void *shared)
+{
+    struct seen *s = shared;
+    enter_tmpdir(s);
+    struct manager m = {0}; /* private: a child writing m->pid = 0 must not reach the test */
+    s->start_rc = manager_start(&m);
+    s->m = m;
+    if (s->start_rc < 0) return;
+    ref_call(s->m.path, "SET x 1", s->reply[0], &s->call_errno[0]);
+    s->shutdown_rc = manager_shutdown(&m);
+    struct stat st;
+    s->socket_left = lstat(s->m.path, &st) == 0;
+    s->dir_left = lstat(s->m.dir, &st) == 0;
+    int status;
+    s->server_left = waitpid(s->m.pid, &status, WNOHANG) >= 0; /* still our child? */
+}
+
+Test(manager, shutdown_removes_socket_file)
+{
+    struct seen *s = fresh_seen();
+    struct sandbox r = sandbox_run(shutdown_body, s, 8000);
+    remove_tmpdir(s);
+    sandbox_assert_returned(&r, "manager_shutdown()");
+    cr_assert(s->start_rc == 0, "manager_start() failed");
+    cr_assert(!s->socket_left,
+              "the socket file %s is still there after manager_shutdown(): a socket file "
+              "outlives its server, and the next bind() to that path fails with EADDRINUSE. "
+              "unlink() it once the server has stopped",
+              s->m.path);
+    cr_assert(!s->dir_left, "the folder %s is still there after manager_shutdown(): rmdir() it",
+              s->m.dir);
+    cr_assert(!s->server_left,
+              "the server process %d was not waited for by manager_shutdown(): it is still "
+              "running or a zombie. Send SHUTDOWN, then waitpid() for it",
+              (int)s->m.pid);
+    cr_assert(s->shutdown_rc == 0, "manager_shutdown() returned %d although all was removed",
+              s->shutdown_rc);
+}

@@ -1,0 +1,494 @@
+/* Lab 13 checks: a bounded queue shared by processes. */
+#include "check.h"
+#include "queue.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TestSuite(queue, .timeout = CHECK_SUITE_TIMEOUT);
+
+/* What a body saw, in shared memory. */
+struct seen {
+    int created;
+    int st[16];      /* statuses returned, in call order */
+    size_t len[16];  /* lengths got */
+    int same[16];    /* the bytes got equal the bytes put */
+    int n[16];       /* qsize/empty/full answers */
+    double ms[4];    /* how long calls took */
+    int child_st[4]; /* statuses seen in a child */
+    int child_ok;    /* a child ran to its end */
+};
+
+static struct seen *seen;
+
+/* ---- put and get in one process ------------------------------------------ */
+
+static void fifo_body(void *shared)
+{
+    struct seen *s = shared;
+    s->n[0] = queue_create(0) == NULL;
+    s->n[1] = queue_create(-3) == NULL;
+    s->n[2] = queue_create(QUEUE_MAXSIZE_MAX + 1) == NULL;
+    struct queue *q = queue_create(4);
+    s->created = q != NULL;
+    if (!q) return;
+    unsigned char big[QUEUE_ITEM_MAX + 1], buf[QUEUE_ITEM_MAX];
+    for (int i = 0; i <= QUEUE_ITEM_MAX; i++)
+        big[i] = (unsigned char)(i * 7 + 1);
+    const void *items[3] = {"first", "", big};
+    size_t lens[3] = {5, 0, QUEUE_ITEM_MAX};
+    for (int i = 0; i < 3; i++)
+        s->st[i] = queue_put(q, items[i], lens[i], true, QUEUE_FOREVER);
+    s->st[3] = queue_put(q, big, QUEUE_ITEM_MAX + 1, true, QUEUE_FOREVER);
+    for (int i = 0; i < 3; i++) {
+        s->len[i] = 999;
+        s->st[4 + i] = queue_get(q, buf, &s->len[i], true, 1000);
+        s->same[i] = s->len[i] == lens[i] && memcmp(buf, items[i], lens[i]) == 0;
+    }
+}
+
+Test(queue, put_get_fifo_order)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(fifo_body, seen, 2000);
+    sandbox_assert_returned(&r, "queue_create/queue_put/queue_get");
+    cr_assert(seen->created, "queue_create(4) returned NULL: allocate the queue and return it");
+    cr_assert(seen->n[0] && seen->n[1] && seen->n[2],
+              "queue_create(0), (-3) or (%d) did not return NULL: refuse a maxsize outside 1 to "
+              "QUEUE_MAXSIZE_MAX",
+              QUEUE_MAXSIZE_MAX + 1);
+    const char *what[3] = {"\"first\" (5 bytes)", "an empty item (0 bytes)",
+                           "an item of QUEUE_ITEM_MAX bytes"};
+    for (int i = 0; i < 3; i++)
+        cr_assert(seen->st[i] == Q_OK, "putting %s into an empty queue of 4 gave %s, not Q_OK",
+                  what[i], queue_status_name(seen->st[i]));
+    cr_assert(seen->st[3] == Q_TOOBIG,
+              "putting QUEUE_ITEM_MAX+1 bytes gave %s: an item that does not fit a slot must be "
+              "refused with Q_TOOBIG",
+              queue_status_name(seen->st[3]));
+    for (int i = 0; i < 3; i++) {
+        cr_assert(seen->st[4 + i] == Q_OK, "get number %d gave %s with 3 items queued", i + 1,
+                  queue_status_name(seen->st[4 + i]));
+        cr_assert(seen->same[i],
+                  "get number %d returned %zu bytes that are not %s, the item put number %d: "
+                  "items must come out whole and first in, first out (head for get, tail for "
+                  "put, both moving forward)",
+                  i + 1, seen->len[i], what[i], i + 1);
+    }
+}
+
+/* ---- nowait ----------------------------------------------------------------- */
+
+static void get_nowait_body(void *shared)
+{
+    struct seen *s = shared;
+    struct queue *q = queue_create(2);
+    s->created = q != NULL;
+    if (!q) return;
+    char buf[QUEUE_ITEM_MAX];
+    size_t len;
+    double t = now_ms();
+    s->st[0] = queue_get_nowait(q, buf, &len);
+    s->st[1] = queue_get(q, buf, &len, false, 5000); /* block false: the timeout is ignored */
+    s->ms[0] = now_ms() - t;
+}
+
+static void put_nowait_body(void *shared)
+{
+    struct seen *s = shared;
+    struct queue *q = queue_create(2);
+    s->created = q != NULL;
+    if (!q) return;
+    s->st[0] = queue_put(q, "a", 1, true, QUEUE_FOREVER);
+    s->st[1] = queue_put(q, "b", 1, true, QUEUE_FOREVER);
+    s->n[0] = 1; /* the queue is full now */
+    double t = now_ms();
+    s->st[2] = queue_put_nowait(q, "c", 1);
+    s->st[3] = queue_put(q, "d", 1, false, 5000);
+    s->ms[0] = now_ms() - t;
+}
+
+Test(queue, nowait_fails_at_once)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(get_nowait_body, seen, 1500);
+    cr_assert(!r.timed_out || !seen->created,
+              "get_nowait() on an empty queue did not return (killed after 1500 ms): a nowait "
+              "call must never block: use sem_trywait and return Q_EMPTY when it fails");
+    sandbox_assert_returned(&r, "queue_get_nowait()");
+    cr_assert(seen->created, "queue_create(2) returned NULL: write queue_create() first (step 1)");
+    cr_assert(seen->st[0] == Q_EMPTY && seen->st[1] == Q_EMPTY,
+              "on an empty queue get_nowait() gave %s and get(block=false, 5000 ms) gave %s, "
+              "not Q_EMPTY",
+              queue_status_name(seen->st[0]), queue_status_name(seen->st[1]));
+    cr_assert(seen->ms[0] < 500,
+              "get_nowait() and get(block=false) on an empty queue took %.0f ms: without block "
+              "they must fail at once (the timeout only counts when block is true)",
+              seen->ms[0]);
+
+    memset(seen, 0, sizeof *seen);
+    r = sandbox_run(put_nowait_body, seen, 1500);
+    cr_assert(!r.timed_out || !seen->n[0],
+              "put_nowait() on a full queue blocked (killed after 1500 ms): a nowait call must "
+              "never block: take the slot with sem_trywait and return Q_FULL when it fails");
+    sandbox_assert_returned(&r, "queue_put_nowait()");
+    cr_assert(seen->st[0] == Q_OK && seen->st[1] == Q_OK,
+              "two puts into an empty queue of 2 gave %s and %s", queue_status_name(seen->st[0]),
+              queue_status_name(seen->st[1]));
+    cr_assert(seen->st[2] == Q_FULL && seen->st[3] == Q_FULL,
+              "on a full queue put_nowait() gave %s and put(block=false, 5000 ms) gave %s, not "
+              "Q_FULL",
+              queue_status_name(seen->st[2]), queue_status_name(seen->st[3]));
+    cr_assert(seen->ms[0] < 500,
+              "put_nowait() and put(block=false) on a full queue took %.0f ms: without block "
+              "they must fail at once",
+              seen->ms[0]);
+}
+
+/* ---- timeouts ------------------------------------------------------------------ */
+
+static void timeout_body(void *shared)
+{
+    struct seen *s = shared;
+    struct queue *q = queue_create(1);
+    s->created = q != NULL;
+    if (!q) return;
+    char buf[QUEUE_ITEM_MAX];
+    size_t len;
+    double t = now_ms();
+    s->st[0] = queue_get(q, buf, &len, true, 100);
+    s->ms[0] = now_ms() - t;
+    s->n[0] = 1; /* the get returned */
+    s->st[1] = queue_put(q, "x", 1, true, 100);
+    t = now_ms();
+    s->st[2] = queue_put(q, "y", 1, true, 100);
+    s->ms[1] = now_ms() - t;
+}
+
+Test(queue, timeout_is_honoured)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(timeout_body, seen, 2000);
+    cr_assert(!r.timed_out || !seen->created,
+              "%s did not return within 2000 ms: the timeout is ignored, the call waits "
+              "forever. With block true and timeout_ms >= 0, wait with sem_clockwait (or "
+              "sem_timedwait) up to a deadline and then give up",
+              seen->n[0] ? "put(block=true, timeout 100 ms) on a full queue"
+                         : "get(block=true, timeout 100 ms) on an empty queue");
+    sandbox_assert_returned(&r, "queue_get/queue_put with a timeout");
+    cr_assert(seen->created, "queue_create(1) returned NULL: write queue_create() first (step 1)");
+    cr_assert(seen->st[0] == Q_EMPTY,
+              "get(block=true, timeout 100 ms) on an empty queue gave %s, not Q_EMPTY",
+              queue_status_name(seen->st[0]));
+    cr_assert(seen->ms[0] >= 80 && seen->ms[0] < 1500,
+              "get(block=true, timeout 100 ms) on an empty queue returned after %.0f ms, not "
+              "after about 100 ms: %s",
+              seen->ms[0],
+              seen->ms[0] < 80 ? "it did not wait (is block ignored, or the deadline wrong?)"
+                               : "the deadline is too far (milliseconds vs nanoseconds?)");
+    cr_assert(seen->st[1] == Q_OK && seen->st[2] == Q_FULL,
+              "on a queue of 1, put(timeout 100 ms) gave %s then %s: expected Q_OK then Q_FULL",
+              queue_status_name(seen->st[1]), queue_status_name(seen->st[2]));
+    cr_assert(seen->ms[1] >= 80 && seen->ms[1] < 1500,
+              "put(block=true, timeout 100 ms) on a full queue returned after %.0f ms, not after "
+              "about 100 ms",
+              seen->ms[1]);
+}
+
+/* ---- qsize, empty, full ------------------------------------------------------------ */
+
+static void sizes_body(void *shared)
+{
+    struct seen *s = shared;
+    struct queue *q = queue_create(2);
+    s->created = q != NULL;
+    if (!q) return;
+    char buf[QUEUE_ITEM_MAX];
+    size_t len;
+    int k = 0;
+#define LOOK()                                                                                     \
+    do {                                                                                           \
+        s->n[k++] = queue_qsize(q);                                                                \
+        s->n[k++] = queue_empty(q);                                                                \
+        s->n[k++] = queue_full(q);                                                                 \
+    } while (0)
+    LOOK();
+    queue_put(q, "a", 1, true, QUEUE_FOREVER);
+    LOOK();
+    queue_put(q, "b", 1, true, QUEUE_FOREVER);
+    LOOK();
+    queue_get(q, buf, &len, true, 1000);
+    LOOK();
+    queue_get(q, buf, &len, true, 1000);
+    LOOK();
+#undef LOOK
+}
+
+Test(queue, qsize_empty_full)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(sizes_body, seen, 2000);
+    sandbox_assert_returned(&r, "queue_qsize/queue_empty/queue_full");
+    cr_assert(seen->created, "queue_create(2) returned NULL: write queue_create() first (step 1)");
+    static const int want[5][3] = {{0, 1, 0}, {1, 0, 0}, {2, 0, 1}, {1, 0, 0}, {0, 1, 0}};
+    static const char *when[5] = {"new", "after one put", "after two puts", "after a get",
+                                  "after two gets"};
+    for (int i = 0; i < 5; i++) {
+        const int *got = &seen->n[3 * i];
+        cr_assert(got[0] == want[i][0],
+                  "queue_qsize() of a queue of 2 %s is %d, not %d: count the items in the "
+                  "queue (the items semaphore), not the free slots",
+                  when[i], got[0], want[i][0]);
+        cr_assert(got[1] == want[i][1] && got[2] == want[i][2],
+                  "a queue of 2 %s (qsize %d): empty() is %s and full() is %s; expected %s and "
+                  "%s",
+                  when[i], want[i][0], got[1] ? "true" : "false", got[2] ? "true" : "false",
+                  want[i][1] ? "true" : "false", want[i][2] ? "true" : "false");
+    }
+}
+
+/* ---- close ------------------------------------------------------------------------ */
+
+static void close_body(void *shared)
+{
+    struct seen *s = shared;
+    struct queue *q = queue_create(4);
+    s->created = q != NULL;
+    if (!q) return;
+    char buf[QUEUE_ITEM_MAX];
+    size_t len;
+    s->st[0] = queue_put(q, "a", 1, true, QUEUE_FOREVER);
+    s->st[1] = queue_put(q, "b", 1, true, QUEUE_FOREVER);
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* A process forked before the close: it must see the close too. */
+        while (!__atomic_load_n(&s->n[0], __ATOMIC_SEQ_CST))
+            sleep_ms(1);
+        s->child_st[0] = queue_put(q, "c", 1, false, 0);
+        s->child_st[1] = queue_get(q, buf, &len, false, 0);
+        s->child_ok = 1;
+        _exit(0);
+    }
+    queue_close(q);
+    __atomic_store_n(&s->n[0], 1, __ATOMIC_SEQ_CST);
+    s->st[2] = queue_put(q, "d", 1, true, QUEUE_FOREVER);
+    s->st[3] = queue_get(q, buf, &len, true, 1000);
+    s->st[4] = queue_put_nowait(q, "e", 1);
+    s->st[5] = queue_get_nowait(q, buf, &len);
+    if (pid > 0) waitpid(pid, NULL, 0);
+}
+
+Test(queue, close_rejects_put_and_get)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(close_body, seen, 2000);
+    sandbox_assert_returned(&r, "queue_close() then put/get");
+    cr_assert(seen->created, "queue_create(4) returned NULL: write queue_create() first (step 1)");
+    cr_assert(seen->st[2] == Q_CLOSED && seen->st[4] == Q_CLOSED,
+              "after queue_close(), put gave %s and put_nowait gave %s, not Q_CLOSED: check the "
+              "closed flag first thing in put",
+              queue_status_name(seen->st[2]), queue_status_name(seen->st[4]));
+    cr_assert(seen->st[3] == Q_CLOSED && seen->st[5] == Q_CLOSED,
+              "after queue_close(), get gave %s and get_nowait gave %s, not Q_CLOSED, although "
+              "2 items were still queued: a closed queue refuses gets too, so check the closed "
+              "flag in get as well",
+              queue_status_name(seen->st[3]), queue_status_name(seen->st[5]));
+    cr_assert(seen->child_ok && seen->child_st[0] == Q_CLOSED && seen->child_st[1] == Q_CLOSED,
+              "in a child forked before the close, put gave %s and get gave %s, not Q_CLOSED: "
+              "the closed flag must live in the shared queue",
+              queue_status_name(seen->child_st[0]), queue_status_name(seen->child_st[1]));
+}
+
+/* ---- processes ------------------------------------------------------------------------ */
+
+static void shared_body(void *shared)
+{
+    struct seen *s = shared;
+    struct queue *q = queue_create(4);
+    s->created = q != NULL;
+    if (!q) return;
+    /* A child puts three items and exits; the parent takes them. */
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (int i = 0; i < 3; i++)
+            s->child_st[i] = queue_put(q, "abc" + i, 1, true, 1000);
+        s->child_ok = 1;
+        _exit(0);
+    }
+    if (pid > 0) waitpid(pid, NULL, 0);
+    char buf[QUEUE_ITEM_MAX];
+    for (int i = 0; i < 3; i++) {
+        s->st[i] = queue_get(q, buf, &s->len[i], true, 500);
+        s->same[i] = s->st[i] == Q_OK && s->len[i] == 1 && buf[0] == "abc"[i];
+    }
+    /* A child blocked in get is woken by the parent's put. */
+    pid = fork();
+    if (pid == 0) {
+        size_t len;
+        s->child_st[3] = queue_get(q, buf, &len, true, 1000);
+        s->same[3] = s->child_st[3] == Q_OK && len == 1 && buf[0] == 'z';
+        _exit(0);
+    }
+    s->st[3] = queue_put(q, "z", 1, true, 1000);
+    if (pid > 0) waitpid(pid, NULL, 0);
+}
+
+Test(queue, queue_shared_across_processes)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(shared_body, seen, 3000);
+    sandbox_assert_returned(&r, "the queue used by two processes");
+    cr_assert(seen->created, "queue_create(4) returned NULL: write queue_create() first (step 1)");
+    cr_assert(seen->child_ok, "the child that puts 3 items did not finish");
+    cr_assert(seen->child_st[0] == Q_OK && seen->child_st[2] == Q_OK,
+              "a child's put into an empty queue of 4 gave %s",
+              queue_status_name(seen->child_st[0]));
+    int got = seen->same[0] + seen->same[1] + seen->same[2];
+    cr_assert(got == 3,
+              "a child put 3 items and exited, but the parent got only %d of them (get gave %s): "
+              "the queue is in private memory, so after fork each process has its own copy. "
+              "Allocate it with shared_alloc() (MAP_SHARED), not malloc",
+              got, queue_status_name(seen->st[got < 3 ? got : 0]));
+    cr_assert(seen->st[3] == Q_OK && seen->same[3],
+              "a child blocked in get(timeout 1000 ms) got %s instead of the item the parent put: "
+              "the semaphores must be shared across processes (sem_init with pshared = 1, in "
+              "shared memory)",
+              queue_status_name(seen->child_st[3]));
+}
+
+/* ---- many producers, many consumers --------------------------------------------------- */
+
+enum { NPROD = 4, NCONS = 3, PER = 15, TOTAL = NPROD * PER };
+
+struct mpmc {
+    struct queue_watch watch;
+    int created;
+    int tally[TOTAL]; /* how many times each item was got */
+    int garbled;      /* items that were not any item put */
+    int put_fail, get_fail;
+    int put_done; /* successful puts so far */
+};
+
+/* Item i = p*PER+k: "p k " then a pad of a letter, to a length that varies. */
+static size_t make_item(int i, char *buf)
+{
+    int n = snprintf(buf, 16, "%d %d ", i / PER, i % PER);
+    size_t len = 24 + (size_t)(i * 37) % (QUEUE_ITEM_MAX - 24);
+    memset(buf + n, 'a' + i % 26, len - (size_t)n);
+    return len;
+}
+
+static int parse_item(const char *buf, size_t len)
+{
+    char copy[QUEUE_ITEM_MAX], want[QUEUE_ITEM_MAX];
+    int p, k;
+    memcpy(copy, buf, len < 15 ? len : 15);
+    copy[len < 15 ? len : 15] = '\0';
+    if (sscanf(copy, "%d %d", &p, &k) != 2 || p < 0 || p >= NPROD || k < 0 || k >= PER) return -1;
+    int i = p * PER + k;
+    if (make_item(i, want) != len || memcmp(want, buf, len) != 0) return -1;
+    return i;
+}
+
+static void mpmc_body(void *shared)
+{
+    struct mpmc *m = shared;
+    queue_watch = &m->watch;
+    queue_copy_delay_ms = 20; /* scaled: a slow copy, so that overlaps show */
+    struct queue *q = queue_create(8);
+    m->created = q != NULL;
+    if (!q) return;
+    int pgate[2], cgate[2];
+    Pipe(pgate);
+    Pipe(cgate);
+    pid_t pids[NPROD + NCONS];
+    for (int c = 0; c < NCONS; c++) {
+        if ((pids[c] = fork()) == 0) {
+            char b;
+            close(pgate[1]); /* only the body may hold the write ends */
+            close(cgate[1]);
+            (void)!read(cgate[0], &b, 1); /* all consumers start together */
+            int quota = TOTAL / NCONS;
+            for (int k = 0; k < quota; k++) {
+                char buf[QUEUE_ITEM_MAX];
+                size_t len = 0;
+                if (queue_get(q, buf, &len, true, 1000) != Q_OK) {
+                    __atomic_add_fetch(&m->get_fail, 1, __ATOMIC_SEQ_CST);
+                    break;
+                }
+                int i = len <= QUEUE_ITEM_MAX ? parse_item(buf, len) : -1;
+                if (i < 0)
+                    __atomic_add_fetch(&m->garbled, 1, __ATOMIC_SEQ_CST);
+                else
+                    __atomic_add_fetch(&m->tally[i], 1, __ATOMIC_SEQ_CST);
+            }
+            _exit(0);
+        }
+    }
+    for (int p = 0; p < NPROD; p++) {
+        if ((pids[NCONS + p] = fork()) == 0) {
+            char b;
+            close(pgate[1]);
+            close(cgate[1]);
+            (void)!read(pgate[0], &b, 1); /* all producers start together */
+            for (int k = 0; k < PER; k++) {
+                char buf[QUEUE_ITEM_MAX];
+                size_t len = make_item(p * PER + k, buf);
+                if (queue_put(q, buf, len, true, 1000) != Q_OK) {
+                    __atomic_add_fetch(&m->put_fail, 1, __ATOMIC_SEQ_CST);
+                    break;
+                }
+                __atomic_add_fetch(&m->put_done, 1, __ATOMIC_SEQ_CST);
+            }
+            _exit(0);
+        }
+    }
+    close(pgate[0]);
+    close(cgate[0]);
+    close(pgate[1]); /* EOF: the producers go */
+    /* Let the queue fill, so that the consumers find several items at once. */
+    for (double end = now_ms() + 1000; now_ms() < end && m->put_done < 8 && !m->put_fail;)
+        sleep_ms(1);
+    close(cgate[1]); /* the consumers go */
+    for (int i = 0; i < NPROD + NCONS; i++)
+        if (pids[i] > 0) waitpid(pids[i], NULL, 0);
+}
+
+Test(queue, many_producers_many_consumers_exact)
+{
+    struct mpmc *m = shared_alloc(sizeof *m);
+    struct sandbox r = sandbox_run(mpmc_body, m, 6000);
+    sandbox_assert_returned(&r, "4 producers and 3 consumers on one queue");
+    cr_assert(m->created, "queue_create(8) returned NULL: write queue_create() first (step 1)");
+    int got = m->garbled;
+    for (int i = 0; i < TOTAL; i++)
+        got += m->tally[i];
+    cr_assert(got > 0 || m->put_done == 0,
+              "the producers put %d items but the consumers got none of them (%d gets failed "
+              "with a 1000 ms timeout): the queue is not shared between processes (see "
+              "queue_shared_across_processes)",
+              m->put_done, m->get_fail);
+    cr_assert(m->watch.max_writers <= 1,
+              "%d producers were inside slot_write() at the same time: two producers filled a "
+              "slot at once, so items are overwritten and lost. Hold put_lock from reading tail "
+              "until tail has moved on (slot_write included)",
+              m->watch.max_writers);
+    cr_assert(m->watch.max_readers <= 1,
+              "%d consumers were inside slot_read() at the same time: two consumers took the "
+              "same slot, so items are doubled or skipped. Hold get_lock from reading head "
+              "until head has moved on (slot_read included)",
+              m->watch.max_readers);
+    int lost = 0, doubled = 0;
+    for (int i = 0; i < TOTAL; i++) {
+        lost += m->tally[i] == 0;
+        doubled += m->tally[i] > 1;
+    }
+    cr_assert(!lost && !doubled && !m->garbled && !m->put_fail && !m->get_fail,
+              "4 producers put %d items through a queue of 8 to 3 consumers: %d lost, %d "
+              "doubled, %d garbled; %d puts and %d gets failed with a 1000 ms timeout. Every "
+              "item must come out exactly once: slots counted by the semaphores, slot and index "
+              "changed only under the lock",
+              TOTAL, lost, doubled, m->garbled, m->put_fail, m->get_fail);
+}

@@ -1,0 +1,374 @@
+/* Lab 15 checks: a joinable queue (task_done and join). */
+#include "check.h"
+#include "jqueue.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TestSuite(jqueue, .timeout = CHECK_SUITE_TIMEOUT);
+
+struct seen {
+    int created;
+    int count[8]; /* q->unfinished at points of interest */
+    int ret[8];   /* what calls returned */
+    int item[8];  /* items got */
+    double ms[4]; /* how long calls took */
+    int child_ok; /* the child ran to its end */
+    int stage;    /* how far the body got */
+};
+
+static struct seen *seen;
+
+#define assert_created(s)                                                                          \
+    cr_assert((s)->created, "jq_create() returned NULL: write jq_create() first (step 1)")
+
+/* ---- counting ---------------------------------------------------------------- */
+
+static void count_body(void *shared)
+{
+    struct seen *s = shared;
+    struct jqueue *q = jq_create();
+    s->created = q != NULL;
+    if (!q) return;
+    for (int i = 1; i <= 3; i++)
+        jq_put(q, i);
+    s->count[0] = q->unfinished;
+    for (int i = 0; i < 3; i++)
+        s->item[i] = jq_get(q);
+    s->count[1] = q->unfinished;
+    for (int i = 0; i < 3; i++)
+        s->ret[i] = jq_task_done(q);
+    s->count[2] = q->unfinished;
+    s->stage = 1;
+    double t = now_ms();
+    s->ret[3] = jq_join(q, 1000);
+    s->ms[0] = now_ms() - t;
+    s->stage = 2;
+    s->ret[4] = jq_task_done(q); /* one too many */
+    s->count[3] = q->unfinished;
+    s->ret[5] = jq_join(q, 1000);
+    s->stage = 3;
+}
+
+Test(jqueue, put_and_task_done_count)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(count_body, seen, 3000);
+    sandbox_assert_returned(&r, "jq_put/jq_get/jq_task_done/jq_join");
+    assert_created(seen);
+    cr_assert(seen->count[0] == 3,
+              "after 3 jq_put() calls, unfinished is %d, not 3: each put "
+              "counts one more unfinished task",
+              seen->count[0]);
+    cr_assert(seen->item[0] == 1 && seen->item[1] == 2 && seen->item[2] == 3,
+              "jq_get() gave %d, %d, %d after putting 1, 2, 3: take the items from the pipeq",
+              seen->item[0], seen->item[1], seen->item[2]);
+    cr_assert(seen->count[1] == 3,
+              "after 3 jq_get() calls unfinished is %d, not 3: getting an item does not finish "
+              "its task; only jq_task_done() counts down",
+              seen->count[1]);
+    cr_assert(seen->ret[0] == 0 && seen->ret[1] == 0 && seen->ret[2] == 0 && seen->count[2] == 0,
+              "3 jq_task_done() calls for 3 items returned %d, %d, %d and left unfinished at %d: "
+              "each counts one down and returns 0",
+              seen->ret[0], seen->ret[1], seen->ret[2], seen->count[2]);
+    cr_assert(seen->ret[3] && seen->ms[0] < 500,
+              "with every task done, jq_join(q, 1000) returned %s after %.0f ms: it must return "
+              "true at once",
+              seen->ret[3] ? "true" : "false", seen->ms[0]);
+}
+
+Test(jqueue, task_done_too_many_is_error)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(count_body, seen, 3000);
+    sandbox_assert_returned(&r, "jq_task_done() called too many times");
+    assert_created(seen);
+    cr_assert(seen->stage == 3 && seen->ret[4] == -1,
+              "a 4th jq_task_done() after 3 items returned %d: more task_done calls than items "
+              "is an error (Python raises ValueError): return -1",
+              seen->ret[4]);
+    cr_assert(seen->count[3] == 0 && seen->ret[5],
+              "after a 4th jq_task_done() for 3 items, unfinished is %d and join gave %s: leave "
+              "the count at 0 (it must never go below), so that join still sees the work done",
+              seen->count[3], seen->ret[5] ? "true" : "false");
+}
+
+static void timeout_body(void *shared)
+{
+    struct seen *s = shared;
+    struct jqueue *q = jq_create();
+    s->created = q != NULL;
+    if (!q) return;
+    jq_put(q, 1);
+    double t = now_ms();
+    s->ret[0] = jq_join(q, 100);
+    s->ms[0] = now_ms() - t;
+}
+
+Test(jqueue, join_timeout_returns_false)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(timeout_body, seen, 2000);
+    cr_assert(!r.timed_out || !seen->created,
+              "jq_join(q, 100) with one unfinished task did not return within 2000 ms: the "
+              "timeout is ignored. Wait with pthread_cond_timedwait up to a deadline and stop "
+              "at ETIMEDOUT");
+    sandbox_assert_returned(&r, "jq_join(q, 100)");
+    assert_created(seen);
+    cr_assert(!seen->ret[0], "jq_join(q, 100) returned true with one task put and never done: "
+                             "join is true only when unfinished is 0");
+    cr_assert(seen->ms[0] >= 80 && seen->ms[0] < 1500,
+              "jq_join(q, 100) with one unfinished task returned false after %.0f ms, not after "
+              "about 100 ms",
+              seen->ms[0]);
+}
+
+/* ---- join against a worker ----------------------------------------------------- */
+
+/* Wait up to ms for one byte on fd; true if it came. */
+static bool byte_within(int fd, int ms)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    char b;
+    return poll(&p, 1, ms) == 1 && read(fd, &b, 1) == 1;
+}
+
+static void busy_worker_body(void *shared)
+{
+    struct seen *s = shared;
+    struct jqueue *q = jq_create();
+    s->created = q != NULL;
+    if (!q) return;
+    int got[2], release[2];
+    Pipe(got);
+    Pipe(release);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(got[0]);
+        close(release[1]);
+        s->item[0] = jq_get(q);
+        (void)!write(got[1], "g", 1);
+        char b;
+        (void)!read(release[0], &b, 1); /* the job is in hand until the test says so */
+        s->ret[0] = jq_task_done(q);
+        s->child_ok = 1;
+        _exit(0);
+    }
+    close(got[1]);
+    close(release[0]);
+    jq_put(q, 7);
+    if (!byte_within(got[0], 2000)) return;
+    s->stage = 1; /* the worker holds the job; the queue itself is empty */
+    s->count[0] = pipeq_empty(&q->items);
+    double t = now_ms();
+    s->ret[1] = jq_join(q, 200);
+    s->ms[0] = now_ms() - t;
+    s->stage = 2;
+    close(release[1]); /* the worker finishes its job */
+    t = now_ms();
+    s->ret[2] = jq_join(q, 2000);
+    s->ms[1] = now_ms() - t;
+    s->stage = 3;
+    waitpid(pid, NULL, 0);
+}
+
+Test(jqueue, join_waits_for_task_done_not_empty_queue)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(busy_worker_body, seen, 4000);
+    assert_created(seen);
+    cr_assert(seen->stage >= 1,
+              "a worker process never got the item put (jq_get gave %d): put it on the pipeq "
+              "and take it from there",
+              seen->item[0]);
+    cr_assert(seen->stage >= 2,
+              "jq_join(q, 200) did not return within its timeout while a worker held a job");
+    cr_assert(!seen->ret[1],
+              "jq_join(q, 200) returned true after %.0f ms while a worker still worked on the "
+              "only job: the queue was empty, but the task was not done. Join must wait for the "
+              "unfinished count to reach 0 (task_done), not for an empty queue",
+              seen->ms[0]);
+    sandbox_assert_returned(&r, "jq_join() against a busy worker");
+    cr_assert(seen->child_ok && seen->ret[0] == 0,
+              "the worker's jq_task_done() returned %d for the one job it got", seen->ret[0]);
+    cr_assert(seen->ret[2] && seen->ms[1] < 1500,
+              "after the worker's jq_task_done(), jq_join(q, 2000) returned %s after %.0f ms: "
+              "it must return true as soon as the count is 0",
+              seen->ret[2] ? "true" : "false", seen->ms[1]);
+}
+
+static void private_body(void *shared)
+{
+    struct seen *s = shared;
+    struct jqueue *q = jq_create();
+    s->created = q != NULL;
+    if (!q) return;
+    for (int i = 1; i <= 4; i++)
+        jq_put(q, i);
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (int i = 0; i < 4; i++) {
+            s->item[i] = jq_get(q);
+            s->ret[i] = jq_task_done(q);
+        }
+        s->child_ok = 1;
+        _exit(0);
+    }
+    if (pid > 0) waitpid(pid, NULL, 0);
+    s->ret[4] = jq_join(q, 500);
+    s->count[0] = q->unfinished;
+}
+
+Test(jqueue, count_shared_across_processes)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(private_body, seen, 3000);
+    sandbox_assert_returned(&r, "a child's task_done seen by the parent's join");
+    assert_created(seen);
+    cr_assert(seen->child_ok, "the child that takes 4 items did not finish");
+    cr_assert(seen->ret[4],
+              "a child got the 4 items and called jq_task_done() 4 times (it returned %d, %d, "
+              "%d, %d), yet the parent's jq_join(q, 500) still saw %d unfinished: the count the "
+              "child changed is not the parent's. The jqueue must be in shared memory "
+              "(shared_alloc), not malloc: after fork each process has its own private copy",
+              seen->ret[0], seen->ret[1], seen->ret[2], seen->ret[3], seen->count[0]);
+}
+
+/* The state letter of a process (R, S, ...), from /proc/PID/stat. */
+static char proc_state(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return '?';
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return '?';
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    return p && p[1] == ' ' ? p[2] : '?';
+}
+
+static void wake_body(void *shared)
+{
+    struct seen *s = shared;
+    struct jqueue *q = jq_create();
+    s->created = q != NULL;
+    if (!q) return;
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0) {
+        s->item[0] = jq_get(q);
+        /* Finish the job only once the parent sleeps in jq_join. */
+        for (double end = now_ms() + 1000; now_ms() < end && proc_state(parent) != 'S';)
+            sleep_ms(1);
+        sleep_ms(5);
+        s->ms[1] = now_ms();
+        s->ret[0] = jq_task_done(q);
+        s->child_ok = 1;
+        _exit(0);
+    }
+    jq_put(q, 5);
+    double t = now_ms();
+    s->ret[1] = jq_join(q, 3000);
+    s->ms[0] = now_ms() - t;
+    s->ms[1] -= t;
+    if (pid > 0) waitpid(pid, NULL, 0);
+}
+
+Test(jqueue, join_wakes_across_processes)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(wake_body, seen, 5000);
+    sandbox_assert_returned(&r, "jq_join() woken by another process");
+    assert_created(seen);
+    cr_assert(seen->child_ok && seen->ret[0] == 0,
+              "the worker's jq_task_done() for the one job returned %d", seen->ret[0]);
+    cr_assert(seen->ret[1], "jq_join(q, 3000) returned false though the worker finished the only "
+                            "task");
+    cr_assert(seen->ms[0] < seen->ms[1] + 1000,
+              "the worker called jq_task_done() %.0f ms into the parent's jq_join(q, 3000), but "
+              "join returned only after %.0f ms, when its timeout ran out: the broadcast never "
+              "reached the other process. Make the condition variable (and the mutex) "
+              "PTHREAD_PROCESS_SHARED",
+              seen->ms[1], seen->ms[0]);
+}
+
+/* ---- the worker and the main process ---------------------------------------- */
+
+static void worker_body(void *shared)
+{
+    struct seen *s = shared;
+    struct jqueue *q = jq_create();
+    s->created = q != NULL;
+    if (!q) return;
+    jobs_reset();
+    for (int i = 1; i <= 3; i++)
+        jq_put(q, i);
+    pipeq_put(&q->items, STOP); /* not counted: as run_jobs does */
+    worker(q, 0);
+    s->stage = 1;
+    s->ret[0] = jobs_done();
+    s->count[0] = q->unfinished;
+}
+
+Test(jqueue, worker_marks_each_job_done)
+{
+    jobs_reset(); /* made here, so that the test sees the count */
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(worker_body, seen, 2000);
+    cr_assert(!r.timed_out || !seen->created,
+              "worker() did not return after jobs 1, 2, 3 and a STOP (killed after 2000 ms; "
+              "%d jobs done): leave the loop when jq_get() gives STOP",
+              jobs_done());
+    sandbox_assert_returned(&r, "worker() on jobs 1, 2, 3 and STOP");
+    assert_created(seen);
+    cr_assert(seen->ret[0] == 3, "worker() processed %d of the 3 jobs before the STOP",
+              seen->ret[0]);
+    cr_assert(seen->count[0] == 0,
+              "worker() processed the 3 jobs but the queue still counts %d unfinished: it "
+              "never marked them done, so a join would wait forever. Call jq_task_done(q) after "
+              "each job",
+              seen->count[0]);
+}
+
+static void run_body(void *shared)
+{
+    struct seen *s = shared;
+    s->created = 1;
+    jobs_reset();
+    s->ret[0] = run_jobs(3, 12);
+    s->stage = 1;
+}
+
+Test(jqueue, run_jobs_joins_after_all_work)
+{
+    jobs_reset(); /* made here, so that the test sees the count */
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(run_body, seen, 3000);
+    int done = jobs_done();
+    cr_assert(!(r.timed_out && done == 12),
+              "run_jobs(3, 12) hung: all 12 jobs were processed, yet it never finished. If "
+              "jq_join() waits: the unfinished count never came back to 0 (is jq_task_done() "
+              "called after every job, in shared memory, with a process-shared wake-up?). If "
+              "not: are the STOPs put and the workers waited for?");
+    sandbox_assert_returned(&r, "run_jobs(3, 12)");
+    cr_assert(done > 0, "run_jobs(3, 12) processed no job at all: no worker ran (step 6 not "
+                        "written yet?)");
+    cr_assert(r.stray_returns == 0,
+              "%d worker processes came back from run_jobs(): a worker child must exit(0) after "
+              "worker() returns",
+              r.stray_returns);
+    cr_assert(seen->ret[0] == 12,
+              "run_jobs(3, 12) returned %d: when jq_join() returned only %d of the 12 jobs were "
+              "done. Join must wait until every job was processed (task_done after the work, "
+              "not when the job is taken), then read jobs_done()",
+              seen->ret[0], seen->ret[0]);
+    cr_assert(r.unreaped == 0,
+              "%d workers were not waited for when run_jobs() returned: put one STOP per "
+              "worker, then waitpid each",
+              r.unreaped);
+}

@@ -1,0 +1,468 @@
+/* Lab 17 checks: pool_create, apply, map, close, join, terminate. */
+#include "check.h"
+#include "pool.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TestSuite(pool, .timeout = CHECK_SUITE_TIMEOUT);
+
+enum { MAX_RUNS = 256, UNSET = -777 };
+
+/* What the body and the tasks saw; tasks write it from the workers. The
+ * bodies do not close their pools: the sandbox kills what they leave, so a
+ * broken close or join fails only the check about it. */
+struct seen {
+    pid_t body;
+    int created, applied, mapped, mapped2, mapped0, closed, joined, terminated;
+    int apply_after_close, map_after_close, join_running;
+    long result;
+    long results[64], results2[64];
+    pid_t workers[POOL_MAX_WORKERS];
+    int nworkers;
+    double ms;
+    int started;
+    int runs; /* task calls, in any process */
+    pid_t run_pid[MAX_RUNS];
+    long run_arg[MAX_RUNS];
+};
+
+static struct seen *seen;
+
+static void note_run(long x)
+{
+    int k = __atomic_fetch_add(&seen->runs, 1, __ATOMIC_SEQ_CST);
+    if (k < MAX_RUNS) {
+        seen->run_pid[k] = getpid();
+        seen->run_arg[k] = x;
+    }
+}
+
+static long square_plus_one(long x)
+{
+    note_run(x);
+    return x * x + 1;
+}
+
+static void keep_workers(const struct pool *p)
+{
+    seen->nworkers = p->nworkers < POOL_MAX_WORKERS ? p->nworkers : POOL_MAX_WORKERS;
+    memcpy(seen->workers, p->pids, sizeof seen->workers);
+}
+
+static void fill(long *a, int n)
+{
+    for (int i = 0; i < n; i++)
+        a[i] = UNSET;
+}
+
+#define assert_created(what)                                                                       \
+    cr_assert(seen->created == 0, "pool_create() returned %d: %s needs a working pool (step 1)",   \
+              seen->created, what)
+
+/* ---- apply ---- */
+
+static void call_apply(void *shared)
+{
+    struct seen *s = shared;
+    s->body = getpid();
+    struct pool p;
+    s->created = pool_create(&p, 2);
+    if (s->created != 0) return;
+    keep_workers(&p);
+    s->result = UNSET;
+    s->applied = pool_apply(&p, square_plus_one, 7, &s->result);
+}
+
+Test(pool, apply_returns_result)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_apply, seen, 3000);
+    sandbox_assert_returned(&r, "pool_create() + pool_apply()");
+    assert_created("pool_apply()");
+    cr_assert(seen->applied == 0, "pool_apply() on a running pool returned %d, not 0",
+              seen->applied);
+    cr_assert(seen->runs == 1, "pool_apply(square_plus_one, 7) ran the task %d times, not once",
+              seen->runs);
+    cr_assert(seen->run_pid[0] != seen->body,
+              "pool_apply() ran the task in the calling process %d: send it to a worker",
+              (int)seen->body);
+    cr_assert(seen->result == 50,
+              "pool_apply(square_plus_one, 7) gave %ld, not 50: read the worker's "
+              "result_msg and store results[0] in *result",
+              seen->result);
+}
+
+/* ---- map: input order ---- */
+
+/* Earlier items are slower, so chunks finish in reverse order. */
+static long staggered(long x)
+{
+    sleep_ms(40.0 * (5 - x));
+    note_run(x);
+    return 100 + x;
+}
+
+static void call_map_order(void *shared)
+{
+    struct seen *s = shared;
+    struct pool p;
+    s->created = pool_create(&p, 3);
+    if (s->created != 0) return;
+    long args[6] = {0, 1, 2, 3, 4, 5};
+    fill(s->results, 6);
+    s->mapped = pool_map(&p, staggered, args, s->results, 6, 1);
+}
+
+static const char *list(const long *a, int n)
+{
+    static char text[512];
+    text[0] = '\0';
+    for (int i = 0; i < n; i++)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%s%ld", i ? ", " : "", a[i]);
+    return text;
+}
+
+Test(pool, map_keeps_input_order)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_map_order, seen, 4000);
+    sandbox_assert_returned(&r, "pool_map()");
+    assert_created("pool_map()");
+    cr_assert(seen->mapped == 0, "pool_map() on a running pool returned %d, not 0", seen->mapped);
+    long sorted[6];
+    memcpy(sorted, seen->results, sizeof sorted);
+    bool same_set = true;
+    for (int v = 100; v < 106; v++) {
+        int k = 0;
+        for (int i = 0; i < 6; i++)
+            k += sorted[i] == v;
+        same_set &= k == 1;
+    }
+    bool ordered = true;
+    for (int i = 0; i < 6; i++)
+        ordered &= seen->results[i] == 100 + i;
+    cr_assert(ordered || !same_set,
+              "pool_map(f, [0..5], chunksize 1) gave [%s], expected [100, 101, 102, 103, 104, "
+              "105]: every result is there but in completion order (item 0 was the slowest). "
+              "Store each result_msg at results[index + i], its place in the input",
+              list(seen->results, 6));
+    cr_assert(ordered,
+              "pool_map(f, [0..5], chunksize 1) gave [%s], expected [100, 101, 102, "
+              "103, 104, 105]",
+              list(seen->results, 6));
+}
+
+/* ---- map: chunks ---- */
+
+static void call_map_chunks(void *shared)
+{
+    struct seen *s = shared;
+    struct pool p;
+    s->created = pool_create(&p, 2);
+    if (s->created != 0) return;
+    long args[10];
+    for (int i = 0; i < 10; i++)
+        args[i] = i;
+    fill(s->results, 10);
+    s->mapped = pool_map(&p, square_plus_one, args, s->results, 10, 4);
+    fill(s->results2, 7);
+    s->mapped2 = pool_map(&p, square_plus_one, args, s->results2, 7, 0);
+    s->mapped0 = pool_map(&p, square_plus_one, args, s->results2 + 20, 0, 3);
+}
+
+Test(pool, map_chunks_cover_every_item)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_map_chunks, seen, 4000);
+    sandbox_assert_returned(&r, "pool_map()");
+    assert_created("pool_map()");
+    cr_assert(seen->mapped == 0, "pool_map(n = 10, chunksize = 4) returned %d, not 0",
+              seen->mapped);
+    int missing = 0;
+    char which[128] = "";
+    for (int i = 0; i < 10; i++)
+        if (seen->results[i] == UNSET) {
+            missing++;
+            snprintf(which + strlen(which), sizeof which - strlen(which), " %d", i);
+        }
+    cr_assert(missing == 0 || seen->results[0] == UNSET,
+              "pool_map(n = 10, chunksize = 4) never computed item(s)%s: the last, shorter "
+              "chunk was dropped. There are ceil(n / chunksize) = 3 chunks, the last with 2 items",
+              which);
+    for (int i = 0; i < 10; i++)
+        cr_assert(seen->results[i] == i * i + 1,
+                  "pool_map(square_plus_one, 0..9, chunksize 4) gave results[%d] = %ld, not %d", i,
+                  seen->results[i], i * i + 1);
+    int count[10] = {0};
+    pid_t pid_of[10] = {0};
+    for (int k = 0; k < seen->runs && k < 10 + 7; k++) {
+        long a = seen->run_arg[k];
+        if (k < 10 && a >= 0 && a < 10) {
+            count[a]++;
+            pid_of[a] = seen->run_pid[k];
+        }
+    }
+    for (int i = 0; i < 10; i++)
+        cr_assert(count[i] == 1, "item %d was computed %d times by pool_map(n = 10): once each", i,
+                  count[i]);
+    for (int i = 0; i < 10; i++)
+        cr_assert(pid_of[i] == pid_of[i / 4 * 4],
+                  "items %d and %d ran in different processes (%d, %d) with chunksize 4: one "
+                  "chunk (items 4k..4k+3) goes to one worker in one task_msg",
+                  i / 4 * 4, i, (int)pid_of[i / 4 * 4], (int)pid_of[i]);
+    cr_assert(seen->mapped2 == 0,
+              "pool_map(n = 7, chunksize = 0) returned %d: chunksize <= 0 "
+              "means the default ceil(n / (4 * nworkers))",
+              seen->mapped2);
+    for (int i = 0; i < 7; i++)
+        cr_assert(seen->results2[i] == i * i + 1,
+                  "pool_map(n = 7, chunksize = 0) gave results[%d] = %ld, not %d", i,
+                  seen->results2[i], i * i + 1);
+    cr_assert(seen->mapped0 == 0, "pool_map(n = 0) returned %d: an empty map succeeds with 0",
+              seen->mapped0);
+}
+
+/* ---- only the pool's workers run tasks ---- */
+
+static long nap_square(long x)
+{
+    sleep_ms(3);
+    note_run(x);
+    return x * x;
+}
+
+static void call_many(void *shared)
+{
+    struct seen *s = shared;
+    struct pool p;
+    s->created = pool_create(&p, 3);
+    if (s->created != 0) return;
+    keep_workers(&p);
+    s->applied = 0;
+    for (int i = 0; i < 12; i++) {
+        long v;
+        if (pool_apply(&p, square_plus_one, i, &v) != 0 || v != i * i + 1) s->applied = -1;
+    }
+    long args[24];
+    for (int i = 0; i < 24; i++)
+        args[i] = 100 + i;
+    s->mapped = pool_map(&p, nap_square, args, s->results, 24, 1);
+}
+
+Test(pool, only_n_workers_run_tasks)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_many, seen, 5000);
+    sandbox_assert_returned(&r, "pool_apply() and pool_map()");
+    assert_created("this check");
+    int n = seen->runs < MAX_RUNS ? seen->runs : MAX_RUNS;
+    int distinct = 0, strangers = 0;
+    for (int k = 0; k < n; k++) {
+        bool before = false, worker = false;
+        for (int j = 0; j < k; j++)
+            before |= seen->run_pid[j] == seen->run_pid[k];
+        for (int w = 0; w < seen->nworkers; w++)
+            worker |= seen->workers[w] == seen->run_pid[k];
+        distinct += !before;
+        strangers += !before && !worker;
+    }
+    cr_assert(strangers == 0 && distinct <= 3,
+              "%d tasks ran in %d different processes, %d of them not among the pool's 3 "
+              "workers (p->pids): a fork per task. Fork the workers once in pool_create() and "
+              "send every task to them over the task pipe",
+              n, distinct, strangers);
+    cr_assert(seen->applied == 0, "12 pool_apply() calls on a pool of 3 did not all return 0 "
+                                  "with the right result");
+    cr_assert(seen->mapped == 0 && n == 36,
+              "pool_map of 24 items after 12 applies: returned %d, %d task calls seen (36 "
+              "expected)",
+              seen->mapped, n);
+}
+
+/* ---- join before close ---- */
+
+static void call_join_running(void *shared)
+{
+    struct seen *s = shared;
+    struct pool p;
+    s->created = pool_create(&p, 2);
+    if (s->created != 0) return;
+    long v;
+    pool_apply(&p, square_plus_one, 3, &v);
+    s->join_running = UNSET;
+    double t0 = now_ms();
+    s->join_running = pool_join(&p);
+    s->ms = now_ms() - t0;
+    s->started = 1; /* the first join came back */
+    s->closed = pool_close(&p);
+    s->joined = pool_join(&p);
+}
+
+Test(pool, join_before_close_is_an_error)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_join_running, seen, 2000);
+    cr_assert(!r.timed_out || seen->created != 0 || seen->started,
+              "pool_join() on a running pool (never closed) did not return within 2000 ms: it "
+              "waits for workers that were never told to stop. Join before close must be an "
+              "error: return -1 at once while state is POOL_RUNNING");
+    cr_assert(!r.timed_out, "after the refused pool_join(), pool_close() + pool_join() did not "
+                            "return within 2000 ms: the workers never stopped (see "
+                            "close_then_join_reaps_workers)");
+    sandbox_assert_returned(&r, "pool_join() on a running pool, then pool_close() + pool_join()");
+    assert_created("pool_join()");
+    cr_assert(seen->join_running == -1,
+              "pool_join() on a running pool returned %d: join before close was accepted. "
+              "Return -1 while state is POOL_RUNNING (Python raises ValueError)",
+              seen->join_running);
+    cr_assert(seen->closed == 0 && seen->joined == 0,
+              "after the refused join, pool_close() gave %d and pool_join() %d: both must "
+              "still work (0)",
+              seen->closed, seen->joined);
+}
+
+/* ---- close, then join: every worker reaped ---- */
+
+static void call_close_join(void *shared)
+{
+    struct seen *s = shared;
+    struct pool p;
+    s->created = pool_create(&p, 3);
+    if (s->created != 0) return;
+    keep_workers(&p);
+    long v = UNSET, args[2] = {1, 2};
+    s->applied = pool_apply(&p, square_plus_one, 4, &v);
+    s->closed = pool_close(&p);
+    s->apply_after_close = pool_apply(&p, square_plus_one, 5, &v);
+    s->map_after_close = pool_map(&p, square_plus_one, args, s->results, 2, 1);
+    s->joined = pool_join(&p);
+}
+
+Test(pool, close_then_join_reaps_workers)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_close_join, seen, 2000);
+    cr_assert(!r.timed_out || seen->created != 0 || seen->closed != 0,
+              "pool_close() then pool_join() did not return within 2000 ms: the workers never "
+              "stopped. pool_close() must send each worker a stop sentinel (fn == NULL) so "
+              "that it leaves its loop and exits");
+    sandbox_assert_returned(&r, "pool_close() + pool_join()");
+    assert_created("this check");
+    cr_assert(seen->closed == 0, "pool_close() on a running pool returned %d, not 0", seen->closed);
+    cr_assert(seen->apply_after_close == -1 && seen->map_after_close == -1,
+              "after pool_close(), pool_apply() gave %d and pool_map() %d: a closed pool takes "
+              "no new tasks (-1)",
+              seen->apply_after_close, seen->map_after_close);
+    cr_assert(seen->joined == 0, "pool_join() after pool_close() returned %d, not 0", seen->joined);
+    cr_assert(r.unreaped == 0,
+              "%d of the pool's %d workers were still unreaped (zombies or running) after "
+              "pool_join() returned: workers never reaped. waitpid() every pid in p->pids",
+              r.unreaped, seen->nworkers);
+}
+
+/* ---- terminate ---- */
+
+static long sleepy(long x)
+{
+    __atomic_store_n(&seen->started, 1, __ATOMIC_SEQ_CST);
+    sleep_ms(10000);
+    return x;
+}
+
+static void call_terminate(void *shared)
+{
+    struct seen *s = shared;
+    struct pool p;
+    s->created = pool_create(&p, 2);
+    if (s->created != 0) return;
+    keep_workers(&p);
+    /* A helper submits a 10 s task, so that a worker is busy when we terminate. */
+    fflush(NULL);
+    pid_t helper = fork();
+    if (helper == 0) {
+        long v;
+        pool_apply(&p, sleepy, 1, &v);
+        _exit(0);
+    }
+    double limit = now_ms() + 1500;
+    while (!__atomic_load_n(&s->started, __ATOMIC_SEQ_CST) && now_ms() < limit)
+        sleep_ms(1);
+    double t0 = now_ms();
+    s->terminated = pool_terminate(&p);
+    s->joined = pool_join(&p);
+    s->ms = now_ms() - t0;
+    if (helper > 0) {
+        kill(helper, SIGKILL);
+        waitpid(helper, NULL, 0);
+    }
+}
+
+Test(pool, terminate_stops_busy_workers)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_terminate, seen, 3000);
+    cr_assert(!r.timed_out || seen->created != 0 || !seen->started,
+              "pool_terminate() then pool_join(), with a worker busy in a 10 s task, did not "
+              "return within 3000 ms: terminate let the task finish. It must kill every worker "
+              "now (kill(pid, SIGTERM)), not stop them gently like pool_close()");
+    sandbox_assert_returned(&r, "pool_terminate() + pool_join()");
+    assert_created("this check");
+    cr_assert(seen->started, "the helper's pool_apply() never started its task in a worker");
+    cr_assert(seen->terminated == 0 && seen->joined == 0,
+              "pool_terminate() gave %d and pool_join() after it %d: both must return 0",
+              seen->terminated, seen->joined);
+    cr_assert(seen->ms < 1500,
+              "pool_terminate() + pool_join() took %.0f ms with a worker busy in a 10 s task: "
+              "kill the workers (SIGTERM) instead of waiting for their tasks",
+              seen->ms);
+    cr_assert(r.unreaped == 0, "%d workers were left unreaped after terminate + join", r.unreaped);
+}
+
+/* ---- a big map must not deadlock on full pipes ---- */
+
+enum { BIG = 3000 };
+
+static long plus_one(long x)
+{
+    return x + 1;
+}
+
+static void call_big_map(void *shared)
+{
+    struct seen *s = shared;
+    struct pool p;
+    s->created = pool_create(&p, 2);
+    if (s->created != 0) return;
+    static long args[BIG], results[BIG];
+    for (int i = 0; i < BIG; i++) {
+        args[i] = i;
+        results[i] = UNSET;
+    }
+    s->mapped = UNSET;
+    s->mapped = pool_map(&p, plus_one, args, results, BIG, 1);
+    s->runs = 0;
+    for (int i = 0; i < BIG; i++)
+        s->runs += results[i] == i + 1;
+}
+
+Test(pool, map_many_items_no_deadlock)
+{
+    seen = shared_alloc(sizeof *seen);
+    seen->mapped = UNSET;
+    struct sandbox r = sandbox_run(call_big_map, seen, 5000);
+    cr_assert(!r.timed_out || seen->created != 0,
+              "pool_map of %d items (chunksize 1, about 800 KB of tasks) did not return within "
+              "5000 ms: a deadlock on full pipes. Sending every chunk before reading any result "
+              "fills the task pipe (64 KiB) while the workers block on a full result pipe. Keep "
+              "only a few chunks in flight: read a result before sending more",
+              BIG);
+    sandbox_assert_returned(&r, "pool_map()");
+    assert_created("pool_map()");
+    cr_assert(seen->mapped == 0 && seen->runs == BIG,
+              "pool_map of %d items returned %d with %d right results", BIG, seen->mapped,
+              seen->runs);
+}
