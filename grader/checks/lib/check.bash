@@ -39,7 +39,9 @@ run_contained() {
     if [ "$status" -eq 153 ]; then # SIGXFSZ: the grader's file size limit
         output+=$'\n[the program wrote more than the file size limit allows and was stopped: a loop that prints without end?]'
     fi
-    leftovers=$(pgrep -s "$pid" | tr '\n' ' ' || true)
+    # Zombies are not running: an orphan that has ended waits for its
+    # subreaper to reap it and must not count as left running.
+    leftovers=$(ps -o pid=,stat= -s "$pid" 2>/dev/null | awk '$2 !~ /^Z/ {printf "%s ", $1}')
     kill -KILL -- -"$pid" 2>/dev/null || true
     pkill -KILL -s "$pid" 2>/dev/null || true
     if [ "${#as_student[@]}" -gt 0 ]; then # also what escaped with setsid()

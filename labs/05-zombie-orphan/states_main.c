@@ -1,0 +1,130 @@
+/*
+ * states_main.c - the `states` program. (Given: do not edit.)
+ *
+ *     ./states     show a running, a sleeping, a zombie and an orphan process,
+ *                  each as /proc/PID/stat tells it (read with your function)
+ */
+#define _GNU_SOURCE
+#include "proclabs.h"
+#include "states.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define SLEEPER_NAME "sleepy (child)" /* a space and parentheses: parse with care */
+
+static int stop[2]; /* the orphan lives until this pipe reaches EOF */
+
+static int orphan_life(void *arg)
+{
+    (void)arg;
+    char c;
+    close(stop[1]);
+    while (read(stop[0], &c, 1) > 0)
+        ;
+    return 0;
+}
+
+/* Given scaffolding: wait, at most ms, until the sleeper has renamed itself
+ * and sleeps; give up at once when read_proc_stat fails. */
+static char wait_for_sleep(pid_t pid, double ms)
+{
+    struct proc_stat st = {.state = '?'};
+    double end = now_ms() + ms;
+    while (read_proc_stat(pid, &st) == 0 && now_ms() < end) {
+        if (st.state == 'S' && !strcmp(st.comm, SLEEPER_NAME)) break;
+        sleep_ms(1);
+    }
+    return st.state;
+}
+
+/* Given scaffolding: wait, at most ms, until a process has ended. */
+static void wait_until_gone(pid_t pid, int ms)
+{
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd < 0) return; /* already gone */
+    struct pollfd p = {fd, POLLIN, 0};
+    poll(&p, 1, ms);
+    close(fd);
+}
+
+int main(void)
+{
+    struct proc_stat st;
+    int bad = 0;
+
+    if (read_proc_stat(getpid(), &st) == 0) {
+        log_line("me: pid %d, state %c, parent %d, command '%s'", (int)st.pid, st.state,
+                 (int)st.ppid, st.comm);
+    } else {
+        log_line("me: read_proc_stat(%d) failed", (int)getpid());
+        bad++;
+    }
+
+    /* A sleeping child whose name has a space and parentheses. */
+    pid_t sleeper = Fork();
+    if (sleeper == 0) {
+        prctl(PR_SET_NAME, SLEEPER_NAME);
+        for (;;)
+            pause();
+    }
+    char s = wait_for_sleep(sleeper, 3000);
+    if (read_proc_stat(sleeper, &st) == 0) {
+        log_line("sleeping child %d: state %c, command '%s'", (int)sleeper, s, st.comm);
+    } else {
+        log_line("sleeping child %d: read_proc_stat failed", (int)sleeper);
+        bad++;
+    }
+    kill(sleeper, SIGKILL);
+    waitpid(sleeper, NULL, 0);
+
+    /* A zombie: seen, then reaped and gone. */
+    pid_t z = make_zombie();
+    if (z > 0 && read_proc_stat(z, &st) == 0) {
+        log_line("zombie %d: state %c, parent %d", (int)z, st.state, (int)st.ppid);
+        waitpid(z, NULL, 0);
+        if (read_proc_stat(z, &st) < 0) {
+            log_line("zombie %d: reaped, gone from /proc", (int)z);
+        } else {
+            log_line("zombie %d: still there after waitpid, state %c", (int)z, st.state);
+            bad++;
+        }
+    } else {
+        log_line("make_zombie() gave %d, and its state could not be read", (int)z);
+        if (z > 0) waitpid(z, NULL, 0);
+        bad++;
+    }
+
+    /* An orphan: its parent changes when the middle child exits. An orphan
+     * goes to the nearest "subreaper" above it, or else to init (pid 1). We
+     * make ourselves one, so that we adopt the orphan and can reap it too. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    Pipe(stop);
+    struct orphan o = {-1, -1, -1};
+    if (orphan_start(&o, orphan_life, NULL) == 0 && read_proc_stat(o.orphan, &st) == 0) {
+        log_line("orphan %d: parent %d, the middle child is %d", (int)o.orphan, (int)st.ppid,
+                 (int)o.middle);
+        if (orphan_release(&o) == 0 && read_proc_stat(o.orphan, &st) == 0) {
+            log_line("orphan %d: parent %d after the middle child %d exited", (int)o.orphan,
+                     (int)st.ppid, (int)o.middle);
+        } else {
+            log_line("orphan %d: orphan_release() failed", (int)o.orphan);
+            bad++;
+        }
+    } else {
+        log_line("orphan_start() failed");
+        bad++;
+    }
+    close(stop[0]);
+    close(stop[1]); /* the orphan reads EOF and exits */
+    if (o.orphan > 0) wait_until_gone(o.orphan, 2000);
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ; /* the adopted orphan is now ours to reap */
+    log_line("done");
+    return bad ? 1 : 0;
+}
