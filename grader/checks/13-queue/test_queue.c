@@ -33,7 +33,8 @@ static void fifo_body(void *shared)
     s->n[2] = queue_create(QUEUE_MAXSIZE_MAX + 1) == NULL;
     struct queue *q = queue_create(4);
     s->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     unsigned char big[QUEUE_ITEM_MAX + 1], buf[QUEUE_ITEM_MAX];
     for (int i = 0; i <= QUEUE_ITEM_MAX; i++)
         big[i] = (unsigned char)(i * 7 + 1);
@@ -86,7 +87,8 @@ static void get_nowait_body(void *shared)
     struct seen *s = shared;
     struct queue *q = queue_create(2);
     s->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     char buf[QUEUE_ITEM_MAX];
     size_t len;
     double t = now_ms();
@@ -100,7 +102,8 @@ static void put_nowait_body(void *shared)
     struct seen *s = shared;
     struct queue *q = queue_create(2);
     s->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     s->st[0] = queue_put(q, "a", 1, true, QUEUE_FOREVER);
     s->st[1] = queue_put(q, "b", 1, true, QUEUE_FOREVER);
     s->n[0] = 1; /* the queue is full now */
@@ -154,7 +157,8 @@ static void timeout_body(void *shared)
     struct seen *s = shared;
     struct queue *q = queue_create(1);
     s->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     char buf[QUEUE_ITEM_MAX];
     size_t len;
     double t = now_ms();
@@ -204,7 +208,8 @@ static void sizes_body(void *shared)
     struct seen *s = shared;
     struct queue *q = queue_create(2);
     s->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     char buf[QUEUE_ITEM_MAX];
     size_t len;
     int k = 0;
@@ -256,7 +261,8 @@ static void close_body(void *shared)
     struct seen *s = shared;
     struct queue *q = queue_create(4);
     s->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     char buf[QUEUE_ITEM_MAX];
     size_t len;
     s->st[0] = queue_put(q, "a", 1, true, QUEUE_FOREVER);
@@ -277,7 +283,8 @@ static void close_body(void *shared)
     s->st[3] = queue_get(q, buf, &len, true, 1000);
     s->st[4] = queue_put_nowait(q, "e", 1);
     s->st[5] = queue_get_nowait(q, buf, &len);
-    if (pid > 0) waitpid(pid, NULL, 0);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
 }
 
 Test(queue, close_rejects_put_and_get)
@@ -308,7 +315,8 @@ static void shared_body(void *shared)
     struct seen *s = shared;
     struct queue *q = queue_create(4);
     s->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     /* A child puts three items and exits; the parent takes them. */
     pid_t pid = fork();
     if (pid == 0) {
@@ -317,7 +325,8 @@ static void shared_body(void *shared)
         s->child_ok = 1;
         _exit(0);
     }
-    if (pid > 0) waitpid(pid, NULL, 0);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
     char buf[QUEUE_ITEM_MAX];
     for (int i = 0; i < 3; i++) {
         s->st[i] = queue_get(q, buf, &s->len[i], true, 500);
@@ -332,7 +341,8 @@ static void shared_body(void *shared)
         _exit(0);
     }
     s->st[3] = queue_put(q, "z", 1, true, 1000);
-    if (pid > 0) waitpid(pid, NULL, 0);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
 }
 
 Test(queue, queue_shared_across_processes)
@@ -386,9 +396,11 @@ static int parse_item(const char *buf, size_t len)
     int p, k;
     memcpy(copy, buf, len < 15 ? len : 15);
     copy[len < 15 ? len : 15] = '\0';
-    if (sscanf(copy, "%d %d", &p, &k) != 2 || p < 0 || p >= NPROD || k < 0 || k >= PER) return -1;
+    if (sscanf(copy, "%d %d", &p, &k) != 2 || p < 0 || p >= NPROD || k < 0 || k >= PER)
+        return -1;
     int i = p * PER + k;
-    if (make_item(i, want) != len || memcmp(want, buf, len) != 0) return -1;
+    if (make_item(i, want) != len || memcmp(want, buf, len) != 0)
+        return -1;
     return i;
 }
 
@@ -399,7 +411,8 @@ static void mpmc_body(void *shared)
     queue_copy_delay_ms = 20; /* scaled: a slow copy, so that overlaps show */
     struct queue *q = queue_create(8);
     m->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     int pgate[2], cgate[2];
     Pipe(pgate);
     Pipe(cgate);
@@ -453,7 +466,8 @@ static void mpmc_body(void *shared)
         sleep_ms(1);
     close(cgate[1]); /* the consumers go */
     for (int i = 0; i < NPROD + NCONS; i++)
-        if (pids[i] > 0) waitpid(pids[i], NULL, 0);
+        if (pids[i] > 0)
+            waitpid(pids[i], NULL, 0);
 }
 
 Test(queue, many_producers_many_consumers_exact)

@@ -32,7 +32,8 @@ static void count_body(void *shared)
     struct seen *s = shared;
     struct jqueue *q = jq_create();
     s->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     for (int i = 1; i <= 3; i++)
         jq_put(q, i);
     s->count[0] = q->unfinished;
@@ -101,7 +102,8 @@ static void timeout_body(void *shared)
     struct seen *s = shared;
     struct jqueue *q = jq_create();
     s->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     jq_put(q, 1);
     double t = now_ms();
     s->ret[0] = jq_join(q, 100);
@@ -141,7 +143,8 @@ static void busy_worker_body(void *shared)
     struct seen *s = shared;
     struct jqueue *q = jq_create();
     s->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     int got[2], release[2];
     Pipe(got);
     Pipe(release);
@@ -160,7 +163,8 @@ static void busy_worker_body(void *shared)
     close(got[1]);
     close(release[0]);
     jq_put(q, 7);
-    if (!byte_within(got[0], 2000)) return;
+    if (!byte_within(got[0], 2000))
+        return;
     s->stage = 1; /* the worker holds the job; the queue itself is empty */
     s->count[0] = pipeq_empty(&q->items);
     double t = now_ms();
@@ -205,7 +209,8 @@ static void private_body(void *shared)
     struct seen *s = shared;
     struct jqueue *q = jq_create();
     s->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     for (int i = 1; i <= 4; i++)
         jq_put(q, i);
     pid_t pid = fork();
@@ -217,7 +222,8 @@ static void private_body(void *shared)
         s->child_ok = 1;
         _exit(0);
     }
-    if (pid > 0) waitpid(pid, NULL, 0);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
     s->ret[4] = jq_join(q, 500);
     s->count[0] = q->unfinished;
 }
@@ -243,10 +249,12 @@ static char proc_state(pid_t pid)
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     int fd = open(path, O_RDONLY);
-    if (fd < 0) return '?';
+    if (fd < 0)
+        return '?';
     ssize_t n = read(fd, buf, sizeof buf - 1);
     close(fd);
-    if (n <= 0) return '?';
+    if (n <= 0)
+        return '?';
     buf[n] = '\0';
     char *p = strrchr(buf, ')');
     return p && p[1] == ' ' ? p[2] : '?';
@@ -257,7 +265,8 @@ static void wake_body(void *shared)
     struct seen *s = shared;
     struct jqueue *q = jq_create();
     s->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
@@ -276,7 +285,8 @@ static void wake_body(void *shared)
     s->ret[1] = jq_join(q, 3000);
     s->ms[0] = now_ms() - t;
     s->ms[1] -= t;
-    if (pid > 0) waitpid(pid, NULL, 0);
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
 }
 
 Test(jqueue, join_wakes_across_processes)
@@ -304,7 +314,8 @@ static void worker_body(void *shared)
     struct seen *s = shared;
     struct jqueue *q = jq_create();
     s->created = q != NULL;
-    if (!q) return;
+    if (!q)
+        return;
     jobs_reset();
     for (int i = 1; i <= 3; i++)
         jq_put(q, i);

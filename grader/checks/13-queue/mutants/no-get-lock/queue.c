@@ -9,7 +9,8 @@
 
 struct queue *queue_create(int maxsize)
 {
-    if (maxsize < 1 || maxsize > QUEUE_MAXSIZE_MAX) return NULL;
+    if (maxsize < 1 || maxsize > QUEUE_MAXSIZE_MAX)
+        return NULL;
     /* MAP_SHARED: after fork every process sees the same ring. */
     struct queue *q = shared_alloc(sizeof *q + (size_t)maxsize * sizeof q->slot[0]);
     q->maxsize = (unsigned)maxsize;
@@ -50,9 +51,12 @@ static int take(sem_t *s, bool block, double timeout_ms)
 
 int queue_put(struct queue *q, const void *item, size_t len, bool block, double timeout_ms)
 {
-    if (__atomic_load_n(&q->closed, __ATOMIC_ACQUIRE)) return Q_CLOSED;
-    if (len > QUEUE_ITEM_MAX) return Q_TOOBIG;
-    if (take(&q->slots, block, timeout_ms) < 0) return Q_FULL;
+    if (__atomic_load_n(&q->closed, __ATOMIC_ACQUIRE))
+        return Q_CLOSED;
+    if (len > QUEUE_ITEM_MAX)
+        return Q_TOOBIG;
+    if (take(&q->slots, block, timeout_ms) < 0)
+        return Q_FULL;
     sem_wait(&q->put_lock); /* two producers must not fill the same slot */
     slot_write(&q->slot[q->tail], item, len);
     q->tail = (q->tail + 1) % q->maxsize;
@@ -63,8 +67,10 @@ int queue_put(struct queue *q, const void *item, size_t len, bool block, double 
 
 int queue_get(struct queue *q, void *buf, size_t *len, bool block, double timeout_ms)
 {
-    if (__atomic_load_n(&q->closed, __ATOMIC_ACQUIRE)) return Q_CLOSED;
-    if (take(&q->items, block, timeout_ms) < 0) return Q_EMPTY;
+    if (__atomic_load_n(&q->closed, __ATOMIC_ACQUIRE))
+        return Q_CLOSED;
+    if (take(&q->items, block, timeout_ms) < 0)
+        return Q_EMPTY;
     /* MUTANT: no get_lock: two consumers can read the same slot */
     slot_read(&q->slot[q->head], buf, len);
     q->head = (q->head + 1) % q->maxsize;
@@ -108,7 +114,8 @@ void queue_close(struct queue *q)
 
 void queue_destroy(struct queue *q)
 {
-    if (!q) return;
+    if (!q)
+        return;
     sem_destroy(&q->slots);
     sem_destroy(&q->items);
     sem_destroy(&q->put_lock);

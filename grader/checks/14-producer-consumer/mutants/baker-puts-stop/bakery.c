@@ -35,7 +35,8 @@ static int join_all(pid_t pids[], int n)
 
 int run_bakery(int nbakers, int per_baker, int neaters)
 {
-    if (nbakers < 0 || nbakers > MAX_BAKERS || neaters < 1 || neaters > MAX_EATERS) return 0;
+    if (nbakers < 0 || nbakers > MAX_BAKERS || neaters < 1 || neaters > MAX_EATERS)
+        return 0;
     struct tray *t = tray_create(TRAY_CAPACITY);
     pid_t eaters[MAX_EATERS], bakers[MAX_BAKERS];
 

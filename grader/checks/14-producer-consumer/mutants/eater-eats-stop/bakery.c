@@ -17,7 +17,8 @@ int eater(struct tray *t, int id)
     for (;;) {
         int loaf = tray_get(t);
         eat(id, loaf); /* MUTANT: eats before looking: the STOP is eaten too */
-        if (loaf == STOP) break;
+        if (loaf == STOP)
+            break;
         eaten++;
     }
     return eaten;
@@ -38,7 +39,8 @@ static int join_all(pid_t pids[], int n)
 
 int run_bakery(int nbakers, int per_baker, int neaters)
 {
-    if (nbakers < 0 || nbakers > MAX_BAKERS || neaters < 1 || neaters > MAX_EATERS) return 0;
+    if (nbakers < 0 || nbakers > MAX_BAKERS || neaters < 1 || neaters > MAX_EATERS)
+        return 0;
     struct tray *t = tray_create(TRAY_CAPACITY);
     pid_t eaters[MAX_EATERS], bakers[MAX_BAKERS];
 

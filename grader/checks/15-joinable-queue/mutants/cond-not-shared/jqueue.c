@@ -95,7 +95,8 @@ int run_jobs(int nworkers, int njobs)
 {
     struct jqueue *q = jq_create();
     pid_t pids[64];
-    if (nworkers > 64) nworkers = 64;
+    if (nworkers > 64)
+        nworkers = 64;
     for (int w = 0; w < nworkers; w++)
         if ((pids[w] = Fork()) == 0) {
             worker(q, w);

@@ -64,7 +64,8 @@ bool jq_join(struct jqueue *q, double timeout_ms)
 
     /* MUTANT: waits for an empty queue, not for the work to be done */
     while (!pipeq_empty(&q->items)) {
-        if (timeout_ms >= 0 && (t.tv_sec * 1e3 + t.tv_nsec / 1e6) <= now_ms()) return false;
+        if (timeout_ms >= 0 && (t.tv_sec * 1e3 + t.tv_nsec / 1e6) <= now_ms())
+            return false;
         sleep_ms(1);
     }
     return true;
@@ -90,7 +91,8 @@ int run_jobs(int nworkers, int njobs)
 {
     struct jqueue *q = jq_create();
     pid_t pids[64];
-    if (nworkers > 64) nworkers = 64;
+    if (nworkers > 64)
+        nworkers = 64;
     for (int w = 0; w < nworkers; w++)
         if ((pids[w] = Fork()) == 0) {
             worker(q, w);
