@@ -20,14 +20,17 @@ static const char *where_is(const void *addr)
                "every global, so the parent never sees the child's change. Make the shared int "
                "with shared_alloc() before fork()";
     FILE *f = fopen("/proc/self/maps", "r");
-    if (!f) return "is not shared memory";
+    if (!f)
+        return "is not shared memory";
     char line[512];
     const char *what = "is not mapped any more (freed before it was read?)";
     while (fgets(line, sizeof line, f)) {
         unsigned long lo, hi;
         char perms[8], path[256] = "";
-        if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255[^\n]", &lo, &hi, perms, path) < 3) continue;
-        if ((unsigned long)p < lo || (unsigned long)p >= hi) continue;
+        if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255[^\n]", &lo, &hi, perms, path) < 3)
+            continue;
+        if ((unsigned long)p < lo || (unsigned long)p >= hi)
+            continue;
         if (perms[3] == 's')
             what = "is shared memory";
         else if (strstr(path, "[heap]"))

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,11 +27,13 @@ static int status_of(int ending)
 {
     pid_t pid = fork();
     if (pid == 0) {
-        if (ending >= 0) _exit(ending);
+        if (ending >= 0)
+            _exit(ending);
         for (;;)
             pause();
     }
-    if (ending < 0) kill(pid, -ending);
+    if (ending < 0)
+        kill(pid, -ending);
     int status = 0;
     waitpid(pid, &status, 0);
     return status;
@@ -74,6 +77,22 @@ Test(join, exitcode_decodes_status)
 
 /* ---- join_timeout -------------------------------------------------------- */
 
+/* Is process pid asleep (blocked in waitpid(), a sleep, a poll)? A process
+ * that checks once and returns never is. */
+static bool sleeps(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+    return p && p[1] == ' ' && p[2] == 'S';
+}
+
 struct joined {
     pid_t child;
     int ret;        /* join_timeout()'s return value */
@@ -89,7 +108,13 @@ static void call_join_ending_child(void *shared)
     struct joined *j = shared;
     j->child = fork();
     if (j->child == 0) {
-        sleep_ms(100); /* ends by itself after 100 ms, long before the deadline */
+        /* Ends by itself 100 ms after the parent started waiting for it
+         * (went to sleep: at most 2 s), long before the deadline, however
+         * busy the machine. */
+        double give_up = now_ms() + 2000;
+        while (!sleeps(getppid()) && now_ms() < give_up)
+            sleep_ms(1);
+        sleep_ms(100);
         _exit(7);
     }
     j->code = -999;
@@ -113,7 +138,7 @@ Test(join, join_timeout_returns_when_child_ends)
     struct joined *j = shared_alloc(sizeof *j);
     struct sandbox r = sandbox_run(call_join_ending_child, j, 8000);
     sandbox_assert_returned(&r, "join_timeout(pid, 2000 ms, &code)");
-    cr_assert(j->ret != JOIN_RUNNING || j->took_ms >= 1500,
+    cr_assert(j->ret != JOIN_RUNNING || j->took_ms >= 1900,
               "join_timeout(pid, 2000 ms) returned JOIN_RUNNING after %.0f ms, but the child "
               "ends after 100 ms, long before the deadline: it looked only once. Keep looking "
               "(waitpid with WNOHANG, then a short sleep) until the child ends or the deadline "
@@ -123,7 +148,7 @@ Test(join, join_timeout_returns_when_child_ends)
               "join_timeout(pid, 2000 ms) on a child that exits with 7 after 100 ms returned %d, "
               "not JOIN_DONE (0)",
               j->ret);
-    cr_assert(j->took_ms < 1000,
+    cr_assert(j->took_ms < 1500,
               "join_timeout(pid, 2000 ms) took %.0f ms, but the child ended after 100 ms: return "
               "as soon as the child ends (look every millisecond or so), not at the deadline",
               j->took_ms);
@@ -157,10 +182,10 @@ static void call_join_endless_child(void *shared)
 Test(join, join_timeout_returns_in_time)
 {
     struct joined *j = shared_alloc(sizeof *j);
-    struct sandbox r = sandbox_run(call_join_endless_child, j, 2500);
+    struct sandbox r = sandbox_run(call_join_endless_child, j, 3000);
     cr_assert(!r.timed_out,
               "join_timeout(pid, 200 ms) on a child that never ends did not return within "
-              "2500 ms: waitpid(pid, &status, 0) blocks until the child ends, whatever the "
+              "3000 ms: waitpid(pid, &status, 0) blocks until the child ends, whatever the "
               "timeout. Use WNOHANG and give up when the deadline has passed");
     sandbox_assert_returned(&r, "join_timeout(pid, 200 ms, &code)");
     cr_assert(j->ret == JOIN_RUNNING,
@@ -171,7 +196,7 @@ Test(join, join_timeout_returns_in_time)
               "join_timeout(pid, 200 ms) returned after only %.0f ms, before the 200 ms timeout "
               "had passed: keep looking until now_ms() reaches the deadline",
               j->took_ms);
-    cr_assert(j->took_ms < 1200,
+    cr_assert(j->took_ms < 1500,
               "join_timeout(pid, 200 ms) returned only after %.0f ms: return once the deadline "
               "has passed",
               j->took_ms);
@@ -195,21 +220,24 @@ struct run {
     int joined; /* run_all()'s return value */
     int codes[NRUN];
     int not_joined[NRUN]; /* after run_all(): child i was still there to be waited for */
+    bool gate;            /* children wait for each other (the at-once check) */
 };
 
 static struct run *run;
 
-/* Each child waits until all NRUN children have started, at most until
- * one second after run_all() was called: children started at once all get
- * through at once; children run one by one cannot all start in time. */
+/* With the gate, each child waits until all NRUN children have started, at
+ * most until 3 s after run_all() was called: children started at once all
+ * get through at once; children run one by one cannot all start in time. */
 static int gate_job(int i)
 {
     __atomic_fetch_add(&run->calls, 1, __ATOMIC_SEQ_CST);
-    if (i < 0 || i >= NRUN) return 99;
+    if (i < 0 || i >= NRUN)
+        return 99;
     run->pid[i] = getpid();
     run->saw_ended[i] = __atomic_load_n(&run->ended, __ATOMIC_SEQ_CST);
     __atomic_fetch_add(&run->started, 1, __ATOMIC_SEQ_CST);
-    while (__atomic_load_n(&run->started, __ATOMIC_SEQ_CST) < NRUN && now_ms() < run->t0 + 1000)
+    while (run->gate && __atomic_load_n(&run->started, __ATOMIC_SEQ_CST) < NRUN &&
+           now_ms() < run->t0 + 3000)
         sleep_ms(1);
     run->saw_started[i] = __atomic_load_n(&run->started, __ATOMIC_SEQ_CST);
     __atomic_fetch_add(&run->ended, 1, __ATOMIC_SEQ_CST);
@@ -219,18 +247,28 @@ static int gate_job(int i)
 static void call_run_all(void *shared)
 {
     run = shared;
+    run->gate = false;
     for (int i = 0; i < NRUN; i++)
         run->codes[i] = -999;
     run->t0 = now_ms();
     run->joined = run_all(NRUN, gate_job, run->codes);
     for (int i = 0; i < NRUN; i++)
-        if (run->pid[i] > 0) run->not_joined[i] = waitpid(run->pid[i], NULL, WNOHANG) >= 0;
+        if (run->pid[i] > 0)
+            run->not_joined[i] = waitpid(run->pid[i], NULL, WNOHANG) >= 0;
+}
+
+static void call_run_all_gated(void *shared)
+{
+    run = shared;
+    run->gate = true;
+    run->t0 = now_ms();
+    run->joined = run_all(NRUN, gate_job, run->codes);
 }
 
 Test(join, run_all_runs_children_at_once)
 {
     struct run *s = shared_alloc(sizeof *s);
-    struct sandbox r = sandbox_run(call_run_all, s, 6000);
+    struct sandbox r = sandbox_run(call_run_all_gated, s, 8000);
     sandbox_assert_returned(&r, "run_all(4, job, codes)");
     cr_assert(s->calls > 0, "run_all(4) never ran the job: child i must call job(i)");
     for (int i = 0; i < NRUN; i++)
@@ -241,7 +279,7 @@ Test(join, run_all_runs_children_at_once)
                   i, s->saw_ended[i], s->saw_ended[i] == 1 ? "child" : "children");
     for (int i = 0; i < NRUN; i++)
         cr_assert(s->pid[i] == 0 || s->saw_started[i] == NRUN,
-                  "child %d waited up to a second for all 4 children to be running, but only "
+                  "child %d waited up to 3 seconds for all 4 children to be running, but only "
                   "%d started: start all of them before joining any",
                   i, s->saw_started[i]);
     cr_assert(s->started == NRUN, "run_all(4) started %d children, not 4", s->started);

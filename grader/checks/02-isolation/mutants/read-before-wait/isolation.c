@@ -42,7 +42,8 @@ int square_all(const int in[], int n, int out[])
         out[i] = slots[i];
     int reaped = 0;
     for (int i = 0; i < n; i++)
-        if (Waitpid(pids[i], NULL, 0) == pids[i]) reaped++;
+        if (Waitpid(pids[i], NULL, 0) == pids[i])
+            reaped++;
     shared_free(slots, n * sizeof *slots);
     return reaped;
 }

@@ -40,7 +40,8 @@ int square_all(const int in[], int n, int out[])
     }
     int reaped = 0;
     for (int i = 0; i < n; i++)
-        if (Waitpid(pids[i], NULL, 0) == pids[i]) reaped++;
+        if (Waitpid(pids[i], NULL, 0) == pids[i])
+            reaped++;
     for (int i = 0; i < n; i++) /* every child is done: the slots are final */
         out[i] = slots[i];
     shared_free(slots, n * sizeof *slots);

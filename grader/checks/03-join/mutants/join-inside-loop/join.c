@@ -24,11 +24,13 @@ int join_timeout(pid_t pid, double timeout_ms, int *exitcode)
             *exitcode = exitcode_of(status);
             return JOIN_DONE;
         }
-        if (w < 0 && errno != EINTR) return JOIN_ERROR;
+        if (w < 0 && errno != EINTR)
+            return JOIN_ERROR;
         double left = deadline - now_ms();
         if (w == 0 && left <= 0)
             return JOIN_RUNNING; /* still running: leave it so, the caller decides */
-        if (w == 0) sleep_ms(left < 1 ? left : 1); /* look again in a millisecond */
+        if (w == 0)
+            sleep_ms(left < 1 ? left : 1); /* look again in a millisecond */
     }
 }
 
@@ -37,9 +39,11 @@ int run_all(int n, child_job job, int codes[])
     int joined = 0;
     for (int i = 0; i < n; i++) {
         pid_t pid = Fork();
-        if (pid == 0) exit(job(i));
+        if (pid == 0)
+            exit(job(i));
         /* MUTANT: joined inside the start loop: the children run one by one */
-        if (join_timeout(pid, -1, &codes[i]) == JOIN_DONE) joined++;
+        if (join_timeout(pid, -1, &codes[i]) == JOIN_DONE)
+            joined++;
     }
     return joined;
 }

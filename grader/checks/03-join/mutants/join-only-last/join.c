@@ -24,11 +24,13 @@ int join_timeout(pid_t pid, double timeout_ms, int *exitcode)
             *exitcode = exitcode_of(status);
             return JOIN_DONE;
         }
-        if (w < 0 && errno != EINTR) return JOIN_ERROR;
+        if (w < 0 && errno != EINTR)
+            return JOIN_ERROR;
         double left = deadline - now_ms();
         if (w == 0 && left <= 0)
             return JOIN_RUNNING; /* still running: leave it so, the caller decides */
-        if (w == 0) sleep_ms(left < 1 ? left : 1); /* look again in a millisecond */
+        if (w == 0)
+            sleep_ms(left < 1 ? left : 1); /* look again in a millisecond */
     }
 }
 
@@ -37,10 +39,12 @@ int run_all(int n, child_job job, int codes[])
     pid_t pid = -1;
     for (int i = 0; i < n; i++) {
         pid = Fork();
-        if (pid == 0) exit(job(i));
+        if (pid == 0)
+            exit(job(i));
     }
     /* MUTANT: the join is outside the loop: only the last child is joined */
     int joined = 0;
-    if (join_timeout(pid, -1, &codes[n - 1]) == JOIN_DONE) joined = n;
+    if (join_timeout(pid, -1, &codes[n - 1]) == JOIN_DONE)
+        joined = n;
     return joined;
 }

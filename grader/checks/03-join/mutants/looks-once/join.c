@@ -31,10 +31,12 @@ int run_all(int n, child_job job, int codes[])
     pid_t pids[MAX_CHILDREN];
     for (int i = 0; i < n; i++) { /* start them all: they run at once */
         pids[i] = Fork();
-        if (pids[i] == 0) exit(job(i));
+        if (pids[i] == 0)
+            exit(job(i));
     }
     int joined = 0;
     for (int i = 0; i < n; i++) /* then join every one, not just the last */
-        if (join_timeout(pids[i], -1, &codes[i]) == JOIN_DONE) joined++;
+        if (join_timeout(pids[i], -1, &codes[i]) == JOIN_DONE)
+            joined++;
     return joined;
 }

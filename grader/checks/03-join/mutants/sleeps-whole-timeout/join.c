@@ -17,7 +17,8 @@ int exitcode_of(int status)
 int join_timeout(pid_t pid, double timeout_ms, int *exitcode)
 {
     int status;
-    if (timeout_ms > 0) sleep_ms(timeout_ms); /* MUTANT: sleeps the whole timeout, then looks */
+    if (timeout_ms > 0)
+        sleep_ms(timeout_ms); /* MUTANT: sleeps the whole timeout, then looks */
     pid_t w = waitpid(pid, &status, timeout_ms < 0 ? 0 : WNOHANG);
     if (w == pid) {
         *exitcode = exitcode_of(status);
@@ -31,10 +32,12 @@ int run_all(int n, child_job job, int codes[])
     pid_t pids[MAX_CHILDREN];
     for (int i = 0; i < n; i++) { /* start them all: they run at once */
         pids[i] = Fork();
-        if (pids[i] == 0) exit(job(i));
+        if (pids[i] == 0)
+            exit(job(i));
     }
     int joined = 0;
     for (int i = 0; i < n; i++) /* then join every one, not just the last */
-        if (join_timeout(pids[i], -1, &codes[i]) == JOIN_DONE) joined++;
+        if (join_timeout(pids[i], -1, &codes[i]) == JOIN_DONE)
+            joined++;
     return joined;
 }
