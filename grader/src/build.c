@@ -40,8 +40,10 @@ bool build_prepare(struct build_env *b, char **error)
     snprintf(b->dir, sizeof b->dir, "%s/proclabs-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", lab);
     if (!mkdtemp(b->dir)) {
         *error = xasprintf("cannot create a build folder in %s", tmp && *tmp ? tmp : "/tmp");
+        b->dir[0] = '\0';
         return false;
     }
+    contain_set_scratch(b->dir);
 
     char *given = xasprintf("%s/labs/%s", b->kit->root, lab);
     DIR *d = opendir(given);

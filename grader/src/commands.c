@@ -74,8 +74,9 @@ static pid_t start_worker(const struct kit *kit, const struct grade_task *task, 
     pid_t pid = fork();
     if (pid != 0)
         return pid;
-    prctl(PR_SET_PDEATHSIG, SIGKILL); /* the grader was stopped: stop too */
+    prctl(PR_SET_PDEATHSIG, SIGTERM); /* the grader was stopped: clean up and stop too */
     contain_init();
+    contain_cleanup_on_interrupt();
     struct kit mine = *kit;
     mine.slot = slot; /* its own student user: one lab's fork bomb starves no other */
     if (task->workspace)

@@ -56,6 +56,38 @@ static bool probed;
 
 static bool proc_live(pid_t pid, pid_t *sid, pid_t *ppid);
 
+/* What an interrupted worker must end and remove on its way out. */
+static volatile pid_t current_run;
+static char scratch[4096];
+
+void contain_set_scratch(const char *dir)
+{
+    snprintf(scratch, sizeof scratch, "%s", dir ? dir : "");
+}
+
+static void on_interrupt(int sig)
+{
+    pid_t run = current_run;
+    if (run > 0) {
+        kill(-run, SIGKILL);
+        kill(run, SIGKILL); /* its namespace's init dies with it */
+    }
+    if (scratch[0])
+        remove_tree(scratch); /* not async-signal-safe, but we are leaving */
+    _exit(128 + sig);
+}
+
+void contain_cleanup_on_interrupt(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigfillset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 int contain_proc_cap(void)
 {
     return PROC_CAP;
@@ -606,6 +638,7 @@ void contain_run(const struct run_spec *spec, struct run_result *res)
         close(p[0]), close(p[1]), close(r[0]), close(r[1]);
         return;
     }
+    current_run = pid;
     if (pid == 0) {
         close(p[0]);
         close(r[0]);
@@ -681,6 +714,7 @@ void contain_run(const struct run_spec *spec, struct run_result *res)
         read_report(r[0], res, exited);
     close(r[0]);
     res->leftovers += sweep(pid);
+    current_run = 0;
 }
 
 void run_result_free(struct run_result *res)

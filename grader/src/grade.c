@@ -207,6 +207,7 @@ void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_res
     }
     if (b.dir[0])
         remove_tree(b.dir);
+    contain_set_scratch(NULL);
 
     for (int i = 1; i < res->nchecks; i++) {
         struct check_result *c = &res->checks[i];

@@ -97,6 +97,10 @@ const struct sandbox_info *contain_info(void);
 /* The mechanisms in force, one per line, and those missing with why. */
 void contain_describe(FILE *out);
 json_t *contain_info_json(void);
+/* In a worker: on SIGINT, SIGTERM or SIGHUP, kill the current run and
+ * remove the scratch folder set last, then exit. */
+void contain_cleanup_on_interrupt(void);
+void contain_set_scratch(const char *dir);
 /* Run and wait; always returns with every process of the run dead. */
 void contain_run(const struct run_spec *spec, struct run_result *res);
 void run_result_free(struct run_result *res);
