@@ -62,6 +62,15 @@ __attribute__((format(printf, 1, 2))) void log_line(const char *fmt, ...);
 void *shared_alloc(size_t size);
 void shared_free(void *p, size_t size);
 
+/* ---- processes --------------------------------------------------------- */
+
+/* The state letter of process pid from /proc/PID/stat ('R' running, 'S'
+ * asleep in a wait, 'Z' zombie, ...), and its parent in *ppid when not
+ * NULL; 0 when there is no such process. Scaffolding and checks use it to
+ * wait for a real event ("the parent is asleep in waitpid") instead of
+ * sleeping and hoping. */
+char process_state(pid_t pid, pid_t *ppid);
+
 /* ---- time ---------------------------------------------------------------- */
 
 /* Milliseconds on the monotonic clock (never jumps with the wall clock). */

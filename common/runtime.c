@@ -3,6 +3,8 @@
 #include "proclabs.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,4 +72,26 @@ double time_scale(void)
 double scaled_ms(double ms)
 {
     return ms * time_scale();
+}
+
+char process_state(pid_t pid, pid_t *ppid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')'); /* the command name may hold spaces and ')' */
+    char state;
+    int parent;
+    if (!p || sscanf(p + 1, " %c %d", &state, &parent) != 2)
+        return 0;
+    if (ppid)
+        *ppid = parent;
+    return state;
 }
