@@ -142,8 +142,11 @@ void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res)
             } else if (!strncmp(line, "# ", 2) || !strcmp(line, "#")) {
                 const char *m = line + (len > 1 ? 2 : 1);
                 size_t mlen = (size_t)(end - m);
+                /* bats' call trace: "(from function `f' in file x, line 3," then
+                 * " in test file y, line 9)", and the failed command. */
                 bool noise =
                     !strncmp(m, "(in test file ", 14) || !strncmp(m, "(from function ", 15) ||
+                    !strncmp(m, " in test file ", 14) || !strncmp(m, " from function ", 15) ||
                     (mlen > 8 && !strncmp(m, "  `", 3) && !strncmp(end - 8, "' failed", 8));
                 if (!noise)
                     append_line(&cur->message, m, mlen);
