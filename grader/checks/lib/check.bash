@@ -24,7 +24,7 @@ bats_load_library bats-assert
 run_contained() {
     local limit=$1
     shift
-    local out="$BATS_TEST_TMPDIR/out.$BATS_TEST_NUMBER.$RANDOM"
+    local out="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/out.${BATS_TEST_NUMBER:-0}.$RANDOM"
     local as_student=()
     if [ -n "${PROCLABS_STUDENT_UID:-}" ] && [ "$(id -u)" -eq 0 ]; then
         # The grader's dedicated user: it can signal neither bats nor the grader.
