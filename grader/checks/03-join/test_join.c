@@ -77,22 +77,6 @@ Test(join, exitcode_decodes_status)
 
 /* ---- join_timeout -------------------------------------------------------- */
 
-/* Is process pid asleep (blocked in waitpid(), a sleep, a poll)? A process
- * that checks once and returns never is. */
-static bool sleeps(pid_t pid)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')'); /* the command name may hold spaces */
-    return p && p[1] == ' ' && p[2] == 'S';
-}
-
 struct joined {
     pid_t child;
     int ret;        /* join_timeout()'s return value */
@@ -112,7 +96,7 @@ static void call_join_ending_child(void *shared)
          * (went to sleep: at most 2 s), long before the deadline, however
          * busy the machine. */
         double give_up = now_ms() + 2000;
-        while (!sleeps(getppid()) && now_ms() < give_up)
+        while (process_state(getppid(), NULL) != 'S' && now_ms() < give_up)
             sleep_ms(1);
         sleep_ms(100);
         _exit(7);

@@ -105,23 +105,10 @@ static const char *code_text(int code)
     static char buf[4][32];
     static int k;
     char *b = buf[k++ % 4];
-    if (code == EXITCODE_NONE) return "EXITCODE_NONE";
+    if (code == EXITCODE_NONE)
+        return "EXITCODE_NONE";
     snprintf(b, 32, "%d", code);
     return b;
-}
-
-/* State letter of a process from /proc, the command name may hold ')'. */
-static char proc_state_of(pid_t pid)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    if (!f) return '?';
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')');
-    return p && p[1] == ' ' ? p[2] : '?';
 }
 
 /* ---- names ---------------------------------------------------------------- */
@@ -178,9 +165,11 @@ static void start_one(void *shared)
     s->pid_before = p.pid;
     s->start_rc = process_start(&p);
     s->pid_after = p.pid;
-    if (p.pid > 0) waitpid(p.pid, NULL, 0); /* the real event: the child ended */
+    if (p.pid > 0)
+        waitpid(p.pid, NULL, 0); /* the real event: the child ended */
     s->start_again_rc = process_start(&p);
-    if (s->start_again_rc == 0 && p.pid > 0) waitpid(p.pid, NULL, 0);
+    if (s->start_again_rc == 0 && p.pid > 0)
+        waitpid(p.pid, NULL, 0);
 }
 
 Test(process, start_runs_target_in_child)
@@ -242,7 +231,8 @@ static void start_special(void *shared)
     sp.base.run = special_run;
     sp.magic = 4242;
     s->start_rc = process_start(&sp.base);
-    if (sp.base.pid > 0) waitpid(sp.base.pid, NULL, 0);
+    if (sp.base.pid > 0)
+        waitpid(sp.base.pid, NULL, 0);
 }
 
 Test(process, subclass_run_is_called)
@@ -395,8 +385,10 @@ static void alive_states(void *shared)
     if (quick.pid > 0) {
         siginfo_t info;
         /* The real event: it has exited. WNOWAIT leaves it a zombie. */
-        if (waitid(P_PID, (id_t)quick.pid, &info, WEXITED | WNOWAIT) == 0)
-            s->zombie_state = proc_state_of(quick.pid);
+        if (waitid(P_PID, (id_t)quick.pid, &info, WEXITED | WNOWAIT) == 0) {
+            char st = process_state(quick.pid, NULL);
+            s->zombie_state = st ? st : '?';
+        }
         s->alive_zombie = process_is_alive(&quick);
         s->code_after_zombie = process_exitcode(&quick);
     }
@@ -439,7 +431,8 @@ static void join_timeout(void *shared)
     struct process p;
     gate_open();
     process_init(&p, gate_target, NULL, NULL);
-    if (process_start(&p) != 0) return;
+    if (process_start(&p) != 0)
+        return;
     s->stage = 1;
     double t0 = now_ms();
     s->joined_300 = process_join(&p, 300);

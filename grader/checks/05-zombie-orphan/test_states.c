@@ -48,7 +48,8 @@ static bool stat_line(pid_t pid, char *buf, size_t size)
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     int fd = open(path, O_RDONLY);
-    if (fd < 0) return false;
+    if (fd < 0)
+        return false;
     ssize_t n = read(fd, buf, size - 1);
     close(fd);
     buf[n > 0 ? n : 0] = '\0';
@@ -58,22 +59,19 @@ static bool stat_line(pid_t pid, char *buf, size_t size)
 /* State and parent of pid; state '-' when the process is gone. */
 static char state_of(pid_t pid, pid_t *ppid)
 {
-    char buf[512];
-    int pp = -1;
-    char st = '-';
-    if (stat_line(pid, buf, sizeof buf)) {
-        char *p = strrchr(buf, ')');
-        if (!p || sscanf(p + 1, " %c %d", &st, &pp) != 2) st = '?';
-    }
-    if (ppid) *ppid = pp;
-    return st;
+    pid_t pp = -1;
+    char st = process_state(pid, &pp);
+    if (ppid)
+        *ppid = pp;
+    return st ? st : '-';
 }
 
 /* Wait (bounded) until a process that is not our child is gone. */
 static void wait_gone(pid_t pid, int ms)
 {
     int fd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (fd < 0) return;
+    if (fd < 0)
+        return;
     struct pollfd p = {fd, POLLIN, 0};
     poll(&p, 1, ms);
     close(fd);
@@ -84,7 +82,8 @@ static const char *state_text(char c)
     static char buf[4][48];
     static int k;
     char *b = buf[k++ % 4];
-    if (c == '-') return "gone (no /proc entry)";
+    if (c == '-')
+        return "gone (no /proc entry)";
     snprintf(b, 48, "'%c'", c);
     return b;
 }
@@ -98,8 +97,10 @@ static void read_self(void *shared)
     s->caller_parent = getppid();
     int fd = open("/proc/self/comm", O_RDONLY);
     ssize_t n = fd >= 0 ? read(fd, s->self_comm, sizeof s->self_comm - 1) : 0;
-    if (fd >= 0) close(fd);
-    if (n > 0 && s->self_comm[n - 1] == '\n') s->self_comm[n - 1] = '\0';
+    if (fd >= 0)
+        close(fd);
+    if (n > 0 && s->self_comm[n - 1] == '\n')
+        s->self_comm[n - 1] = '\0';
     s->rc_self = read_proc_stat(getpid(), &s->self);
     errno = 0;
     struct proc_stat gone;
@@ -186,7 +187,8 @@ static void zombie(void *shared)
     struct seen *s = shared;
     s->caller = getpid();
     s->zombie = make_zombie();
-    if (s->zombie <= 0) return;
+    if (s->zombie <= 0)
+        return;
     s->zombie_state = state_of(s->zombie, &s->zombie_ppid);
     s->waited = waitpid(s->zombie, NULL, WNOHANG);
     if (s->waited == 0) /* still running: let it end */
@@ -235,7 +237,8 @@ static void coalesce(struct seen *s, int n)
     sigprocmask(SIG_BLOCK, &chld, &old);
     for (int i = 0; i < n; i++) {
         pid_t pid = fork();
-        if (pid == 0) _exit(0);
+        if (pid == 0)
+            _exit(0);
         siginfo_t info;
         waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT);
     }
@@ -322,8 +325,10 @@ static void orphan(void *shared)
     }
     close(stop[1]);
     close(stop[0]);
-    if (o.orphan > 0) wait_gone(o.orphan, 1000);
-    if (o.middle > 0) waitpid(o.middle, NULL, WNOHANG);
+    if (o.orphan > 0)
+        wait_gone(o.orphan, 1000);
+    if (o.middle > 0)
+        waitpid(o.middle, NULL, WNOHANG);
 }
 
 Test(states, orphan_parent_changes)

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,33 +46,18 @@ static struct seen *seen;
 
 /* ---- looking at processes and descriptors through /proc ------------------ */
 
-static char proc_state(pid_t pid, pid_t *ppid)
-{
-    char path[64], buf[512], state = 0;
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return 0;
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')'); /* the command name may hold ')' */
-    int pp = 0;
-    if (!p || sscanf(p + 1, " %c %d", &state, &pp) != 2) return 0;
-    if (ppid) *ppid = pp;
-    return state;
-}
-
 /* Children of this process: how many, running, zombies. */
 static void look_at_children(struct seen *s)
 {
     DIR *d = opendir("/proc");
     struct dirent *e;
     while (d && (e = readdir(d))) {
-        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
         pid_t pid = atoi(e->d_name), ppid = 0;
-        char st = proc_state(pid, &ppid);
-        if (!st || ppid != getpid()) continue;
+        char st = process_state(pid, &ppid);
+        if (!st || ppid != getpid())
+            continue;
         s->children++;
         s->child_pid = pid;
         if (st == 'Z')
@@ -81,7 +65,8 @@ static void look_at_children(struct seen *s)
         else
             s->child_alive++;
     }
-    if (d) closedir(d);
+    if (d)
+        closedir(d);
 }
 
 /* Which fds are open: open[fd] is 1 for each. */
@@ -108,7 +93,8 @@ static void new_fds(struct seen *s, const char before[MAX_FDS])
     s->new_fds = 0;
     s->new_fd_text[0] = '\0';
     for (int fd = 0; fd < MAX_FDS; fd++) {
-        if (before[fd] || fcntl(fd, F_GETFD) < 0) continue;
+        if (before[fd] || fcntl(fd, F_GETFD) < 0)
+            continue;
         fd_target(fd, target[n], sizeof target[n]);
         fds[n++] = fd;
         size_t used = strlen(s->new_fd_text);
@@ -125,41 +111,20 @@ static void new_fds(struct seen *s, const char before[MAX_FDS])
             }
 }
 
-/* ---- the watcher: diagnoses a call that hangs, then ends the body ------- */
+/* ---- the watcher's diagnosis of a call that hangs (see watch_start) ----- */
 
-struct watch {
-    int done;
-    double deadline;
+struct diagnosis {
     struct seen *s;
-    const char *before;
+    const char *before; /* fds open before the student code ran */
 };
 
-static void *watcher(void *arg)
+/* Still inside the student's call: record who waits for whom. */
+static void diagnose_hang(void *arg)
 {
-    struct watch *w = arg;
-    while (!__atomic_load_n(&w->done, __ATOMIC_SEQ_CST) && now_ms() < w->deadline)
-        sleep_ms(5);
-    if (__atomic_load_n(&w->done, __ATOMIC_SEQ_CST)) return NULL;
-    /* Still inside the student's call: record who waits for whom, then end
-     * the body (the sandbox kills what is left of the run). */
-    look_at_children(w->s);
-    new_fds(w->s, w->before);
-    w->s->stuck = 1;
-    kill(getpid(), SIGKILL);
-    return NULL;
-}
-
-static void start_watch(struct watch *w, pthread_t *t, struct seen *s, const char *before,
-                        double ms)
-{
-    *w = (struct watch){0, now_ms() + ms, s, before};
-    pthread_create(t, NULL, watcher, w);
-}
-
-static void end_watch(struct watch *w, pthread_t t)
-{
-    __atomic_store_n(&w->done, 1, __ATOMIC_SEQ_CST);
-    pthread_join(t, NULL);
+    struct diagnosis *d = arg;
+    look_at_children(d->s);
+    new_fds(d->s, d->before);
+    d->s->stuck = 1;
 }
 
 /* Run the student's run_capture() under the watcher; keep what it gave. */
@@ -167,14 +132,15 @@ static void watched_capture(struct seen *s, char *const argv[], double ms)
 {
     char before[MAX_FDS];
     fd_snapshot(before);
+    struct diagnosis d = {s, before};
     struct watch w;
-    pthread_t t;
-    start_watch(&w, &t, s, before, ms);
+    watch_start(&w, ms, diagnose_hang, &d);
     struct capture cap = {NULL, 0, -1000};
     pid_t self = getpid();
     s->ret = run_capture(argv, &cap);
-    if (getpid() != self) return; /* a child came back from the call: the sandbox counts it */
-    end_watch(&w, t);
+    if (getpid() != self)
+        return; /* a child came back from the call: the sandbox counts it */
+    watch_done(&w);
     s->status = cap.status;
     s->len = cap.len;
     s->out_null = cap.out == NULL;
@@ -227,14 +193,16 @@ static void call_spawn(void *shared)
     s->caller = getpid();
     pid_t pid = spawn_piped(argv, &fd);
     s->ret = (int)pid;
-    if (pid <= 0 || fd < 0) return;
+    if (pid <= 0 || fd < 0)
+        return;
     s->rdonly = (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY;
     /* Our own bounded reader: until EOF or the deadline. */
     double deadline = now_ms() + 1500;
     size_t n = 0;
     while (n < 4096 && now_ms() < deadline) {
         struct pollfd p = {fd, POLLIN, 0};
-        if (poll(&p, 1, 20) <= 0) continue;
+        if (poll(&p, 1, 20) <= 0)
+            continue;
         ssize_t got = read(fd, s->out + n, 4096 - n);
         if (got <= 0) {
             s->got_eof = got == 0;
@@ -298,7 +266,8 @@ static void call_read_until_eof(void *shared)
         for (size_t off = 0; off < PATTERN_LEN; off += sizeof buf) {
             for (size_t i = 0; i < sizeof buf; i++)
                 buf[i] = pattern_byte(off + i);
-            if (write_all(fds[1], buf, sizeof buf) < 0) _exit(1);
+            if (write_all(fds[1], buf, sizeof buf) < 0)
+                _exit(1);
         }
         _exit(0);
     }
@@ -509,18 +478,20 @@ static void call_capture_thrice(void *shared)
     struct seen *s = shared;
     char before[MAX_FDS];
     fd_snapshot(before);
+    struct diagnosis d = {s, before};
     struct watch w;
-    pthread_t t;
-    start_watch(&w, &t, s, before, 2000);
+    watch_start(&w, 2000, diagnose_hang, &d);
     pid_t self = getpid();
     for (int i = 0; i < 3; i++) {
         char *argv[] = {"echo", "hi", NULL};
         struct capture cap = {NULL, 0, 0};
-        if (run_capture(argv, &cap) == 0) s->ret++;
-        if (getpid() != self) return; /* a child came back from the call: the sandbox counts it */
+        if (run_capture(argv, &cap) == 0)
+            s->ret++;
+        if (getpid() != self)
+            return; /* a child came back from the call: the sandbox counts it */
         free(cap.out);
     }
-    end_watch(&w, t);
+    watch_done(&w);
     new_fds(s, before);
 }
 

@@ -2,7 +2,6 @@
 #include "check.h"
 #include "jqueue.h"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -243,23 +242,6 @@ Test(jqueue, count_shared_across_processes)
               seen->ret[0], seen->ret[1], seen->ret[2], seen->ret[3], seen->count[0]);
 }
 
-/* The state letter of a process (R, S, ...), from /proc/PID/stat. */
-static char proc_state(pid_t pid)
-{
-    char path[64], buf[512];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return '?';
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return '?';
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')');
-    return p && p[1] == ' ' ? p[2] : '?';
-}
-
 static void wake_body(void *shared)
 {
     struct seen *s = shared;
@@ -272,7 +254,7 @@ static void wake_body(void *shared)
     if (pid == 0) {
         s->item[0] = jq_get(q);
         /* Finish the job only once the parent sleeps in jq_join. */
-        for (double end = now_ms() + 1000; now_ms() < end && proc_state(parent) != 'S';)
+        for (double end = now_ms() + 1000; now_ms() < end && process_state(parent, NULL) != 'S';)
             sleep_ms(1);
         sleep_ms(5);
         s->ms[1] = now_ms();

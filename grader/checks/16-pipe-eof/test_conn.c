@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <linux/sockios.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,32 +60,17 @@ static struct seen *seen;
 
 /* ---- processes and descriptors through /proc ------------------------------ */
 
-static char proc_state(pid_t pid, pid_t *ppid)
-{
-    char path[64], buf[512], state = 0;
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0) return 0;
-    buf[n] = '\0';
-    char *p = strrchr(buf, ')'); /* the command name may hold ')' */
-    int pp = 0;
-    if (!p || sscanf(p + 1, " %c %d", &state, &pp) != 2) return 0;
-    if (ppid) *ppid = pp;
-    return state;
-}
-
 static void look_at_children(struct seen *s)
 {
     DIR *d = opendir("/proc");
     struct dirent *e;
     while (d && (e = readdir(d))) {
-        if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
         pid_t pid = atoi(e->d_name), ppid = 0;
-        char st = proc_state(pid, &ppid);
-        if (!st || ppid != getpid()) continue;
+        char st = process_state(pid, &ppid);
+        if (!st || ppid != getpid())
+            continue;
         s->children++;
         s->child_pid = pid;
         if (st == 'Z')
@@ -94,7 +78,8 @@ static void look_at_children(struct seen *s)
         else
             s->child_alive++;
     }
-    if (d) closedir(d);
+    if (d)
+        closedir(d);
 }
 
 /* Marks in is[] the fds of process pid (0: this one) that are sockets. */
@@ -113,9 +98,11 @@ static void socket_fds(pid_t pid, char is[MAX_FDS])
         int fd = atoi(e->d_name);
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         ssize_t k = readlink(path, target, sizeof target - 1);
-        if (k > 0 && fd >= 0 && fd < MAX_FDS && !strncmp(target, "socket:", 7)) is[fd] = 1;
+        if (k > 0 && fd >= 0 && fd < MAX_FDS && !strncmp(target, "socket:", 7))
+            is[fd] = 1;
     }
-    if (d) closedir(d);
+    if (d)
+        closedir(d);
 }
 
 /* Sockets of pid not in before[] and not skip: counted and named in text. */
@@ -126,7 +113,8 @@ static int new_sockets(pid_t pid, const char before[MAX_FDS], int skip, char *te
     int n = 0;
     text[0] = '\0';
     for (int fd = 0; fd < MAX_FDS; fd++) {
-        if (!now[fd] || before[fd] || fd == skip) continue;
+        if (!now[fd] || before[fd] || fd == skip)
+            continue;
         size_t used = strlen(text);
         snprintf(text + used, room - used, "%sfd %d", n ? ", " : "", fd);
         n++;
@@ -134,43 +122,23 @@ static int new_sockets(pid_t pid, const char before[MAX_FDS], int skip, char *te
     return n;
 }
 
-/* ---- the watcher: diagnoses a call that hangs, then ends the body --------- */
+/* ---- the watcher's diagnosis of a call that hangs (see watch_start) ------- */
 
-struct watch {
-    int done;
-    double deadline;
+struct diagnosis {
     struct seen *s;
-    const char *before; /* sockets before the student code ran */
+    const char *before; /* sockets before the student code ran, or NULL */
 };
 
-static void *watcher(void *arg)
+/* Still inside the student's call: record who waits for whom. */
+static void diagnose_hang(void *arg)
 {
-    struct watch *w = arg;
-    while (!__atomic_load_n(&w->done, __ATOMIC_SEQ_CST) && now_ms() < w->deadline)
-        sleep_ms(5);
-    if (__atomic_load_n(&w->done, __ATOMIC_SEQ_CST)) return NULL;
-    struct seen *s = w->s;
+    struct diagnosis *d = arg;
+    struct seen *s = d->s;
     look_at_children(s);
-    if (w->before)
+    if (d->before)
         s->extra_sockets =
-            new_sockets(0, w->before, s->mine_fd, s->extra_text, sizeof s->extra_text);
+            new_sockets(0, d->before, s->mine_fd, s->extra_text, sizeof s->extra_text);
     s->stuck = 1;
-    kill(getpid(), SIGKILL); /* the sandbox kills what is left of the run */
-    return NULL;
-}
-
-static pthread_t start_watch(struct watch *w, struct seen *s, const char *before, double ms)
-{
-    pthread_t t;
-    *w = (struct watch){0, now_ms() + ms, s, before};
-    pthread_create(&t, NULL, watcher, w);
-    return t;
-}
-
-static void end_watch(struct watch *w, pthread_t t)
-{
-    __atomic_store_n(&w->done, 1, __ATOMIC_SEQ_CST);
-    pthread_join(t, NULL);
 }
 
 /* Reap pid within ms; its exit code, -signal, or -1000 if it lingers. */
@@ -180,8 +148,10 @@ static int reap_within(pid_t pid, double ms)
     int status;
     for (;;) {
         pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-        if (w < 0 || now_ms() > deadline) return -1000;
+        if (w == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+        if (w < 0 || now_ms() > deadline)
+            return -1000;
         sleep_ms(2);
     }
 }
@@ -233,19 +203,21 @@ static void call_roundtrip(void *shared)
     s->ret[0] = conn_pair(&a, &b);
     s->err[0] = errno;
     s->steps = 1;
-    if (s->ret[0] != 0) return;
+    if (s->ret[0] != 0)
+        return;
     struct stat sa, sb;
     s->sockets = fstat(a.fd, &sa) == 0 && fstat(b.fd, &sb) == 0 && S_ISSOCK(sa.st_mode) &&
                  S_ISSOCK(sb.st_mode);
+    struct diagnosis d = {s, NULL};
     struct watch w;
-    pthread_t t = start_watch(&w, s, NULL, 1500);
+    watch_start(&w, 1500, diagnose_hang, &d);
     send_step(s, &a, "hello");  /* 1 */
     recv_step(s, &b);           /* 2 */
     send_step(s, &b, "duplex"); /* 3 */
     recv_step(s, &a);           /* 4 */
     send_step(s, &a, "");       /* 5 */
     recv_step(s, &b);           /* 6 */
-    end_watch(&w, t);
+    watch_done(&w);
 }
 
 Test(conn, pair_send_recv_roundtrip)
@@ -288,9 +260,11 @@ static void call_boundaries(void *shared)
     struct seen *s = shared;
     struct conn a = {-1}, b = {-1};
     s->pair_ret = conn_pair(&a, &b);
-    if (s->pair_ret != 0) return;
+    if (s->pair_ret != 0)
+        return;
+    struct diagnosis d = {s, NULL};
     struct watch w;
-    pthread_t t = start_watch(&w, s, NULL, 1500);
+    watch_start(&w, 1500, diagnose_hang, &d);
     /* Four messages sent back to back, before any is received. */
     send_step(s, &a, "ab");   /* 0 */
     send_step(s, &a, "cde");  /* 1 */
@@ -304,7 +278,7 @@ static void call_boundaries(void *shared)
     conn_send(&a, "xy", 2); /* on a socketpair, in b's queue once send returns */
     ssize_t n = recv(b.fd, s->wire, sizeof s->wire, MSG_DONTWAIT);
     s->wire_len = n > 0 ? (size_t)n : 0;
-    end_watch(&w, t);
+    watch_done(&w);
 }
 
 Test(conn, messages_keep_boundaries)
@@ -360,7 +334,8 @@ static void call_send_big(void *shared)
     struct seen *s = shared;
     s->first_bad = -1;
     int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0) return;
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0)
+        return;
     pid_t pid = Fork();
     if (pid == 0) { /* the student's conn_send, interrupted by signals */
         close(fds[1]);
@@ -386,12 +361,13 @@ static void call_send_big(void *shared)
     while (now_ms() < deadline) {
         int queued = 0;
         ioctl(fd, FIONREAD, &queued);
-        char st = proc_state(pid, NULL);
+        char st = process_state(pid, NULL);
         if (st == 'S' && queued > 4) {
             s->blocked_seen = 1;
             break;
         }
-        if (st == 'Z' || st == 0) break;
+        if (st == 'Z' || st == 0)
+            break;
         sleep_ms(1);
     }
     kill(pid, SIGUSR1);
@@ -402,9 +378,11 @@ static void call_send_big(void *shared)
     deadline = now_ms() + 3000;
     while (now_ms() < deadline) {
         struct pollfd p = {fd, POLLIN, 0};
-        if (poll(&p, 1, 50) <= 0) continue;
+        if (poll(&p, 1, 50) <= 0)
+            continue;
         ssize_t n = read(fd, buf, 65536);
-        if (n <= 0) break;
+        if (n <= 0)
+            break;
         for (ssize_t i = 0; i < n; i++, got++) {
             if (got < 4)
                 hdr[got] = (unsigned char)buf[i];
@@ -457,14 +435,16 @@ static void call_recv_whole(void *shared)
     struct seen *s = shared;
     s->first_bad = -1;
     int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0) return;
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0)
+        return;
     pid_t pid = Fork();
     if (pid == 0) { /* our writer: the frames, in awkward pieces */
         close(fds[0]);
         signal(SIGPIPE, SIG_IGN);
         int fd = fds[1];
         uint32_t h = htonl(WHOLE);
-        if (write_all(fd, &h, 2) < 0) _exit(1);
+        if (write_all(fd, &h, 2) < 0)
+            _exit(1);
         /* Wait until the reader took those 2 bytes: it then has half a header. */
         double deadline = now_ms() + 1000;
         int outq = 1;
@@ -482,8 +462,9 @@ static void call_recv_whole(void *shared)
     }
     close(fds[1]);
     struct conn c = {fds[0]};
+    struct diagnosis d = {s, NULL};
     struct watch w;
-    pthread_t t = start_watch(&w, s, NULL, 3000);
+    watch_start(&w, 3000, diagnose_hang, &d);
     void *buf = NULL;
     size_t len = 0;
     s->steps = 1;
@@ -499,7 +480,7 @@ static void call_recv_whole(void *shared)
     }
     recv_step(s, &c); /* 1: tail */
     recv_step(s, &c); /* 2: cut short by EOF */
-    end_watch(&w, t);
+    watch_done(&w);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
 }
@@ -539,7 +520,8 @@ static void call_closed_end(void *shared)
     struct seen *s = shared;
     struct conn a = {-1}, b = {-1};
     s->pair_ret = conn_pair(&a, &b);
-    if (s->pair_ret != 0) return;
+    if (s->pair_ret != 0)
+        return;
     s->old_fd = a.fd;
     s->ret[0] = conn_close(&a);
     s->fd_after = a.fd;
@@ -551,8 +533,9 @@ static void call_closed_end(void *shared)
         dup2(v[0], s->old_fd);
         close(v[0]);
     }
+    struct diagnosis d = {s, NULL};
     struct watch w;
-    pthread_t t = start_watch(&w, s, NULL, 1500);
+    watch_start(&w, 1500, diagnose_hang, &d);
     errno = 0;
     s->ret[1] = conn_send(&a, "x", 1);
     s->err[1] = errno;
@@ -570,7 +553,7 @@ static void call_closed_end(void *shared)
     s->ret[3] = conn_recv(&a, &buf, &len);
     s->err[3] = errno;
     s->steps = 4;
-    end_watch(&w, t);
+    watch_done(&w);
 }
 
 Test(conn, using_closed_end_is_error)
@@ -616,16 +599,18 @@ static void call_closed_peer(void *shared)
     sigaddset(&pipe_only, SIGPIPE);
     sigprocmask(SIG_UNBLOCK, &pipe_only, NULL);
     s->pair_ret = conn_pair(&a, &b);
-    if (s->pair_ret != 0) return;
+    if (s->pair_ret != 0)
+        return;
     conn_close(&b);
+    struct diagnosis d = {s, NULL};
     struct watch w;
-    pthread_t t = start_watch(&w, s, NULL, 1500);
+    watch_start(&w, 1500, diagnose_hang, &d);
     errno = 0;
     s->ret[0] = conn_send(&a, "x", 1);
     s->err[0] = errno;
     s->steps = 1;
     recv_step(s, &a);
-    end_watch(&w, t);
+    watch_done(&w);
 }
 
 Test(conn, send_to_closed_peer_fails)
@@ -669,10 +654,12 @@ static void call_eof_from_child(void *shared)
     struct conn end = {-1};
     pid_t pid = start_worker(job_send3, &end);
     s->pid = pid;
-    if (pid <= 0 || getpid() != s->caller) return;
+    if (pid <= 0 || getpid() != s->caller)
+        return;
     s->mine_fd = end.fd;
+    struct diagnosis d = {s, before};
     struct watch w;
-    pthread_t t = start_watch(&w, s, before, 2000);
+    watch_start(&w, 2000, diagnose_hang, &d);
     for (int i = 0; i < 8; i++) {
         void *buf = NULL;
         size_t len = 0;
@@ -680,13 +667,14 @@ static void call_eof_from_child(void *shared)
         int r = conn_recv(&end, &buf, &len);
         s->recv_ret = r;
         s->recv_err = errno;
-        if (r != 1) break;
+        if (r != 1)
+            break;
         snprintf(s->text[s->msgs++], sizeof s->text[0], "%.*s", (int)(len < 31 ? len : 31),
                  (char *)buf);
         free(buf);
     }
     s->eof = s->recv_ret == 0;
-    end_watch(&w, t);
+    watch_done(&w);
     conn_close(&end);
     s->child_exit = reap_within(pid, 1500);
 }
@@ -754,15 +742,17 @@ static void call_eof_to_child(void *shared)
     struct conn end = {-1};
     pid_t pid = start_worker(job_echo, &end);
     s->pid = pid;
-    if (pid <= 0 || getpid() != s->caller) return;
+    if (pid <= 0 || getpid() != s->caller)
+        return;
     s->mine_fd = end.fd;
+    struct diagnosis d = {s, NULL};
     struct watch w;
-    pthread_t t = start_watch(&w, s, NULL, 2000);
+    watch_start(&w, 2000, diagnose_hang, &d);
     send_step(s, &end, "ping1"); /* 0 */
     recv_step(s, &end);          /* 1 */
     send_step(s, &end, "ping2"); /* 2 */
     recv_step(s, &end);          /* 3 */
-    end_watch(&w, t);
+    watch_done(&w);
     conn_close(&end);
     s->child_exit = reap_within(pid, 1500);
     if (s->child_exit == -1000) { /* the worker still waits for EOF */

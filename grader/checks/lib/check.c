@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -306,4 +307,36 @@ const char *sandbox_tail(const struct sandbox *r)
     }
     snprintf(text, sizeof text, "Its output ended with:\n%s", start);
     return text;
+}
+
+static void *watcher(void *arg)
+{
+    struct watch *w = arg;
+    while (!__atomic_load_n(&w->done, __ATOMIC_SEQ_CST) && now_ms() < w->deadline)
+        sleep_ms(5);
+    if (__atomic_load_n(&w->done, __ATOMIC_SEQ_CST))
+        return NULL;
+    /* Still inside the student's call: diagnose, then end the body (the
+     * sandbox kills what is left of the run). */
+    w->diagnose(w->arg);
+    kill(getpid(), SIGKILL);
+    return NULL;
+}
+
+void watch_start(struct watch *w, double ms, void (*diagnose)(void *arg), void *arg)
+{
+    w->done = 0;
+    w->deadline = now_ms() + ms;
+    w->diagnose = diagnose;
+    w->arg = arg;
+    /* Without a thread (no resources left) the call is merely not
+     * diagnosed: the sandbox's deadline still bounds it. */
+    w->running = pthread_create(&w->thread, NULL, watcher, w) == 0;
+}
+
+void watch_done(struct watch *w)
+{
+    __atomic_store_n(&w->done, 1, __ATOMIC_SEQ_CST);
+    if (w->running)
+        pthread_join(w->thread, NULL);
 }

@@ -28,6 +28,7 @@
 #include "proclabs.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -67,6 +68,30 @@ const char *sandbox_tail(const struct sandbox *r);
 
 /* Processes whose parent is pid (zombies included); for "every child reaped". */
 int count_children_of(pid_t pid);
+
+/* A watch on a student call that may hang, for a diagnosis better than
+ * "timed out": if watch_done() has not been called within ms, a thread runs
+ * diagnose(arg) while the call is still stuck (who waits for whom, which
+ * descriptors are held), then ends the body with SIGKILL; the sandbox kills
+ * what is left. Use it in the body, around the student call:
+ *
+ *     struct watch w;
+ *     watch_start(&w, 1500, diagnose, s);   // diagnose(s) records into s
+ *     student_call();
+ *     watch_done(&w);
+ *
+ * A child forked inside the call has no watcher thread: it must not call
+ * watch_done(). */
+struct watch {
+    int done;
+    double deadline;
+    void (*diagnose)(void *arg);
+    void *arg;
+    pthread_t thread;
+    bool running; /* the thread was created */
+};
+void watch_start(struct watch *w, double ms, void (*diagnose)(void *arg), void *arg);
+void watch_done(struct watch *w);
 
 /* Assert that the body returned normally; what names the student function. */
 #define sandbox_assert_returned(r, what)                                                           \
