@@ -1,0 +1,486 @@
+/* Lab 19 checks: echo_listen, echo_session, echo_serve. Each check runs in a
+ * network namespace of its own (loopback only), so ports never collide. */
+#include "check.h"
+#include "echo.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TestSuite(echo, .timeout = CHECK_SUITE_TIMEOUT);
+
+enum { ECHO_WAIT_MS = 2000, NCLIENTS = 5, SERIAL_CLIENTS = 12 };
+
+/* What a scenario saw, written by the body (the clients) and the server. */
+struct seen {
+    int lfd, listen_errno, port, chosen_port, chosen_bound;
+    int is_listening, is_loopback;
+    int restart_fd, restart_errno;
+    int echoed;      /* clients that got their echo */
+    int early_fifth; /* the fifth client was served while four were connected */
+    int fifth_after; /* ... and was served after one left */
+    int got_echo, got_eof;
+    int zombies; /* zombie children of the server after the clients left */
+    int server_pid, server_done, server_hung, served, left_children;
+    int session_ok, session_len;
+    char session_first[64];
+};
+
+/* ---- client side (kit code) -------------------------------------------------- */
+
+static int send_str(int fd, const char *s)
+{
+    return send(fd, s, strlen(s), MSG_NOSIGNAL) == (ssize_t)strlen(s) ? 0 : -1;
+}
+
+/* Read until want bytes or EOF or ms pass. Returns bytes read; *eof set. */
+static int recv_within(int fd, char *buf, int want, double ms, int *eof)
+{
+    int have = 0;
+    double end = now_ms() + ms;
+    *eof = 0;
+    while (have < want) {
+        int left = (int)(end - now_ms());
+        struct pollfd p = {fd, POLLIN, 0};
+        if (left <= 0 || poll(&p, 1, left) <= 0)
+            break;
+        ssize_t n = recv(fd, buf + have, want - have, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            *eof = 1;
+            break;
+        }
+        have += n;
+    }
+    buf[have] = '\0'; /* buf holds want + 1 bytes */
+    return have;
+}
+
+/* Send msg and get it back within ms: 1 if the echo came. */
+static int echo_once(int fd, const char *msg, double ms)
+{
+    char buf[128];
+    int eof;
+    if (send_str(fd, msg) < 0)
+        return 0;
+    return recv_within(fd, buf, (int)strlen(msg), ms, &eof) == (int)strlen(msg) &&
+           !memcmp(buf, msg, strlen(msg));
+}
+
+/* Wait for EOF (after any data) within ms: 1 if EOF came. */
+static int eof_within(int fd, double ms)
+{
+    char buf[256];
+    int eof = 0;
+    double end = now_ms() + ms;
+    while (!eof && now_ms() < end)
+        if (recv_within(fd, buf, sizeof buf - 1, end - now_ms(), &eof) == 0 && !eof)
+            break;
+    return eof;
+}
+
+/* ---- the server under test, in a child of the body --------------------------- */
+
+/* Listen (student code), then fork the server: echo_serve(lfd, max, total).
+ * The server records what it returned and the children it left. */
+static int start_server(struct seen *s, int max, int total)
+{
+    s->lfd = echo_listen(0);
+    s->listen_errno = errno;
+    if (s->lfd < 0)
+        return -1;
+    s->port = echo_port(s->lfd);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGPIPE, SIG_IGN);
+        s->served = echo_serve(s->lfd, max, total);
+        s->left_children = count_children_of(getpid());
+        s->server_done = 1;
+        _exit(0);
+    }
+    close(s->lfd);
+    s->server_pid = pid;
+    return pid > 0 ? 0 : -1;
+}
+
+/* Wait for the server to return (bounded), then stop it if it did not. */
+static void stop_server(struct seen *s, double ms)
+{
+    double end = now_ms() + ms;
+    while (now_ms() < end) {
+        if (waitpid(s->server_pid, NULL, WNOHANG) == s->server_pid)
+            return;
+        sleep_ms(5);
+    }
+    s->server_hung = 1;
+    kill(s->server_pid, SIGKILL);
+    waitpid(s->server_pid, NULL, 0);
+}
+
+/* Zombie children of pid, from /proc. */
+static int zombies_of(pid_t pid)
+{
+    DIR *d = opendir("/proc");
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        char path[300], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        int fd = open(path, O_RDONLY);
+        if (fd < 0)
+            continue;
+        ssize_t len = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (len <= 0)
+            continue;
+        buf[len] = '\0';
+        char *p = strrchr(buf, ')'), state;
+        int ppid;
+        if (p && sscanf(p + 1, " %c %d", &state, &ppid) == 2 && ppid == pid && state == 'Z')
+            n++;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void assert_listening(const struct seen *s)
+{
+    cr_assert(s->lfd >= 0,
+              "echo_listen(0) returned %d (errno %d, %s): it must return a listening socket (step "
+              "1) before "
+              "listening socket",
+              s->lfd, s->listen_errno, strerror(s->listen_errno));
+}
+
+static void assert_server_returned(const struct seen *s, int total)
+{
+    cr_assert(!s->server_hung && s->server_done,
+              "echo_serve(lfd, ..., %d) did not return after its %d clients left: it must stop "
+              "after total clients and wait for its children",
+              total, total);
+    cr_assert(s->left_children == 0,
+              "echo_serve() returned leaving %d children unreaped: wait for every child before "
+              "returning",
+              s->left_children);
+}
+
+/* ---- step 1: echo_listen ------------------------------------------------------- */
+
+static void listen_body(void *shared)
+{
+    struct seen *s = shared;
+    s->lfd = echo_listen(0);
+    s->listen_errno = errno;
+    if (s->lfd < 0)
+        return;
+    s->port = echo_port(s->lfd);
+    int on = 0;
+    socklen_t len = sizeof on;
+    s->is_listening = getsockopt(s->lfd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
+    struct sockaddr_in a;
+    len = sizeof a;
+    s->is_loopback = getsockname(s->lfd, (struct sockaddr *)&a, &len) == 0 &&
+                     a.sin_family == AF_INET && a.sin_addr.s_addr == htonl(INADDR_LOOPBACK);
+    /* A port chosen by the caller: find a free one, then ask for it. */
+    int tmp = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(tmp, (struct sockaddr *)&a, sizeof a);
+    s->chosen_port = echo_port(tmp);
+    close(tmp);
+    int fd = echo_listen(s->chosen_port);
+    s->chosen_bound = fd >= 0 ? echo_port(fd) : -errno;
+}
+
+Test(echo, listen_on_loopback)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(listen_body, s, 3000);
+    sandbox_assert_returned(&r, "echo_listen()");
+    assert_listening(s);
+    cr_assert(s->is_listening,
+              "echo_listen(0) returned fd %d, which is not listening: call "
+              "listen(fd, 16) after bind()",
+              s->lfd);
+    cr_assert(s->is_loopback && s->port > 0,
+              "echo_listen(0) is bound to port %d, not to 127.0.0.1 on a port the kernel "
+              "picked: bind to htonl(INADDR_LOOPBACK), htons(port)",
+              s->port);
+    cr_assert(s->chosen_bound == s->chosen_port,
+              "echo_listen(%d) gave port %d (negative: -errno): bind the port asked for, in "
+              "network byte order (htons)",
+              s->chosen_port, s->chosen_bound);
+}
+
+/* ---- step 2: echo_session ------------------------------------------------------- */
+
+enum { BIG = 200000 };
+
+static void session_body(void *shared)
+{
+    struct seen *s = shared;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+        return;
+    fflush(NULL);
+    pid_t server = fork();
+    if (server == 0) {
+        close(sv[0]);
+        signal(SIGPIPE, SIG_IGN);
+        echo_session(sv[1]);
+        _exit(0);
+    }
+    close(sv[1]);
+    /* Interactive: the first line comes back before the client closes. */
+    int eof;
+    send_str(sv[0], "hello\n");
+    recv_within(sv[0], s->session_first, 6, ECHO_WAIT_MS, &eof);
+    /* Then a lot, written by another process while this one reads. */
+    pid_t writer = fork();
+    if (writer == 0) {
+        static char out[BIG];
+        for (int i = 0; i < BIG; i++)
+            out[i] = (char)('a' + i % 26);
+        write_all(sv[0], out, BIG);
+        shutdown(sv[0], SHUT_WR);
+        _exit(0);
+    }
+    static char in[BIG + 1];
+    s->session_len = recv_within(sv[0], in, BIG, 3000, &eof);
+    int ok = s->session_len == BIG;
+    for (int i = 0; ok && i < BIG; i++)
+        ok = in[i] == (char)('a' + i % 26);
+    s->session_ok = ok;
+    s->got_eof = eof_within(sv[0], ECHO_WAIT_MS);
+    kill(writer, SIGKILL);
+    waitpid(writer, NULL, 0);
+    kill(server, SIGKILL);
+    waitpid(server, NULL, 0);
+}
+
+Test(echo, session_echoes_until_eof)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(session_body, s, 10000);
+    sandbox_assert_returned(&r, "echo_session()");
+    cr_assert(!strcmp(s->session_first, "hello\n"),
+              "the client sent 'hello\\n' and got back '%s' within %d ms while still connected: "
+              "write back each read() as it arrives, do not wait for EOF",
+              s->session_first, ECHO_WAIT_MS);
+    cr_assert(s->session_ok,
+              "the client sent %d bytes and got %d back (or other bytes): loop until read() "
+              "returns 0 and write back exactly the n bytes each read() gave (write_all)",
+              BIG, s->session_len);
+    cr_assert(s->got_eof, "after the client closed its side, echo_session() did not return "
+                          "(the client never saw EOF): return when read() gives 0");
+}
+
+/* ---- steps 3 and 4: echo_serve ---------------------------------------------------- */
+
+static void at_once_body(void *shared)
+{
+    struct seen *s = shared;
+    if (start_server(s, 4, 4) < 0)
+        return;
+    int fd[4];
+    for (int i = 0; i < 4; i++)
+        fd[i] = echo_dial(s->port);
+    /* All four are connected before any is answered: a serial server answers
+     * only the first one until it leaves. */
+    double end = now_ms() + ECHO_WAIT_MS;
+    for (int i = 0; i < 4; i++)
+        s->echoed += fd[i] >= 0 && echo_once(fd[i], "ping\n", end - now_ms());
+    for (int i = 0; i < 4; i++)
+        close(fd[i]);
+    stop_server(s, 3000);
+}
+
+Test(echo, clients_served_at_once)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(at_once_body, s, 10000);
+    sandbox_assert_returned(&r, "echo_serve()");
+    assert_listening(s);
+    cr_assert(s->echoed == 4,
+              "4 clients connected at once and only %d got their echo within %d ms while all "
+              "were connected: the server serves one client at a time (serial). Fork a child "
+              "per client and go straight back to accept()",
+              s->echoed, ECHO_WAIT_MS);
+    assert_server_returned(s, 4);
+}
+
+static void fifth_body(void *shared)
+{
+    struct seen *s = shared;
+    if (start_server(s, 4, NCLIENTS) < 0)
+        return;
+    int fd[NCLIENTS];
+    for (int i = 0; i < 4; i++) {
+        fd[i] = echo_dial(s->port);
+        s->echoed += fd[i] >= 0 && echo_once(fd[i], "ping\n", ECHO_WAIT_MS);
+    }
+    fd[4] = echo_dial(s->port);
+    /* Four are being served: the fifth must not be. A wrong server answers
+     * it within a few ms; this is the longest it gets. */
+    s->early_fifth = fd[4] >= 0 && echo_once(fd[4], "fifth\n", 500);
+    close(fd[0]); /* one leaves: now the fifth gets its turn */
+    if (!s->early_fifth) {
+        char buf[16];
+        int eof;
+        s->fifth_after = recv_within(fd[4], buf, 6, ECHO_WAIT_MS, &eof) == 6;
+    }
+    for (int i = 1; i < NCLIENTS; i++)
+        close(fd[i]);
+    stop_server(s, 3000);
+}
+
+Test(echo, fifth_client_waits_for_a_free_slot)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(fifth_body, s, 12000);
+    sandbox_assert_returned(&r, "echo_serve()");
+    assert_listening(s);
+    cr_assert(s->echoed == 4,
+              "only %d of the first 4 clients got an echo: see "
+              "clients_served_at_once",
+              s->echoed);
+    cr_assert(!s->early_fifth,
+              "echo_serve(lfd, 4, ...) served a fifth client while four were still connected: "
+              "the cap is not enforced. When max_clients children are running, waitpid() for "
+              "one to end before the next accept()");
+    cr_assert(s->fifth_after,
+              "the fifth client was still not served %d ms after one of the four left: when a "
+              "child ends, reap it and accept the waiting client",
+              ECHO_WAIT_MS);
+    assert_server_returned(s, NCLIENTS);
+}
+
+static void eof_body(void *shared)
+{
+    struct seen *s = shared;
+    /* Two clients: the server is still running (in accept) while the first
+     * one waits for its EOF; a returning server would close every fd. */
+    if (start_server(s, 4, 2) < 0)
+        return;
+    int fd = echo_dial(s->port);
+    int eof;
+    char buf[16];
+    send_str(fd, "bye\n");
+    shutdown(fd, SHUT_WR); /* the client is done sending */
+    s->got_echo = recv_within(fd, buf, 4, ECHO_WAIT_MS, &eof) == 4;
+    s->got_eof = eof || eof_within(fd, ECHO_WAIT_MS);
+    close(fd);
+    fd = echo_dial(s->port);
+    close(fd);
+    stop_server(s, 3000);
+}
+
+Test(echo, parent_closes_accepted_socket)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(eof_body, s, 10000);
+    sandbox_assert_returned(&r, "echo_serve()");
+    assert_listening(s);
+    cr_assert(s->got_echo, "the client sent 'bye\\n' and got no echo within %d ms", ECHO_WAIT_MS);
+    cr_assert(s->got_eof,
+              "the client got its echo, closed its sending side, and saw no EOF within %d ms "
+              "although the child had finished: the parent keeps its copy of the accepted "
+              "socket, so the connection stays open. close(conn) in the parent right after "
+              "fork()",
+              ECHO_WAIT_MS);
+    assert_server_returned(s, 2);
+}
+
+static void reap_body(void *shared)
+{
+    struct seen *s = shared;
+    if (start_server(s, 0, SERIAL_CLIENTS + 1) < 0)
+        return;
+    double eof_wait = ECHO_WAIT_MS;            /* once an EOF never came, do not wait for more */
+    for (int i = 0; i < SERIAL_CLIENTS; i++) { /* come and go, one after another */
+        int fd = echo_dial(s->port);
+        s->echoed += fd >= 0 && echo_once(fd, "hi\n", ECHO_WAIT_MS);
+        shutdown(fd, SHUT_WR);
+        if (!eof_within(fd, eof_wait))
+            eof_wait = 0;
+        close(fd);
+    }
+    /* Every child has ended or is ending; a server that reaps keeps at most
+     * the last one or two as zombies until its next accept(). */
+    double end = now_ms() + 1000;
+    while ((s->zombies = zombies_of(s->server_pid)) > 3 && now_ms() < end)
+        sleep_ms(10);
+    int fd = echo_dial(s->port); /* the last client lets echo_serve() return */
+    s->echoed += fd >= 0 && echo_once(fd, "hi\n", ECHO_WAIT_MS);
+    close(fd);
+    stop_server(s, 3000);
+}
+
+Test(echo, children_reaped_as_clients_leave)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(reap_body, s, 15000);
+    sandbox_assert_returned(&r, "echo_serve()");
+    assert_listening(s);
+    cr_assert(s->echoed == SERIAL_CLIENTS + 1, "only %d of %d clients got their echo", s->echoed,
+              SERIAL_CLIENTS + 1);
+    cr_assert(s->zombies <= 3,
+              "after %d clients came and went one by one, the server had %d zombie children: "
+              "no reaping while it serves. After each accept() (or on SIGCHLD), reap every "
+              "child that ended: while (waitpid(-1, NULL, WNOHANG) > 0)",
+              SERIAL_CLIENTS, s->zombies);
+    assert_server_returned(s, SERIAL_CLIENTS + 1);
+    cr_assert(s->served == SERIAL_CLIENTS + 1, "echo_serve(lfd, 0, %d) returned %d",
+              SERIAL_CLIENTS + 1, s->served);
+}
+
+/* ---- restart: SO_REUSEADDR ----------------------------------------------------------- */
+
+static void restart_body(void *shared)
+{
+    struct seen *s = shared;
+    s->lfd = echo_listen(0);
+    s->listen_errno = errno;
+    if (s->lfd < 0)
+        return;
+    s->port = echo_port(s->lfd);
+    /* One connection, closed by the server side first: that side's socket
+     * stays in TIME_WAIT on the port, as after a server restart. */
+    int client = echo_dial(s->port);
+    int conn = accept(s->lfd, NULL, NULL);
+    close(conn);
+    close(s->lfd);
+    int eof = eof_within(client, ECHO_WAIT_MS);
+    (void)eof;
+    close(client);
+    s->restart_fd = echo_listen(s->port);
+    s->restart_errno = errno;
+    if (s->restart_fd >= 0)
+        close(s->restart_fd);
+}
+
+Test(echo, restart_on_same_port)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(restart_body, s, 5000);
+    sandbox_assert_returned(&r, "echo_listen()");
+    assert_listening(s);
+    cr_assert(s->restart_fd >= 0,
+              "the server was stopped and started again on port %d: echo_listen(%d) failed "
+              "with %s. A connection closed by the server is still in TIME_WAIT on that port; "
+              "set SO_REUSEADDR (setsockopt, value 1) before bind() so a restart can bind it",
+              s->port, s->port, strerror(s->restart_errno));
+}
