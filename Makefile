@@ -21,7 +21,7 @@ GRADER_SRC  := $(wildcard grader/src/*.c)
 GRADER_OBJ  := $(GRADER_SRC:grader/src/%.c=grader/build/src/%.o)
 GRADER_HDR  := $(wildcard grader/src/*.h)
 
-.PHONY: all kit deps setup grade test clean format handout gradescope batch stress
+.PHONY: all kit deps setup grade test clean format handout gradescope batch stress bench
 
 all: deps kit
 	@grader/grade build || true
@@ -84,6 +84,11 @@ RUNS ?= 20
 LOAD ?= 0
 stress: deps kit
 	@grader/stress.sh $(RUNS) $(LOAD) $(LAB)
+
+# The labs' reference primitives against Python's multiprocessing and the
+# syscall floor, then the grader's own speed (grader/bench/run.sh).
+bench: deps kit
+	@grader/bench/run.sh
 
 batch: deps kit
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make batch SUBMISSIONS=folder-of-submissions"; exit 2; }

@@ -110,6 +110,7 @@ struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *t
         while (running < jobs && next < n) {
             files[next] = xasprintf("%s/proclabs-result-%d-%d.json", tmp && *tmp ? tmp : "/tmp",
                                     (int)getpid(), next);
+            unlink(files[next]); /* never read a stale one left by a killed grader */
             pids[next] = start_worker(kit, &tasks[next], next, files[next]);
             next++;
             running++;

@@ -96,11 +96,11 @@ bool write_gradescope(const char *path, const struct lab_result *labs, int n)
                                      : spec && spec->hidden   ? "after_due_date"
                                                               : "visible";
             json_array_append_new(tests,
-                                  json_pack("{s:s, s:s, s:f, s:f, s:s, s:s, s:s}", "name", title,
+                                  json_pack("{s:s, s:s, s:f, s:f, s:s, s:o, s:s}", "name", title,
                                             "number", number, "score", (double)c->points,
                                             "max_score", (double)c->max_points, "status",
                                             c->status == ST_PASSED ? "passed" : "failed", "output",
-                                            output, "visibility", visibility));
+                                            json_text(output), "visibility", visibility));
             free(title);
             free(number);
             free(output);

@@ -176,6 +176,8 @@ void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res);
 
 /* ---- output (report.c) ---------------------------------------------------- */
 
+/* A JSON string of any bytes (invalid UTF-8 replaced). */
+json_t *json_text(const char *s);
 json_t *lab_result_json(const struct lab_result *res);
 bool lab_result_from_json(json_t *j, const struct manifest *m, struct lab_result *res);
 json_t *report_json(const struct lab_result *labs, int n);

@@ -5,6 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+json_t *json_text(const char *s)
+{
+    /* Student output may hold any bytes, and jansson takes only UTF-8:
+     * what is not valid becomes '?', and the report is always written. */
+    json_t *j = json_string(s);
+    if (j)
+        return j;
+    char *copy = xstrdup(s);
+    for (char *p = copy; *p; p++)
+        if ((unsigned char)*p >= 0x80 || ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t'))
+            *p = '?';
+    j = json_string(copy);
+    free(copy);
+    return j ? j : json_string("(unreadable text)");
+}
+
 json_t *lab_result_json(const struct lab_result *res)
 {
     json_t *checks = json_array();
@@ -13,20 +29,20 @@ json_t *lab_result_json(const struct lab_result *res)
         json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:f}", "name", c->name, "kind",
                               kind_name(c->kind), "status", status_name(c->status), "points",
                               c->points, "max_points", c->max_points, "ms", c->ms);
-        json_object_set_new(j, "message", c->message ? json_string(c->message) : json_null());
+        json_object_set_new(j, "message", c->message ? json_text(c->message) : json_null());
         if (c->hint && c->status != ST_PASSED)
-            json_object_set_new(j, "hint", json_string(c->hint));
+            json_object_set_new(j, "hint", json_text(c->hint));
         json_array_append_new(checks, j);
     }
     json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:f, s:o}", "id", res->lab->id, "slug",
                           res->lab->slug, "title", res->lab->title, "score", res->score,
                           "max_score", res->max_score, "ms", res->ms, "checks", checks);
     if (res->error)
-        json_object_set_new(j, "error", json_string(res->error));
+        json_object_set_new(j, "error", json_text(res->error));
     if (res->notes)
-        json_object_set_new(j, "notes", json_string(res->notes));
+        json_object_set_new(j, "notes", json_text(res->notes));
     if (res->build_log && *res->build_log)
-        json_object_set_new(j, "build_log", json_string(res->build_log));
+        json_object_set_new(j, "build_log", json_text(res->build_log));
     return j;
 }
 

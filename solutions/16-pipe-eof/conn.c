@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 int conn_pair(struct conn *a, struct conn *b)
@@ -18,17 +19,31 @@ int conn_pair(struct conn *a, struct conn *b)
     return 0;
 }
 
-/* Every byte, whatever one send() takes; MSG_NOSIGNAL: EPIPE, not SIGPIPE. */
-static int send_all(int fd, const char *p, size_t n)
+/* The whole frame, header and body, in ONE sendmsg() when the socket has
+ * room: the reader is woken once per message, not once for the header and
+ * again for the body (two wake-ups would halve a ping-pong's rate). A send
+ * may still take only part of the bytes (the socket is full and a signal
+ * arrives): go on from where it stopped. MSG_NOSIGNAL: EPIPE, not SIGPIPE. */
+static int send_frame(int fd, const void *header, size_t hlen, const void *body, size_t blen)
 {
-    while (n > 0) {
-        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+    struct iovec iov[2] = {{(void *)header, hlen}, {(void *)body, blen}};
+    struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
+    while (m.msg_iovlen > 0) {
+        ssize_t k = sendmsg(fd, &m, MSG_NOSIGNAL);
         if (k < 0) {
             if (errno == EINTR) continue;
             return -1;
         }
-        p += k; /* a send may take only part of the bytes */
-        n -= (size_t)k;
+        /* Skip what was sent: whole iovecs, then part of the next one. */
+        while (m.msg_iovlen > 0 && (size_t)k >= m.msg_iov[0].iov_len) {
+            k -= (ssize_t)m.msg_iov[0].iov_len;
+            m.msg_iov++;
+            m.msg_iovlen--;
+        }
+        if (m.msg_iovlen > 0) {
+            m.msg_iov[0].iov_base = (char *)m.msg_iov[0].iov_base + k;
+            m.msg_iov[0].iov_len -= (size_t)k;
+        }
     }
     return 0;
 }
@@ -44,9 +59,7 @@ int conn_send(struct conn *c, const void *buf, size_t len)
         return -1;
     }
     uint32_t header = htonl((uint32_t)len); /* the frame: length first */
-    if (send_all(c->fd, (const char *)&header, sizeof header) < 0 || send_all(c->fd, buf, len) < 0)
-        return -1;
-    return 0;
+    return send_frame(c->fd, &header, sizeof header, buf, len);
 }
 
 int conn_recv(struct conn *c, void **buf, size_t *len)

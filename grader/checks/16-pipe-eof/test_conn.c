@@ -454,9 +454,18 @@ static void call_recv_whole(void *shared)
         for (size_t i = 0; i < WHOLE; i++)
             msg[i] = big_byte(i);
         uint32_t tail = htonl(4), cut = htonl(100);
-        if (write_all(fd, (char *)&h + 2, 2) < 0 || write_all(fd, msg, WHOLE) < 0 ||
-            write_all(fd, &tail, 4) < 0 || write_all(fd, "tail", 4) < 0 ||
-            write_all(fd, &cut, 4) < 0 || write_all(fd, "only10byte", 10) < 0)
+        if (write_all(fd, (char *)&h + 2, 2) < 0 || write_all(fd, msg, WHOLE / 2) < 0)
+            _exit(1);
+        /* Let the reader drain the first half before the second comes: one
+         * read() then surely returns only part of the body, however fast a
+         * reader on another CPU copies while we write. */
+        deadline = now_ms() + 1000;
+        outq = 1;
+        while (now_ms() < deadline && ioctl(fd, SIOCOUTQ, &outq) == 0 && outq > 0)
+            sleep_ms(1);
+        if (write_all(fd, msg + WHOLE / 2, WHOLE - WHOLE / 2) < 0 || write_all(fd, &tail, 4) < 0 ||
+            write_all(fd, "tail", 4) < 0 || write_all(fd, &cut, 4) < 0 ||
+            write_all(fd, "only10byte", 10) < 0)
             _exit(1);
         _exit(0); /* EOF in the middle of the last frame */
     }
