@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct mutant {
@@ -68,21 +69,46 @@ static bool read_expect(const char *path, struct mutant *mu)
 }
 
 /* A workspace holding the solution of one lab with the mutant's files over it. */
+/* Lay one mutated file over the solution's copy: the mutant folder holds
+ * either the whole file or FILE.patch, a `diff -u` against the solution
+ * (which shows the one mistake at a glance). False when the patch does not
+ * apply any more: the solution changed under it. */
+static bool lay_over(const char *mutdir, const char *file, const char *to)
+{
+    char *whole = xasprintf("%s/%s", mutdir, file);
+    char *patch = xasprintf("%s/%s.patch", mutdir, file);
+    bool ok = true;
+    if (path_exists(whole)) {
+        ok = copy_file(whole, to);
+    } else if (path_exists(patch)) {
+        char *argv[] = {"patch",           "--quiet",  "--force", "--no-backup-if-mismatch",
+                        "--reject-file=-", (char *)to, patch,     NULL};
+        struct run_spec spec = {.argv = argv, .timeout = 30, .output_cap = 64 * 1024};
+        struct run_result r;
+        contain_run(&spec, &r);
+        ok = !r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
+        run_result_free(&r);
+    }
+    free(whole);
+    free(patch);
+    return ok;
+}
+
+/* A workspace holding the solution of one lab with the mutant laid over it. */
 static char *mutant_workspace(const struct kit *kit, const struct lab_spec *lab, const char *mutdir,
-                              const char *tmproot, int index)
+                              const char *tmproot, int index, bool *applies)
 {
     char dir[256];
     lab_dirname(lab, dir, sizeof dir);
     char *ws = xasprintf("%s/m%d", tmproot, index);
     char *labdir = xasprintf("%s/%s", ws, dir);
     mkdir_p(labdir);
+    *applies = true;
     for (const char **f = lab->edit; *f; f++) {
         char *from = xasprintf("%s/solutions/%s/%s", kit->root, dir, *f);
-        char *over = xasprintf("%s/%s", mutdir, *f);
         char *to = xasprintf("%s/%s", labdir, *f);
-        copy_file(path_exists(over) ? over : from, to);
+        *applies = copy_file(from, to) && lay_over(mutdir, *f, to) && *applies;
         free(from);
-        free(over);
         free(to);
     }
     free(labdir);
@@ -111,11 +137,16 @@ static int load_mutants(const struct kit *kit, const struct lab_spec *lab, const
             mu->name = xstrdup(list[i]->d_name);
             char *what =
                 xasprintf("%s mutant %s has an expect file naming its check", dir, mu->name);
-            bool ok = read_expect(expect, mu);
+            bool ok = read_expect(expect, mu), applies = false;
+            if (ok)
+                mu->workspace = mutant_workspace(kit, lab, mutdir, tmproot, *n, &applies);
             if (!ok) {
                 verdict(t, false, what, "write 'check: NAME' and 'message: WORDS' lines");
+            } else if (!applies) {
+                free(what);
+                what = xasprintf("%s mutant %s applies to the solution", dir, mu->name);
+                verdict(t, false, what, "its .patch no longer applies: remake it with diff -u");
             } else {
-                mu->workspace = mutant_workspace(kit, lab, mutdir, tmproot, *n);
                 (*n)++;
                 count++;
             }

@@ -30,11 +30,19 @@ digest = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
 secret = {}
 for p in files(os.path.join(kit, "solutions")):
     secret[digest(p)] = p
+import subprocess, tempfile
 for r, ds, fs in os.walk(os.path.join(kit, "grader/checks")):
     for f in fs:
         p = os.path.join(r, f)
         if "/mutants/" in p or f.startswith("hidden_"):
             secret[digest(p)] = p
+        if "/mutants/" in p and f.endswith(".patch"):  # the mutant itself, rebuilt
+            lab = p.split("/grader/checks/")[1].split("/")[0]
+            with tempfile.NamedTemporaryFile(suffix=".c", delete=False) as t:
+                t.write(open(os.path.join(kit, "solutions", lab, f[:-len(".patch")]), "rb").read())
+            subprocess.run(["patch", "--quiet", t.name, p], check=True)
+            secret[digest(t.name)] = p
+            os.unlink(t.name)
 bad = []
 for p in files(handout):
     text = open(p, "rb").read()
