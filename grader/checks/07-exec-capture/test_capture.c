@@ -49,24 +49,12 @@ static struct seen *seen;
 /* Children of this process: how many, running, zombies. */
 static void look_at_children(struct seen *s)
 {
-    DIR *d = opendir("/proc");
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] < '1' || e->d_name[0] > '9')
-            continue;
-        pid_t pid = atoi(e->d_name), ppid = 0;
-        char st = process_state(pid, &ppid);
-        if (!st || ppid != getpid())
-            continue;
-        s->children++;
-        s->child_pid = pid;
-        if (st == 'Z')
-            s->child_zombie++;
-        else
-            s->child_alive++;
-    }
-    if (d)
-        closedir(d);
+    struct children c = children_of(getpid());
+    s->children += c.alive + c.zombies;
+    s->child_alive += c.alive;
+    s->child_zombie += c.zombies;
+    if (c.last)
+        s->child_pid = c.last;
 }
 
 /* Which fds are open: open[fd] is 1 for each. */

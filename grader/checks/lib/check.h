@@ -69,6 +69,13 @@ const char *sandbox_tail(const struct sandbox *r);
 /* Processes whose parent is pid (zombies included); for "every child reaped". */
 int count_children_of(pid_t pid);
 
+/* The children of pid, alive and zombies apart, and one of their pids. */
+struct children {
+    int alive, zombies;
+    pid_t last;
+};
+struct children children_of(pid_t pid);
+
 /* A watch on a student call that may hang, for a diagnosis better than
  * "timed out": if watch_done() has not been called within ms, a thread runs
  * diagnose(arg) while the call is still stuck (who waits for whom, which
