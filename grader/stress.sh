@@ -22,7 +22,8 @@ differences=0
 for run in $(seq "$runs"); do
     start=$(date +%s)
     out=$(grader/grade selftest "$@" 2>&1)
-    bad=$(grep -E '^FAIL' <<<"$out")
+    # Each FAIL line and the detail lines under it (indented): what was seen.
+    bad=$(awk '/^FAIL/ { show = 1; print; next } show && /^       / { print; next } { show = 0 }' <<<"$out")
     n=$(grep -c '^FAIL' <<<"$out")
     summary=$(tail -n 1 <<<"$out")
     echo "run $run/$runs: $summary ($(( $(date +%s) - start )) s)"

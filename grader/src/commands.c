@@ -78,7 +78,7 @@ static pid_t start_worker(const struct kit *kit, const struct grade_task *task, 
     contain_init();
     contain_cleanup_on_interrupt();
     struct kit mine = *kit;
-    mine.slot = slot; /* its own student user: one lab's fork bomb starves no other */
+    mine.slot = contain_claim_slot(slot); /* its own student user, here and in other graders */
     if (task->workspace)
         snprintf(mine.workspace, sizeof mine.workspace, "%s", task->workspace);
     struct lab_result res;

@@ -31,6 +31,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -40,6 +41,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,6 +98,29 @@ int contain_proc_cap(void)
 uid_t contain_student_uid(int slot)
 {
     return (uid_t)(STUDENT_UID_BASE + (slot % 1000));
+}
+
+/* Slots are claimed machine-wide by binding an abstract Unix socket name:
+ * it is freed when its last holder exits, leaves no file behind, and two
+ * graders at once (a batch beside a student's `make grade`) never share a
+ * student user, so neither its process limit nor its kill(-1) sweep. */
+int contain_claim_slot(int wanted)
+{
+    for (int i = 0; i < 1000; i++) {
+        int slot = (wanted + i) % 1000;
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return wanted;
+        struct sockaddr_un addr = {.sun_family = AF_UNIX};
+        int len = snprintf(addr.sun_path + 1, sizeof addr.sun_path - 1, "proclabs-slot-%d", slot);
+        if (bind(fd, (struct sockaddr *)&addr,
+                 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len)) == 0)
+            return slot; /* fd stays open, unlisted, until this worker exits */
+        close(fd);
+        if (errno != EADDRINUSE)
+            return wanted;
+    }
+    return wanted;
 }
 
 /* ---- inside the run ------------------------------------------------------ */

@@ -106,6 +106,9 @@ void contain_run(const struct run_spec *spec, struct run_result *res);
 void run_result_free(struct run_result *res);
 /* The student user of a slot (when student_uid is in force). */
 uid_t contain_student_uid(int slot);
+/* A slot no other grader process on this machine holds, wanted or the next
+ * free one; held until the caller exits. */
+int contain_claim_slot(int wanted);
 /* More processes than this at once in one run is taken for a fork bomb. */
 int contain_proc_cap(void);
 

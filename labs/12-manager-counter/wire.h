@@ -15,11 +15,16 @@
 
 enum { MSG_MAX = 256 }; /* the longest message text, in bytes */
 
-/* Send text (1 to MSG_MAX bytes, no NUL) as one message. Like a real
+/* Send text (1 to MSG_MAX bytes, no NUL) as one message. Like a slow
  * network it delivers the message in pieces: the length first and the text
- * a moment later. A peer that has gone away gives -1 (never SIGPIPE).
- * Returns 0 or -1. */
+ * wire_latency_ms later. A peer that has gone away gives -1 (never
+ * SIGPIPE). Returns 0 or -1. */
 int send_msg(int fd, const char *text);
+
+/* The simulated latency, scaled by PROCLABS_TIME_SCALE: 5 ms by default;
+ * 0 sends each message in one piece (the benchmark does, to time the
+ * manager itself). */
+extern double wire_latency_ms;
 
 /* The store: the dict that lives in the manager's server process, and only
  * there. Apply one request and write the reply text into reply:

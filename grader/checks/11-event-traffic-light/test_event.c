@@ -37,8 +37,9 @@ struct seen {
     struct road *road;
 };
 
-/* The state letter of /proc/PID/stat ('S' sleeping, 'R' running), or 0. */
-static char proc_state(pid_t pid)
+/* The state letter of /proc/PID/stat ('S' sleeping, 'R' running), or 0;
+ * with cpu_ms, the CPU time it has used (user + system). */
+static char proc_state_cpu(pid_t pid, double *cpu_ms)
 {
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -50,12 +51,30 @@ static char proc_state(pid_t pid)
     buf[n] = '\0';
     char *p = strrchr(buf, ')');
     char state = 0;
-    if (!p || sscanf(p + 1, " %c", &state) != 1) return 0;
+    unsigned long utime = 0, stime = 0;
+    /* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+    if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &state,
+                     &utime, &stime) < 1)
+        return 0;
+    if (cpu_ms) *cpu_ms = (double)(utime + stime) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
     return state;
 }
 
-/* Wait (at most bound_ms) until every process in pids is asleep, seen on
- * two looks in a row: then each one is blocked inside event_wait(). */
+static char proc_state(pid_t pid)
+{
+    return proc_state_cpu(pid, NULL);
+}
+
+/* A process that has used this much CPU without once going to sleep is
+ * spinning: a waiter uses well under 1 ms before it blocks, however busy
+ * the machine is (a busy machine delays it, it does not make it work more). */
+enum { SPIN_CPU_MS = 40 };
+
+/* Wait until every process in pids is asleep, seen on two looks in a row
+ * (then each one is blocked inside event_wait()): true. False as soon as one
+ * ended or has been seen spinning (SPIN_CPU_MS of CPU), or after bound_ms.
+ * The bound is long: a fresh process may wait for a CPU for a long while
+ * on a loaded machine, and that is not a wrong answer. */
 static bool wait_asleep(const pid_t *pids, int n, double bound_ms)
 {
     double end = now_ms() + bound_ms;
@@ -63,8 +82,10 @@ static bool wait_asleep(const pid_t *pids, int n, double bound_ms)
     while (now_ms() < end) {
         int asleep = 0;
         for (int i = 0; i < n; i++) {
-            char st = proc_state(pids[i]);
+            double cpu = 0;
+            char st = proc_state_cpu(pids[i], &cpu);
             if (st == 0 || st == 'Z') return false; /* it ended: it did not wait */
+            if (cpu >= SPIN_CPU_MS) return false;
             asleep += st == 'S';
         }
         in_a_row = asleep == n ? in_a_row + 1 : 0;
@@ -331,11 +352,11 @@ static void busy_body(void *shared)
     double start = now_ms();
     pid_t waiter = Fork();
     if (waiter == 0) {
-        s->child_ret[0] = event_wait(&s->ev, 1500);
+        s->child_ret[0] = event_wait(&s->ev, 5000);
         s->child_woke_ms[0] = now_ms();
         _exit(0);
     }
-    s->slept = wait_asleep(&waiter, 1, 300); /* a spinner never sleeps: 300 ms, then look */
+    s->slept = wait_asleep(&waiter, 1, 3000); /* until asleep, or seen spinning */
     s->share = running_share(waiter, 150);
     s->elapsed_ms = now_ms() - start;
     event_set(&s->ev); /* done looking: let it go */
@@ -346,10 +367,10 @@ static void busy_body(void *shared)
 Test(event, wait_does_not_busy_wait)
 {
     struct seen *s = shared_alloc(sizeof *s);
-    struct sandbox r = sandbox_run(busy_body, s, 5000);
-    sandbox_assert_returned(&r, "event_wait(1500 ms) in a process while nobody sets the event");
+    struct sandbox r = sandbox_run(busy_body, s, 8000);
+    sandbox_assert_returned(&r, "event_wait(5000 ms) in a process while nobody sets the event");
     cr_assert(s->share >= 0,
-              "event_wait(1500 ms) on an event nobody sets returned after %.0f ms: it does not "
+              "event_wait(5000 ms) on an event nobody sets returned after %.0f ms: it does not "
               "wait yet",
               s->elapsed_ms);
     cr_assert(s->share < 0.5,
@@ -372,7 +393,7 @@ static void car_body(void *shared)
         run_car(&s->ev, 7);
         _exit(0);
     }
-    s->slept = wait_asleep(&car, 1, 500);
+    s->slept = wait_asleep(&car, 1, 3000); /* asleep at red, or crossed and gone */
     s->share = running_share(car, 100); /* asleep at red, or spinning? */
     s->crossings_at_red = s->road->crossings;
     light_show(true);
@@ -384,7 +405,7 @@ Test(event, car_waits_for_green)
 {
     struct seen *s = shared_alloc(sizeof *s);
     s->road = road_watch(&s->ev); /* before the fork: the test reads it */
-    struct sandbox r = sandbox_run(car_body, s, 5000);
+    struct sandbox r = sandbox_run(car_body, s, 8000);
     sandbox_assert_returned(&r, "run_car() at a red light");
     cr_assert(s->crossings_at_red == 0,
               "car 7 crossed while the light was red (the event clear): when "
