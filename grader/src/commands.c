@@ -120,20 +120,31 @@ struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *t
         if (pid < 0)
             break;
         for (int i = 0; i < next; i++) {
+            /* Only a running task: pids wrap around, and a new worker may
+             * get the pid of one that finished long ago. */
             if (pids[i] != pid)
                 continue;
+            pids[i] = 0;
             running--;
             done++;
             json_t *j = json_load_file(files[i], 0, NULL);
             if (!j || !lab_result_from_json(j, &kit->manifest, &results[i])) {
                 /* The worker itself died: grade the lab as an error, never crash. */
-                grade_lab_failed(kit, tasks[i].lab, &results[i],
-                                 "the grader's worker for this lab died unexpectedly");
+                char *why = WIFSIGNALED(status)
+                                ? xasprintf("the grader's worker for this lab died unexpectedly "
+                                            "(signal %d)",
+                                            WTERMSIG(status))
+                                : xasprintf("the grader's worker for this lab died unexpectedly "
+                                            "(exit status %d)",
+                                            WEXITSTATUS(status));
+                grade_lab_failed(kit, tasks[i].lab, &results[i], why);
+                free(why);
             }
             json_decref(j);
             unlink(files[i]);
             if (progress)
                 progress(done, n);
+            break;
         }
     }
     for (int i = 0; i < n; i++)
