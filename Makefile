@@ -8,6 +8,8 @@
 #   make gradescope      dist/gradescope.zip: the Gradescope autograder
 #   make batch SUBMISSIONS=DIR   grade a folder of submissions into a CSV
 #   make stress [RUNS=20] [LOAD=1]   grade solutions and mutants again and again: any difference?
+#                        (LOAD=N: N busy processes per core)
+#   make mutate [LAB=03] mechanical mutants of the solutions: which ones score full marks?
 #   make bench           the labs' primitives against Python's multiprocessing and the syscalls
 #   make clean           remove everything built
 
@@ -21,7 +23,7 @@ GRADER_SRC  := $(wildcard grader/src/*.c)
 GRADER_OBJ  := $(GRADER_SRC:grader/src/%.c=grader/build/src/%.o)
 GRADER_HDR  := $(wildcard grader/src/*.h)
 
-.PHONY: all kit deps setup grade test clean format handout gradescope batch stress bench
+.PHONY: all kit deps setup grade test clean format handout gradescope batch stress bench mutate
 
 all: deps kit
 	@grader/grade build || true
@@ -84,6 +86,11 @@ RUNS ?= 20
 LOAD ?= 0
 stress: deps kit
 	@grader/stress.sh $(RUNS) $(LOAD) $(LAB)
+
+# Mechanical mutants of the reference solutions, graded two at a time; the
+# survivors (full marks) are shown unless survivors.txt calls them harmless.
+mutate: deps kit
+	@python3 grader/mutate.py --jobs 2 $(LAB)
 
 # The labs' reference primitives against Python's multiprocessing and the
 # syscall floor, then the grader's own speed (grader/bench/run.sh).

@@ -1,8 +1,9 @@
 #!/bin/bash
 # stress.sh RUNS LOAD [LAB...] - grade the solutions, starters and every
-# mutant RUNS times (`grade selftest`), with every core kept busy when LOAD
-# is 1, and report each verdict that differed from the expected one.
-# Ends with "N differences in R runs"; exits 1 when N is not 0.
+# mutant RUNS times (`grade selftest`), with LOAD busy processes per core
+# (0: none; 3: three per core, a heavily loaded machine), and report each
+# verdict that differed from the expected one.
+# Ends with "N differences in R runs (LOAD=L, time)"; exits 1 when N is not 0.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 runs=${1:-20}
@@ -11,13 +12,17 @@ shift 2 2>/dev/null || true
 busy=()
 stop_load() { [ ${#busy[@]} -eq 0 ] || kill "${busy[@]}" 2>/dev/null; }
 trap stop_load EXIT
-if [ "$load" = 1 ]; then
-    for _ in $(seq "$(nproc)"); do
+case $load in
+'' | *[!0-9]*) echo "stress.sh: LOAD must be a number of busy processes per core, not '$load'" >&2; exit 2 ;;
+esac
+if [ "$load" -gt 0 ]; then
+    for _ in $(seq $((load * $(nproc)))); do
         sh -c 'while :; do :; done' &
         busy+=($!)
     done
-    echo "load: ${#busy[@]} busy loops, one per core"
+    echo "load: ${#busy[@]} busy loops, $load per core on $(nproc) core$([ "$(nproc)" -eq 1 ] || echo s)"
 fi
+started=$(date +%s)
 differences=0
 for run in $(seq "$runs"); do
     start=$(date +%s)
@@ -32,5 +37,6 @@ for run in $(seq "$runs"); do
         sed "s/^/    run $run: /" <<<"${bad:-$summary}"
     fi
 done
-echo "$differences differences in $runs runs"
+took=$(($(date +%s) - started))
+echo "$differences difference$([ "$differences" -eq 1 ] || echo s) in $runs run$([ "$runs" -eq 1 ] || echo s) (LOAD=$load, $((took / 60)) min $((took % 60)) s)"
 [ "$differences" -eq 0 ]

@@ -297,7 +297,8 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
     for (int s = 0; s < ns; s++)
         for (int l = 0; st[s].root && l < nlabs; l++)
             tasks[st[s].first_task + l] = (struct grade_task){labs[l], st[s].root};
-    fprintf(stderr, "grading %d submissions (%d labs) with %d jobs\n", ns, ntasks, cli->jobs);
+    fprintf(stderr, "grading %d submission%s (%d lab%s) with %d job%s\n", ns, ns == 1 ? "" : "s",
+            ntasks, ntasks == 1 ? "" : "s", cli->jobs, cli->jobs == 1 ? "" : "s");
     struct lab_result *res = grade_tasks(kit, tasks, ntasks, cli->jobs, progress_bar);
 
     int rc = 0;

@@ -95,6 +95,29 @@ int cmd_manifest(struct kit *kit, const struct cli *cli)
             for (size_t k = json_array_size(checks); k-- > 0;)
                 if (json_is_true(json_object_get(json_array_get(checks, k), "hidden")))
                     json_array_remove(checks, k);
+            /* An explained_by naming a check the handout lacks would not load. */
+            size_t k;
+            json_t *c;
+            json_array_foreach(checks, k, c)
+            {
+                json_t *causes = json_object_get(c, "explained_by");
+                for (size_t m = json_array_size(causes); m-- > 0;) {
+                    json_t *v = json_array_get(causes, m);
+                    const char *name = json_is_string(v)
+                                           ? json_string_value(v)
+                                           : json_string_value(json_object_get(v, "check"));
+                    bool kept = false;
+                    size_t q;
+                    json_t *other;
+                    json_array_foreach(checks, q, other)
+                    {
+                        const char *o = json_string_value(json_object_get(other, "name"));
+                        kept = kept || (name && o && !strcmp(name, o));
+                    }
+                    if (!kept)
+                        json_array_remove(causes, m);
+                }
+            }
         }
     }
     int rc =

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 enum { RUN_OUTPUT_CAP = 8 << 20 };
@@ -45,12 +46,29 @@ static char *env_entry(const char *name, const char *value)
     return xasprintf("%s=%s", name, value);
 }
 
-/* Why a run ended badly, or NULL when it ended by itself. */
-static char *run_trouble(const struct run_result *r, double timeout)
+/* CPU seconds used by the processes this one has reaped so far. */
+static double children_cpu_s(void)
 {
+    struct rusage ru;
+    if (getrusage(RUSAGE_CHILDREN, &ru) < 0)
+        return 0;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* Why a run ended badly, or NULL when it ended by itself. cpu_s is the CPU
+ * the run's reaped processes used: much of it means something spun. Little
+ * proves nothing (processes killed inside a namespace are not counted). */
+static char *run_trouble(const struct run_result *r, double timeout, double cpu_s)
+{
+    double wall = r->elapsed_ms > 0 ? r->elapsed_ms / 1000 : timeout;
+    if (r->timed_out && cpu_s >= 0.3 * wall)
+        return xasprintf("timed out after %.0f s: its processes used %.1f s of CPU, so "
+                         "something was spinning (an endless loop?)",
+                         timeout, cpu_s);
     if (r->timed_out)
-        return xasprintf("timed out after %.0f s (possible deadlock: a process waits for "
-                         "something that never happens)",
+        return xasprintf("timed out after %.0f s (an endless loop, or a deadlock: a process "
+                         "waits for something that never happens)",
                          timeout);
     if (r->output_overflow)
         return xasprintf("output exceeded %d bytes (a loop that prints without end?)",
@@ -114,7 +132,9 @@ static void run_checks(const struct build_env *b, char **argv, enum check_kind k
                             .keep = b->dir,
                             .kit = b->kit->root};
     struct run_result r;
+    double cpu_before = children_cpu_s();
     contain_run(&spec, &r);
+    double cpu_s = children_cpu_s() - cpu_before;
 
     /* The runner writes its TAP to our pipe: nothing in the build folder,
      * which student code can write, is read back. */
@@ -124,7 +144,7 @@ static void run_checks(const struct build_env *b, char **argv, enum check_kind k
     tap_parse(r.output, kind, res);
     note_leftovers(res, kind, &r);
 
-    char *trouble = run_trouble(&r, b->lab->timeout);
+    char *trouble = run_trouble(&r, b->lab->timeout, cpu_s);
     char *msg =
         trouble ? xasprintf("not finished: the %s checks %s", kind_name(kind), trouble) : NULL;
     /* A runner killed from inside, flooded or forked to death may have been
@@ -214,6 +234,7 @@ void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_res
         c->points = c->status == ST_PASSED ? c->max_points : 0;
         res->score += c->points;
     }
+    explain_causes(res);
     res->ms = mono_ms() - start;
 }
 
@@ -230,8 +251,11 @@ void grade_lab_failed(const struct kit *kit, const struct lab_spec *lab, struct 
 
 void lab_result_free(struct lab_result *res)
 {
-    for (int i = 0; i < res->nchecks; i++)
+    for (int i = 0; i < res->nchecks; i++) {
         free(res->checks[i].message);
+        free(res->checks[i].consequence_of);
+        free(res->checks[i].may_also_fix);
+    }
     free(res->checks);
     free(res->build_log);
     free(res->error);

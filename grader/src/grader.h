@@ -10,12 +10,21 @@
 
 /* ---- the manifest (grader/manifest.json) ------------------------------- */
 
+/* "explained_by": a check whose failure makes this one fail too; when both
+ * fail the report sends the student to that root cause first. */
+struct cause {
+    const char *check;
+    const char *when; /* only when the root's message holds these words (NULL: always) */
+};
+
 struct check_spec {
     const char *name;
     int points;
     const char *hint;
     bool hidden;            /* runs only in the instructor's copy */
     const char *visibility; /* Gradescope's, when the manifest sets one */
+    struct cause *causes;   /* explained_by */
+    int ncauses;
 };
 
 struct program_spec {
@@ -125,7 +134,9 @@ struct check_result {
     char *message; /* why it failed (malloc'd), or NULL */
     const char *hint;
     double ms;
-    bool reported; /* the test runner reported it */
+    bool reported;        /* the test runner reported it */
+    char *consequence_of; /* failed root checks that explain this failure ("a, b"), or NULL */
+    char *may_also_fix;   /* failed checks this one's failure explains ("a, b"), or NULL */
 };
 
 struct lab_result {
@@ -185,6 +196,10 @@ json_t *lab_result_json(const struct lab_result *res);
 bool lab_result_from_json(json_t *j, const struct manifest *m, struct lab_result *res);
 json_t *report_json(const struct lab_result *labs, int n);
 void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose, bool color);
+/* Tie failures to their root causes (the manifest's explained_by): a
+ * consequence's message starts by naming its root, a root's message ends
+ * with what fixing it may also fix. Once per graded lab. */
+void explain_causes(struct lab_result *res);
 
 /* ---- small utilities (util.c) -------------------------------------------- */
 

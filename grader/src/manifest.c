@@ -41,6 +41,75 @@ static const char **str_list(json_t *arr, const char *what, const char *where, b
     return list;
 }
 
+static int check_index(const struct lab_spec *lab, const char *name)
+{
+    for (int i = 0; i < lab->nchecks; i++)
+        if (!strcmp(lab->checks[i].name, name))
+            return i;
+    return -1;
+}
+
+/* True when following unconditional explained_by links from check `from`
+ * comes to `to` (links with a "when" are sorted out after grading). */
+static bool reaches(const struct lab_spec *lab, int from, int to, int depth)
+{
+    if (from == to)
+        return true;
+    if (from < 0 || depth > lab->nchecks)
+        return false;
+    const struct check_spec *c = &lab->checks[from];
+    for (int k = 0; k < c->ncauses; k++)
+        if (!c->causes[k].when && reaches(lab, check_index(lab, c->causes[k].check), to, depth + 1))
+            return true;
+    return false;
+}
+
+/* "explained_by": ["check", {"check": "name", "when": "words in its message"}, ...] */
+static bool load_causes(json_t *c, struct lab_spec *lab, int i, const char *where)
+{
+    json_t *arr = json_object_get(c, "explained_by");
+    struct check_spec *cs = &lab->checks[i];
+    if (!arr)
+        return true;
+    if (!json_is_array(arr)) {
+        fprintf(stderr, "grade: manifest: %s: %s: \"explained_by\" must be a list of checks\n",
+                where, cs->name);
+        return false;
+    }
+    bool ok = true;
+    cs->causes = xcalloc(json_array_size(arr), sizeof *cs->causes);
+    size_t k;
+    json_t *v;
+    json_array_foreach(arr, k, v)
+    {
+        struct cause *cause = &cs->causes[cs->ncauses];
+        json_t *w = json_object_get(v, "when");
+        cause->check = json_is_string(v) ? json_string_value(v)
+                                         : json_string_value(json_object_get(v, "check"));
+        cause->when = json_is_string(w) ? json_string_value(w) : NULL;
+        int root = cause->check ? check_index(lab, cause->check) : -1;
+        if (root < 0 || root == i) {
+            fprintf(stderr,
+                    "grade: manifest: %s: %s: \"explained_by\" names %s, which is not another "
+                    "check of this lab\n",
+                    where, cs->name, cause->check ? cause->check : "(no check)");
+            ok = false;
+            continue;
+        }
+        /* A loop would have two checks each blame the other. */
+        if (!cause->when && reaches(lab, root, i, 0)) {
+            fprintf(stderr,
+                    "grade: manifest: %s: %s and %s explain each other (explained_by): make "
+                    "one of them the root, or give a link a \"when\"\n",
+                    where, cs->name, cause->check);
+            ok = false;
+            continue;
+        }
+        cs->ncauses++;
+    }
+    return ok;
+}
+
 static bool load_lab(json_t *j, struct lab_spec *lab, int index)
 {
     bool ok = true;
@@ -103,6 +172,8 @@ static bool load_lab(json_t *j, struct lab_spec *lab, int index)
                 ok = false;
             }
     }
+    for (int i = 0; i < lab->nchecks; i++)
+        ok = load_causes(json_array_get(checks, (size_t)i), lab, i, where) && ok;
     return ok;
 }
 

@@ -21,6 +21,34 @@ json_t *json_text(const char *s)
     return j ? j : json_string("(unreadable text)");
 }
 
+/* "a, b" as ["a", "b"], and back: the names of checks. */
+static json_t *name_list_json(const char *names)
+{
+    json_t *arr = json_array();
+    char *copy = xstrdup(names);
+    for (char *save = NULL, *w = strtok_r(copy, ", ", &save); w; w = strtok_r(NULL, ", ", &save))
+        json_array_append_new(arr, json_text(w));
+    free(copy);
+    return arr;
+}
+
+static char *name_list_from_json(json_t *arr)
+{
+    char *out = NULL;
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        const char *s = json_string_value(v);
+        if (!s)
+            continue;
+        char *more = xasprintf("%s%s%s", out ? out : "", out ? ", " : "", s);
+        free(out);
+        out = more;
+    }
+    return out;
+}
+
 json_t *lab_result_json(const struct lab_result *res)
 {
     json_t *checks = json_array();
@@ -32,6 +60,10 @@ json_t *lab_result_json(const struct lab_result *res)
         json_object_set_new(j, "message", c->message ? json_text(c->message) : json_null());
         if (c->hint && c->status != ST_PASSED)
             json_object_set_new(j, "hint", json_text(c->hint));
+        if (c->consequence_of)
+            json_object_set_new(j, "consequence_of", name_list_json(c->consequence_of));
+        if (c->may_also_fix)
+            json_object_set_new(j, "may_also_fix", name_list_json(c->may_also_fix));
         json_array_append_new(checks, j);
     }
     json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:f, s:o}", "id", res->lab->id, "slug",
@@ -96,6 +128,10 @@ bool lab_result_from_json(json_t *j, const struct manifest *m, struct lab_result
         s = json_string_value(json_object_get(c, "message"));
         r->message = s ? xstrdup(s) : NULL;
         r->reported = true;
+        r->consequence_of = name_list_from_json(json_object_get(c, "consequence_of"));
+        r->may_also_fix = name_list_from_json(json_object_get(c, "may_also_fix"));
+        if (r->consequence_of)
+            r->hint = NULL; /* the root's hint is the one to follow */
     }
     res->built = res->nchecks > 0 && res->checks[0].status == ST_PASSED;
     return true;
@@ -111,6 +147,124 @@ json_t *report_json(const struct lab_result *labs, int n)
         max += labs[i].max_score;
     }
     return json_pack("{s:i, s:i, s:o}", "score", score, "max_score", max, "labs", arr);
+}
+
+/* ---- root causes ------------------------------------------------------------ */
+
+static struct check_result *result_of(struct lab_result *res, const char *name)
+{
+    for (int i = 1; i < res->nchecks; i++)
+        if (!strcmp(res->checks[i].name, name))
+            return &res->checks[i];
+    return NULL;
+}
+
+/* Failed on its own evidence: not a check its runner never reported (those
+ * all share one message about the runner) and not a grader error. */
+static bool failed(const struct check_result *c)
+{
+    return c && c->reported && c->status != ST_PASSED && c->status != ST_ERROR;
+}
+
+static void append_name(char **list, const char *name)
+{
+    char *more = xasprintf("%s%s%s", *list ? *list : "", *list ? ", " : "", name);
+    free(*list);
+    *list = more;
+}
+
+/* The roots behind check i: follow the live links to checks nothing explains. */
+static void find_roots(int i, bool *const *link, const bool *explained, int n, bool *seen,
+                       bool *roots)
+{
+    seen[i] = true;
+    for (int j = 0; j < n; j++) {
+        if (!link[i][j] || seen[j])
+            continue;
+        if (!explained[j])
+            roots[j] = true;
+        else
+            find_roots(j, link, explained, n, seen, roots);
+    }
+}
+
+void explain_causes(struct lab_result *res)
+{
+    const struct lab_spec *lab = res->lab;
+    int n = lab->nchecks;
+    if (!res->built || n == 0)
+        return;
+    /* link[i][j]: check i failed and its explained_by root j failed too (with
+     * the words its "when" asks for). Two checks blaming each other say
+     * nothing: both links go. */
+    bool **link = xcalloc((size_t)n, sizeof *link);
+    struct check_result **r = xcalloc((size_t)n, sizeof *r);
+    for (int i = 0; i < n; i++) {
+        link[i] = xcalloc((size_t)n, sizeof **link);
+        r[i] = result_of(res, lab->checks[i].name);
+    }
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < lab->checks[i].ncauses && failed(r[i]); k++) {
+            const struct cause *c = &lab->checks[i].causes[k];
+            for (int j = 0; j < n; j++)
+                if (!strcmp(lab->checks[j].name, c->check) && failed(r[j]) &&
+                    (!c->when || (r[j]->message && strstr(r[j]->message, c->when))))
+                    link[i][j] = true;
+        }
+    bool *explained = xcalloc((size_t)n, sizeof *explained);
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            if (link[i][j] && link[j][i])
+                link[i][j] = link[j][i] = false;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            explained[i] = explained[i] || link[i][j];
+
+    bool zh = want_chinese();
+    bool *seen = xcalloc((size_t)n, sizeof *seen), *roots = xcalloc((size_t)n, sizeof *roots);
+    char **fixes = xcalloc((size_t)n, sizeof *fixes);
+    for (int i = 0; i < n; i++) {
+        if (!explained[i])
+            continue;
+        memset(seen, 0, (size_t)n * sizeof *seen);
+        memset(roots, 0, (size_t)n * sizeof *roots);
+        find_roots(i, link, explained, n, seen, roots);
+        char *names = NULL;
+        for (int j = 0; j < n; j++)
+            if (roots[j]) {
+                append_name(&names, lab->checks[j].name);
+                append_name(&fixes[j], lab->checks[i].name);
+            }
+        if (!names)
+            continue; /* a loop of three or more: no root to name */
+        char *msg = zh ? xasprintf("很可能是 %s 失败的后果：请先修正它\n%s", names,
+                                   r[i]->message ? r[i]->message : "")
+                       : xasprintf("probably a consequence of %s: fix that first\n%s", names,
+                                   r[i]->message ? r[i]->message : "");
+        free(r[i]->message);
+        r[i]->message = msg;
+        r[i]->consequence_of = names;
+        r[i]->hint = NULL; /* its hint would send the student to code that may be right */
+    }
+    for (int j = 0; j < n; j++) {
+        if (!fixes[j])
+            continue;
+        char *msg = zh ? xasprintf("%s\n修正这一项可能也会修正：%s",
+                                   r[j]->message ? r[j]->message : "", fixes[j])
+                       : xasprintf("%s\nfixing this may also fix: %s",
+                                   r[j]->message ? r[j]->message : "", fixes[j]);
+        free(r[j]->message);
+        r[j]->message = msg;
+        r[j]->may_also_fix = fixes[j];
+    }
+    for (int i = 0; i < n; i++)
+        free(link[i]);
+    free(link);
+    free(r);
+    free(explained);
+    free(seen);
+    free(roots);
+    free(fixes);
 }
 
 /* ---- text for people ------------------------------------------------------ */
@@ -196,8 +350,8 @@ void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose,
         }
     }
     if (n > 1 || verbose) {
-        fprintf(out, "%sTotal%s %d/%d points; %d of %d labs at full marks  [", c.bold, c.off, score,
-                max, done, n);
+        fprintf(out, "%sTotal%s %d/%d points; %d of %d lab%s at full marks  [", c.bold, c.off,
+                score, max, done, n, n == 1 ? "" : "s");
         bar(out, score, max, &c);
         fputs("]\n", out);
     }

@@ -4,7 +4,9 @@
  *   - the untouched starters compile and score below full;
  *   - every mutant (grader/checks/NN-slug/mutants/<mistake>/) fails the check
  *     its `expect` file names, with the words it names in the message;
- *   - every check fails for at least one mutant or the starter.
+ *   - every check fails for at least one mutant or the starter;
+ *   - the lab's clause list (clauses.txt) ties every contract clause to a
+ *     check and a mutant, and leaves no check or mutant out.
  * Ends with "N passed, N failed".
  */
 #define _GNU_SOURCE
@@ -196,6 +198,279 @@ static void judge_mutant(const struct mutant *mu, const struct lab_result *r, st
     free(what);
 }
 
+/* An explained_by link with "when" words holds only when the root's message
+ * has them: a message reworded since would silently unlink it. Some mutant
+ * must show the words in that check's message. */
+static void check_causes(const struct lab_spec *lab, const struct mutant *mutants, int nmut,
+                         const struct lab_result *res, struct tally *t)
+{
+    char dir[256];
+    lab_dirname(lab, dir, sizeof dir);
+    for (int i = 0; i < lab->nchecks; i++)
+        for (int k = 0; k < lab->checks[i].ncauses; k++) {
+            const struct cause *c = &lab->checks[i].causes[k];
+            bool dup = false; /* each (root, words) pair once */
+            for (int i2 = 0; i2 <= i && !dup; i2++)
+                for (int k2 = 0; k2 < (i2 == i ? k : lab->checks[i2].ncauses) && !dup; k2++) {
+                    const struct cause *o = &lab->checks[i2].causes[k2];
+                    dup = o->when && c->when && !strcmp(o->check, c->check) &&
+                          !strcmp(o->when, c->when);
+                }
+            if (!c->when || dup)
+                continue;
+            bool seen = false;
+            for (int m = 0; m < nmut && !seen; m++) {
+                const struct check_result *r =
+                    mutants[m].lab == lab ? find_result(&res[m], c->check) : NULL;
+                seen = r && r->status != ST_PASSED && r->message && strstr(r->message, c->when);
+            }
+            char *what = xasprintf("%s explained_by: some mutant's %s message has \"%s\"", dir,
+                                   c->check, c->when);
+            verdict(t, seen, what,
+                    "no mutant's message of that check has these words: update the manifest's "
+                    "\"when\" to the message's words");
+            free(what);
+        }
+}
+
+/* ---- clause lists: grader/checks/NN-slug/clauses.txt --------------------
+ * Blocks of "clause: ID", "text: ...", "check: NAME..." and "mutant: NAME..."
+ * lines; '#' lines are comments. Each clause needs a check and a mutant
+ * whose expect names one of those checks, so every promise is proven. */
+
+struct clause {
+    char *id;
+    int line;
+    bool has_text;
+    char *checks[16], *mutants[16];
+    int nchecks, nmutants;
+};
+
+static void clause_fail(struct tally *t, const char *dir, const char *what, const char *detail)
+{
+    char *line = xasprintf("%s clauses.txt: %s", dir, what);
+    verdict(t, false, line, detail);
+    free(line);
+}
+
+/* Split the words after "key:" into list (capped at 16). */
+static void clause_words(char *rest, char **list, int *n)
+{
+    for (char *w = strtok(rest, " \t,"); w; w = strtok(NULL, " \t,"))
+        if (*n < 16)
+            list[(*n)++] = xstrdup(w);
+}
+
+static bool in_list(char *const *list, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(list[i], name))
+            return true;
+    return false;
+}
+
+/* The check a mutant's expect file names (malloc'd), or NULL. */
+static char *expect_check(const char *mutroot, const char *name)
+{
+    struct mutant mu = {0};
+    char *path = xasprintf("%s/%s/expect", mutroot, name);
+    bool ok = read_expect(path, &mu);
+    free(path);
+    for (int i = 0; i < mu.nmessages; i++)
+        free(mu.messages[i]);
+    return ok ? mu.check : NULL;
+}
+
+static int parse_clauses(char *text, const char *dir, struct clause **out, struct tally *t)
+{
+    struct clause *cl = NULL;
+    int n = 0, cap = 0, lineno = 0;
+    bool ok = true;
+    for (char *line = text, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        lineno++;
+        char *s = trim(line);
+        if (!*s || *s == '#')
+            continue;
+        char *colon = strchr(s, ':');
+        size_t klen = colon ? (size_t)(colon - s) : 0;
+        char *rest = colon ? trim(colon + 1) : NULL;
+        if (colon && klen == 6 && !strncmp(s, "clause", 6)) {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 16;
+                cl = realloc(cl, (size_t)cap * sizeof *cl);
+            }
+            memset(&cl[n], 0, sizeof cl[n]);
+            cl[n].id = xstrdup(*rest ? rest : "(no id)");
+            cl[n].line = lineno;
+            for (int i = 0; i < n; i++)
+                if (!strcmp(cl[i].id, cl[n].id)) {
+                    char *what = xasprintf("clause %s (line %d) is listed twice", cl[n].id, lineno);
+                    clause_fail(t, dir, what, "give every clause its own id");
+                    free(what);
+                    ok = false;
+                }
+            n++;
+        } else if (!colon || !n ||
+                   !((klen == 4 && !strncmp(s, "text", 4)) ||
+                     (klen == 5 && !strncmp(s, "check", 5)) ||
+                     (klen == 6 && !strncmp(s, "mutant", 6)))) {
+            char *what = xasprintf("line %d is not part of a clause block: %s", lineno, s);
+            clause_fail(t, dir, what,
+                        "use blocks of 'clause: ID', 'text: ...', 'check: NAME...', "
+                        "'mutant: NAME...' lines");
+            free(what);
+            ok = false;
+        } else if (klen == 4) {
+            cl[n - 1].has_text = cl[n - 1].has_text || *rest;
+        } else if (klen == 5) {
+            clause_words(rest, cl[n - 1].checks, &cl[n - 1].nchecks);
+        } else {
+            clause_words(rest, cl[n - 1].mutants, &cl[n - 1].nmutants);
+        }
+    }
+    *out = cl;
+    return ok ? n : -n - 1;
+}
+
+static void clauses_free(struct clause *cl, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(cl[i].id);
+        for (int k = 0; k < cl[i].nchecks; k++)
+            free(cl[i].checks[k]);
+        for (int k = 0; k < cl[i].nmutants; k++)
+            free(cl[i].mutants[k]);
+    }
+    free(cl);
+}
+
+static void check_clauses(const struct kit *kit, const struct lab_spec *lab, struct tally *t)
+{
+    char dir[256];
+    lab_dirname(lab, dir, sizeof dir);
+    char *path = xasprintf("%s/grader/checks/%s/clauses.txt", kit->root, dir);
+    char *mutroot = xasprintf("%s/grader/checks/%s/mutants", kit->root, dir);
+    char *text = read_text(path, 1 << 20);
+    if (!text) {
+        char *what = xasprintf("%s has a clause list", dir);
+        char *detail = xasprintf("grader/checks/%s/clauses.txt is missing: list every clause of "
+                                 "the contract with its checks and mutants",
+                                 dir);
+        verdict(t, false, what, detail);
+        free(what);
+        free(detail);
+        free(path);
+        free(mutroot);
+        return;
+    }
+    struct clause *cl;
+    int n = parse_clauses(text, dir, &cl, t), failed_before = t->failed;
+    bool parsed = n >= 0;
+    if (!parsed)
+        n = -n - 1;
+    if (parsed && n == 0)
+        clause_fail(t, dir, "lists no clause", "write 'clause: ID' blocks");
+
+    for (int i = 0; i < n; i++) {
+        struct clause *c = &cl[i];
+        char *what = NULL;
+        if (!c->has_text) {
+            what = xasprintf("clause %s (line %d) has no text", c->id, c->line);
+            clause_fail(t, dir, what, "add 'text: what the contract promises'");
+            free(what);
+        }
+        if (!c->nchecks) {
+            what = xasprintf("clause %s (line %d) has no check", c->id, c->line);
+            clause_fail(t, dir, what,
+                        "add 'check: NAME' naming the check that fails when it "
+                        "is broken (add a check if none does)");
+            free(what);
+        }
+        if (!c->nmutants) {
+            what = xasprintf("clause %s (line %d) has no mutant", c->id, c->line);
+            clause_fail(t, dir, what, "add 'mutant: FOLDER' naming a mutant that breaks it");
+            free(what);
+        }
+        for (int k = 0; k < c->nchecks; k++) {
+            bool known = false;
+            for (int j = 0; j < lab->nchecks && !known; j++)
+                known = !strcmp(lab->checks[j].name, c->checks[k]);
+            if (known)
+                continue;
+            what = xasprintf("clause %s names check %s, which is not a check of lab %s", c->id,
+                             c->checks[k], lab->id);
+            clause_fail(t, dir, what, "use a check name from the lab's manifest entry");
+            free(what);
+        }
+        for (int k = 0; k < c->nmutants; k++) {
+            char *mdir = xasprintf("%s/%s", mutroot, c->mutants[k]);
+            if (!strchr(c->mutants[k], '/') && is_dir(mdir)) {
+                char *expect = expect_check(mutroot, c->mutants[k]);
+                if (expect && !in_list(c->checks, c->nchecks, expect)) {
+                    what = xasprintf("clause %s names mutant %s, whose expect check %s is not "
+                                     "among the clause's checks",
+                                     c->id, c->mutants[k], expect);
+                    clause_fail(t, dir, what,
+                                "add that check to the clause, or name a mutant that its "
+                                "checks catch");
+                    free(what);
+                }
+                free(expect);
+            } else {
+                what = xasprintf("clause %s names mutant %s, which has no folder mutants/%s", c->id,
+                                 c->mutants[k], c->mutants[k]);
+                clause_fail(t, dir, what, "name a folder under the lab's mutants/");
+                free(what);
+            }
+            free(mdir);
+        }
+    }
+
+    /* Nothing left out: every check and every mutant proves some clause. */
+    for (int j = 0; j < lab->nchecks; j++) {
+        bool used = false;
+        for (int i = 0; i < n && !used; i++)
+            used = in_list(cl[i].checks, cl[i].nchecks, lab->checks[j].name);
+        if (used)
+            continue;
+        char *what = xasprintf("check %s appears in no clause", lab->checks[j].name);
+        clause_fail(t, dir, what, "add it to the 'check:' line of the clause it proves");
+        free(what);
+    }
+    struct dirent **list;
+    int k = scandir(mutroot, &list, NULL, alphasort);
+    for (int m = 0; m < k; m++) {
+        const char *name = list[m]->d_name;
+        char *mdir = xasprintf("%s/%s", mutroot, name);
+        bool used = name[0] == '.' || !is_dir(mdir);
+        for (int i = 0; i < n && !used; i++)
+            used = in_list(cl[i].mutants, cl[i].nmutants, name);
+        if (!used) {
+            char *what = xasprintf("mutant %s appears in no clause", name);
+            clause_fail(t, dir, what, "add it to the 'mutant:' line of the clause it breaks");
+            free(what);
+        }
+        free(mdir);
+        free(list[m]);
+    }
+    if (k >= 0)
+        free(list);
+
+    if (t->failed == failed_before) {
+        char *what = xasprintf("%s clauses.txt: %d clause%s, each with a check and a mutant", dir,
+                               n, n == 1 ? "" : "s");
+        verdict(t, true, what, NULL);
+        free(what);
+    }
+    clauses_free(cl, n);
+    free(text);
+    free(path);
+    free(mutroot);
+}
+
 int cmd_selftest(struct kit *kit, const struct cli *cli)
 {
     int nlabs;
@@ -272,6 +547,8 @@ int cmd_selftest(struct kit *kit, const struct cli *cli)
             free(what);
         }
         free(caught);
+        check_causes(labs[i], mutants, nmut, &res[2 * nlabs], &t);
+        check_clauses(kit, labs[i], &t);
     }
 
     for (int i = 0; i < ntasks; i++)

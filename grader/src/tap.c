@@ -47,6 +47,10 @@ static struct check_result *record(struct lab_result *res, enum check_kind kind,
         return NULL;
     }
     c->reported = true;
+    /* Its verdict comes from the run that reports it, not from what an
+     * earlier runner's trouble said about every check it did not report. */
+    free(c->message);
+    c->message = NULL;
     c->kind = kind;
     c->status = ok ? ST_PASSED : ST_FAILED;
     return c;
@@ -81,8 +85,8 @@ static void parse_criterion_line(const char *line, const char *end, bool ok, str
         return;
     if (memmem(stop, (size_t)(end - stop), "timed out", 9)) {
         (*cur)->status = ST_TIMEOUT;
-        (*cur)->message = xstrdup("the check timed out (possible deadlock: a process waits for "
-                                  "something that never happens)");
+        (*cur)->message = xstrdup("the check timed out (an endless loop, or a deadlock: a "
+                                  "process waits for something that never happens)");
     } else if (memmem(stop, (size_t)(end - stop), "unexpected signal", 17)) {
         (*cur)->status = ST_CRASHED;
         (*cur)->message = xasprintf("the check crashed (%.*s)", (int)(end - stop - 1), stop + 1);

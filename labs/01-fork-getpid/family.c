@@ -5,6 +5,7 @@
 #include "family.h"
 #include "proclabs.h"
 
+#include <stdlib.h> /* exit() */
 #include <sys/wait.h>
 #include <unistd.h>
 

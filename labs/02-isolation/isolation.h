@@ -58,6 +58,9 @@ int square_all(const int in[], int n, int out[]);
 struct square_log {
     int calls;
     pid_t pid[MAX_SQUARES];
+    int entered;     /* slow_square() calls that have begun */
+    int returned;    /* slow_square() calls that have handed back their result */
+    int late_starts; /* calls that began after another had already returned */
 };
 extern struct square_log *square_log;
 

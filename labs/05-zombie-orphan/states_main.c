@@ -9,6 +9,7 @@
 #include "states.h"
 
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -53,6 +54,29 @@ static void wait_until_gone(pid_t pid, int ms)
     close(fd);
 }
 
+/* Given scaffolding: the child of make_zombie() exits only once its parent
+ * is asleep (waiting for it) or make_zombie() has returned, so that a
+ * make_zombie() that does not wait shows its child alive on every run. */
+static volatile int *zombie_returned;
+static pid_t zombie_parent;
+
+static void hold_zombie_child(void)
+{
+    double end = now_ms() + 2000;
+    while (!*zombie_returned && now_ms() < end && process_state(zombie_parent, NULL) != 'S')
+        sleep_ms(1);
+}
+
+/* Given scaffolding: wait, at most ms, until the middle child waits for its
+ * release (asleep) or has ended. */
+static void wait_middle_settled(pid_t pid, double ms)
+{
+    double end = now_ms() + ms;
+    char c;
+    while ((c = process_state(pid, NULL)) != 'S' && c != 'Z' && c != 0 && now_ms() < end)
+        sleep_ms(1);
+}
+
 int main(void)
 {
     struct proc_stat st;
@@ -84,8 +108,13 @@ int main(void)
     waitpid(sleeper, NULL, 0);
 
     /* A zombie: seen, then reaped and gone. */
+    zombie_returned = shared_alloc(sizeof *zombie_returned);
+    zombie_parent = getpid();
+    pthread_atfork(NULL, NULL, hold_zombie_child);
     pid_t z = make_zombie();
-    if (z > 0 && read_proc_stat(z, &st) == 0) {
+    bool z_read = z > 0 && read_proc_stat(z, &st) == 0;
+    *zombie_returned = 1;
+    if (z_read) {
         log_line("zombie %d: state %c, parent %d", (int)z, st.state, (int)st.ppid);
         waitpid(z, NULL, 0);
         if (read_proc_stat(z, &st) < 0) {
@@ -106,7 +135,9 @@ int main(void)
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     Pipe(stop);
     struct orphan o = {-1, -1, -1};
-    if (orphan_start(&o, orphan_life, NULL) == 0 && read_proc_stat(o.orphan, &st) == 0) {
+    bool started = orphan_start(&o, orphan_life, NULL) == 0;
+    if (started) wait_middle_settled(o.middle, 2000);
+    if (started && read_proc_stat(o.orphan, &st) == 0) {
         log_line("orphan %d: parent %d, the middle child is %d", (int)o.orphan, (int)st.ppid,
                  (int)o.middle);
         if (orphan_release(&o) == 0 && read_proc_stat(o.orphan, &st) == 0) {

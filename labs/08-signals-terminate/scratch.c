@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { RECORD_MS = 20000, SLICE_MS = 2 };
+enum { RECORD_MS = 20000, SLICE_MS = 2, HOLD_MS = 3000 };
 
 struct scratch_probe *scratch_probe;
 
@@ -21,7 +21,14 @@ int scratch_open(struct scratch *s, const char *path)
     snprintf(s->path, sizeof s->path, "%s", path);
     s->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (s->fd < 0) return -1;
-    if (scratch_probe) scratch_probe->opened++;
+    if (scratch_probe) {
+        scratch_probe->opened++;
+        /* Given scaffolding for the checks: the file exists now; stay here
+         * until the check has sent its signal (a bounded wait). */
+        double end = now_ms() + HOLD_MS;
+        while (scratch_probe->hold == 1 && now_ms() < end)
+            sleep_ms(1);
+    }
     return 0;
 }
 
@@ -60,6 +67,9 @@ void scratch_remove(struct scratch *s)
         if (scratch_probe) scratch_probe->unsafe = 1;
         abort();
     }
+    /* The cleanup takes a while, as real ones do (a last flush, a message
+     * to a peer): a grace period that ends too early is seen every time. */
+    sleep_ms(scaled_ms(300));
     if (s->fd >= 0) close(s->fd);
     s->fd = -1;
     if (unlink(s->path) == 0 && scratch_probe) scratch_probe->removed++;

@@ -38,6 +38,8 @@ struct scratch_probe {
     volatile int records; /* finished scratch_write() calls */
     volatile int removed; /* scratch_remove() calls that deleted the file */
     volatile int unsafe;  /* scratch_remove() ran inside a scratch_write() */
+    volatile int hold;    /* set to 1 by a check: scratch_open() waits (bounded) after
+                             creating the file until hold is no longer 1 */
 };
 extern struct scratch_probe *scratch_probe;
 

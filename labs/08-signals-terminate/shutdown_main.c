@@ -43,9 +43,11 @@ int main(int argc, char **argv)
     if ((!stubborn && strcmp(mode, "graceful")) || !(grace > 0))
         fatal("usage: %s [graceful|stubborn] [GRACE_MS]", argv[0]);
 
+    /* $TMPDIR as this process sees it, if it is a folder we may write in. */
     char path[512];
     const char *tmp = getenv("TMPDIR");
-    snprintf(path, sizeof path, "%s/shutdown-%d.tmp", tmp && *tmp ? tmp : "/tmp", (int)getpid());
+    if (!tmp || !*tmp || access(tmp, W_OK | X_OK) < 0) tmp = "/tmp";
+    snprintf(path, sizeof path, "%s/shutdown-%d.tmp", tmp, (int)getpid());
     scratch_probe = shared_alloc(sizeof *scratch_probe);
 
     pid_t pid = Fork();

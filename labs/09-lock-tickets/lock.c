@@ -16,14 +16,15 @@ struct lock *lock_new(void)
     return NULL;
 }
 
-bool lock_acquire(struct lock *l, bool block, double timeout)
+bool lock_acquire(struct lock *l, bool block, double timeout_ms)
 {
-    /* TODO step 2: block false -> sem_trywait; timeout < 0 -> sem_wait;
-     * otherwise sem_timedwait with an absolute CLOCK_REALTIME deadline.
-     * Retry when a signal interrupts the wait (errno EINTR). */
+    /* TODO step 2: block false -> sem_trywait; timeout_ms < 0 -> sem_wait;
+     * otherwise sem_timedwait with an absolute CLOCK_REALTIME deadline:
+     * now + timeout_ms MILLIseconds. Retry when a signal interrupts the
+     * wait (errno EINTR). */
     (void)l;
     (void)block;
-    (void)timeout;
+    (void)timeout_ms;
     return false;
 }
 

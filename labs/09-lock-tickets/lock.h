@@ -3,6 +3,8 @@
  *
  * Python: lock = multiprocessing.Lock(); lock.acquire(block=True, timeout=None);
  *         lock.release(). Python builds its Lock on a POSIX semaphore too.
+ *         Python's timeout is in seconds (timeout=0.5); here, as in every lab
+ *         of the kit, it is in milliseconds (timeout_ms 500).
  */
 #ifndef LOCK_H
 #define LOCK_H
@@ -22,13 +24,13 @@ struct lock {
 struct lock *lock_new(void);
 
 /* Step 2. Take the lock:
- *   block false:               try once, never wait;
- *   block true,  timeout < 0:  wait as long as it takes;
- *   block true,  timeout >= 0: wait at most timeout seconds.
+ *   block false:                  try once, never wait (timeout_ms ignored);
+ *   block true,  timeout_ms < 0:  wait as long as it takes;
+ *   block true,  timeout_ms >= 0: wait at most timeout_ms milliseconds.
  * Returns true when the caller now holds the lock, false when it did not get
  * it. The lock is not recursive: a holder that acquires again does not get
  * it a second time. */
-bool lock_acquire(struct lock *l, bool block, double timeout);
+bool lock_acquire(struct lock *l, bool block, double timeout_ms);
 
 /* Step 3. Give the lock back. Any process may release it (a Lock has no
  * owner). Releasing a lock that nobody holds is an error: return -1 and leave

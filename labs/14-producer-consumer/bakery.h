@@ -57,6 +57,11 @@ struct ledger {
     int loaves_after_stop;    /* loaves put after a STOP */
     int putters_waiting;      /* processes inside tray_put now (a full tray?) */
     int getters_waiting;      /* processes inside tray_get now (an empty tray?) */
+    pid_t baker_pid[MAX_BAKERS]; /* the process of each baker (set by its first bake) */
+    int unjoined_at_first_stop;  /* bakers of the STOP's putter still not waited for
+                                    (running, or zombies) when it put the first STOP */
+    int joined_at_first_stop;    /* bakers that had baked and were gone (waited for) then */
+    int eaten_by[MAX_EATERS];    /* loaves each eater ate */
 };
 extern struct ledger *ledger;
 /* Start a new run: make the ledger (the first time), clear it and say what

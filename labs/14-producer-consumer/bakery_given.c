@@ -8,6 +8,7 @@
 #include "proclabs.h"
 
 #include <string.h>
+#include <unistd.h>
 
 struct ledger *ledger;
 int bakery_verbose;
@@ -28,6 +29,8 @@ void ledger_reset(int bakers, int per_baker, int eaters)
 
 int bake(int id, int k)
 {
+    if (ledger && id >= 0 && id < MAX_BAKERS)
+        ledger->baker_pid[id] = getpid();
     sleep_ms(scaled_ms(30)); /* the oven */
     if (ledger)
         __atomic_add_fetch(&ledger->baked, 1, __ATOMIC_SEQ_CST);
@@ -47,6 +50,8 @@ void eat(int id, int loaf)
     }
     __atomic_add_fetch(&ledger->times_eaten[b * MAX_PER_BAKER + k], 1, __ATOMIC_SEQ_CST);
     __atomic_add_fetch(&ledger->eaten, 1, __ATOMIC_SEQ_CST);
+    if (id >= 0 && id < MAX_EATERS)
+        __atomic_add_fetch(&ledger->eaten_by[id], 1, __ATOMIC_SEQ_CST);
     if (bakery_verbose)
         log_line("eater %d eats loaf %d", id, loaf);
 }

@@ -25,6 +25,22 @@ struct tray *tray_create(int capacity)
             __atomic_add_fetch(&ledger->field, (delta), __ATOMIC_SEQ_CST);                         \
     } while (0)
 
+/* The bakers that have baked: those that are children of this process and
+ * still exist (running, or zombies nobody has waited for), and those gone
+ * (waited for). A STOP put while one still exists comes before its end. */
+static void count_bakers(int *unjoined, int *joined)
+{
+    for (int b = 0; b < ledger->bakers && b < MAX_BAKERS; b++) {
+        pid_t parent = 0, pid = ledger->baker_pid[b];
+        if (pid <= 0)
+            continue;
+        if (process_state(pid, &parent) && parent == getpid())
+            ++*unjoined;
+        else
+            ++*joined;
+    }
+}
+
 void tray_put(struct tray *t, int item)
 {
     note(putters_waiting, 1);
@@ -33,8 +49,9 @@ void tray_put(struct tray *t, int item)
             die("tray_put: sem_wait");
     if (item == STOP && ledger) {
         int none = -1;
-        __atomic_compare_exchange_n(&ledger->baked_at_first_stop, &none, ledger->baked, false,
-                                    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        if (__atomic_compare_exchange_n(&ledger->baked_at_first_stop, &none, ledger->baked, false,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            count_bakers(&ledger->unjoined_at_first_stop, &ledger->joined_at_first_stop);
         note(stops_put, 1);
     } else if (ledger && __atomic_load_n(&ledger->stops_put, __ATOMIC_SEQ_CST) > 0) {
         note(loaves_after_stop, 1);

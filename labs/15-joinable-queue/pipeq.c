@@ -6,6 +6,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+void (*pipeq_after_put)(void) = NULL;
+
 void pipeq_init(struct pipeq *p)
 {
     int fds[2];
@@ -18,6 +20,8 @@ void pipeq_put(struct pipeq *p, int item)
 {
     if (write_all(p->wfd, &item, sizeof item) < 0)
         die("pipeq_put: write");
+    if (pipeq_after_put)
+        pipeq_after_put();
 }
 
 int pipeq_get(struct pipeq *p)

@@ -21,4 +21,10 @@ int pipeq_get(struct pipeq *p);            /* take the oldest; waits while empty
 bool pipeq_empty(struct pipeq *p);         /* no item waiting in the pipe right now */
 void pipeq_close(struct pipeq *p);         /* close both ends (in this process) */
 
+/* For the checks: when set, pipeq_put calls it right after the item is in
+ * the pipe (a reader may take it from then on), to make the window between
+ * "item out" and whatever the caller does next as wide as the check needs.
+ * NULL (no hook) by default. */
+extern void (*pipeq_after_put)(void);
+
 #endif

@@ -69,7 +69,8 @@ int pool_close(struct pool *p)
 
 int pool_terminate(struct pool *p)
 {
-    /* TODO step 5: SIGTERM every worker; state = POOL_TERMINATED. */
+    /* TODO step 5: refuse (-1) once joined; SIGTERM every worker;
+     * state = POOL_TERMINATED. */
     (void)p;
     return -1;
 }

@@ -51,7 +51,8 @@ int apool_dispatch(struct apool *p, int timeout_ms)
 int async_get(struct async_result *r, int timeout_ms, long *value, int *error)
 {
     /* TODO step 4: until r->ready, apool_dispatch() with the time left
-     * before the deadline; GET_TIMEOUT when the deadline passes. */
+     * before the deadline (0 left still looks once); GET_TIMEOUT when that
+     * dispatch found nothing. */
     (void)r;
     (void)timeout_ms;
     (void)value;

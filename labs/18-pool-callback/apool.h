@@ -73,9 +73,12 @@ struct async_result *apply_async(struct apool *p, task_fn fn, long arg, result_c
 int apool_dispatch(struct apool *p, int timeout_ms);
 
 /* Step 4. Wait until r is ready, but never longer than timeout_ms (-1: no
- * limit), dispatching whatever results arrive meanwhile (other tasks'
- * callbacks run too). GET_OK with *value, GET_FAILED with *error,
- * GET_TIMEOUT, or GET_LOST. value and error may be NULL. */
+ * limit; 0: just look, so a result that has already arrived is returned,
+ * as Python's get(0)), dispatching whatever results arrive meanwhile
+ * (other tasks' callbacks run too). GET_OK with *value, GET_FAILED with
+ * *error, GET_TIMEOUT, or GET_LOST (also after apool_join or
+ * apool_terminate, for a task whose result never came). value and error
+ * may be NULL. */
 int async_get(struct async_result *r, int timeout_ms, long *value, int *error);
 
 /* No new tasks: apply_async returns NULL from now on. 0, or -1 if already

@@ -54,6 +54,7 @@ int workers_send(struct workers *w, const struct task *t)
 
 int workers_recv(struct workers *w, struct task_result *res, int timeout_ms)
 {
+    if (w->result_fd < 0) return -1; /* stopped: no result can ever come */
     double deadline = now_ms() + timeout_ms;
     for (;;) {
         int left = timeout_ms < 0 ? -1 : (int)(deadline - now_ms() + 0.999);
@@ -72,13 +73,16 @@ static void wait_all(struct workers *w)
 {
     for (int i = 0; i < w->n; i++)
         Waitpid(w->pids[i], NULL, 0);
-    close(w->result_fd);
+    if (w->result_fd >= 0) close(w->result_fd);
+    /* Forget the closed ends: a later pipe may be given the same numbers,
+     * and a stale number would read that pipe's bytes as results. */
+    w->result_fd = w->task_fd = -1;
     w->n = 0;
 }
 
 void workers_stop(struct workers *w)
 {
-    close(w->task_fd); /* EOF for the workers once the pipe is empty */
+    if (w->task_fd >= 0) close(w->task_fd); /* EOF for the workers once the pipe is empty */
     wait_all(w);
 }
 
@@ -86,6 +90,6 @@ void workers_kill(struct workers *w)
 {
     for (int i = 0; i < w->n; i++)
         kill(w->pids[i], SIGTERM);
-    close(w->task_fd);
+    if (w->task_fd >= 0) close(w->task_fd);
     wait_all(w);
 }

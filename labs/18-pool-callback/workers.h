@@ -62,11 +62,14 @@ int workers_send(struct workers *w, const struct task *t);
 
 /* Wait at most timeout_ms (-1: no limit, 0: just look) for the next
  * result, from any worker, in the order they finish. 1: *res filled; 0:
- * none arrived in time; -1: none can ever come (every worker is gone). */
+ * none arrived in time; -1: none can ever come (every worker is gone, or
+ * workers_stop/workers_kill ended them). */
 int workers_recv(struct workers *w, struct task_result *res, int timeout_ms);
 
 /* No more tasks: the workers finish the tasks already sent, then exit;
- * wait for every one of them. Results not yet read are lost. */
+ * wait for every one of them. Results not yet read are lost. Both pipe
+ * ends are closed and set to -1: afterwards workers_recv gives -1 and
+ * workers_send -1, whatever the numbers are reused for. */
 void workers_stop(struct workers *w);
 
 /* Stop the workers now (SIGTERM) and wait for them. */

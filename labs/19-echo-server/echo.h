@@ -19,8 +19,9 @@ int echo_listen(int port);
 void echo_session(int conn);
 
 /* Steps 3 and 4. Accept clients on lfd, a child process per client: the
- * child runs echo_session() and exits; the parent closes its copy of the
- * accepted socket at once and goes back to accept().
+ * child closes its copy of lfd (it never accepts), runs echo_session() and
+ * exits; the parent closes its copy of the accepted socket at once and goes
+ * back to accept().
  *  - max_clients > 0: never more than max_clients children at once; when
  *    that many are being served, wait until one ends before accepting;
  *    max_clients <= 0: no cap.
@@ -28,7 +29,8 @@ void echo_session(int conn);
  *    the end: no zombies pile up however many clients come and go.
  *  - total > 0: stop after accepting total clients, wait for every child,
  *    return total; total <= 0: serve forever.
- * Returns the number of clients served, or -1 if accept fails. */
+ * Returns the number of clients served, or -1 if accept fails (EINTR and
+ * ECONNABORTED pass: accept again). */
 int echo_serve(int lfd, int max_clients, int total);
 
 /* ---- given (echo_util.c) ---------------------------------------------------- */

@@ -2,11 +2,18 @@
 #include "sched.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void schedule_init(struct schedule *s)
 {
-    memset(s, 0, sizeof *s);
+    memset(s, 0, sizeof *s); /* no chart yet: gantt_add allocates it */
+}
+
+void schedule_free(struct schedule *s)
+{
+    free(s->gantt);
+    schedule_init(s);
 }
 
 void gantt_add(struct schedule *s, int job, int level, int start, int end)
@@ -20,8 +27,16 @@ void gantt_add(struct schedule *s, int job, int level, int start, int end)
             return;
         }
     }
-    if (s->nslices == MAX_SLICES)
-        return; /* a runaway scheduler: the chart is full */
+    if (s->nslices == s->capacity) { /* full: twice the room */
+        int capacity = s->capacity ? 2 * s->capacity : 64;
+        struct slice *bigger = realloc(s->gantt, capacity * sizeof *bigger);
+        if (!bigger) {
+            fprintf(stderr, "gantt_add: no memory for a chart of %d bars\n", capacity);
+            exit(1);
+        }
+        s->gantt = bigger;
+        s->capacity = capacity;
+    }
     s->gantt[s->nslices++] = (struct slice){job, level, start, end};
 }
 
@@ -33,14 +48,21 @@ static const char *label(const struct job jobs[], int n, int job)
 void schedule_print(const struct job jobs[], int n, const struct schedule *s)
 {
     char bars[4096] = "|", times[4096] = "";
-    int used = 1, tused = 0;
-    for (int i = 0; i < s->nslices && used < (int)sizeof bars - 64; i++) {
+    int used = 1, tused = 0, i;
+    for (i = 0; i < s->nslices && used < (int)sizeof bars - 64 && tused < (int)sizeof times - 64;
+         i++) {
         const struct slice *b = &s->gantt[i];
         char cell[64];
         int w = snprintf(cell, sizeof cell, " %s%s ", label(jobs, n, b->job),
                          b->level ? (b->level == 1 ? "'" : "''") : "");
         used += snprintf(bars + used, sizeof bars - used, "%s|", cell);
         tused += snprintf(times + tused, sizeof times - tused, "%-*d", w + 1, b->start);
+    }
+    if (i < s->nslices) { /* too long to draw whole: say how much is left out */
+        char cell[64];
+        int w = snprintf(cell, sizeof cell, " ... %d more bars ", s->nslices - i);
+        used += snprintf(bars + used, sizeof bars - used, "%s|", cell);
+        tused += snprintf(times + tused, sizeof times - tused, "%-*d", w + 1, s->gantt[i].start);
     }
     if (s->nslices > 0)
         snprintf(times + tused, sizeof times - tused, "%d", s->gantt[s->nslices - 1].end);

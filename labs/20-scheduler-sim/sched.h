@@ -12,11 +12,18 @@
  *  - in round robin (and in each queue of the feedback queue) a job that
  *    arrives at the instant a slice ends joins the queue BEFORE the job
  *    whose slice just ended.
+ *
+ * The one limit: a schedule ends by MAX_TIME. Since the CPU idles only when
+ * nothing is ready, every policy ends a job table at the same time; the
+ * `sched` program refuses a table that ends after MAX_TIME (it names the
+ * limit and exits 1) and computes any other one right. The chart has no
+ * limit of its own: gantt_add grows it as needed (at most one bar per time
+ * unit, so at most MAX_TIME bars).
  */
 #ifndef SCHED_H
 #define SCHED_H
 
-enum { MAX_JOBS = 32, MAX_SLICES = 512, MLFQ_LEVELS = 3 };
+enum { MAX_JOBS = 32, MAX_TIME = 1000000, MLFQ_LEVELS = 3 };
 
 struct job {
     const char *name; /* "P1" */
@@ -33,8 +40,9 @@ struct slice {
 };
 
 struct schedule {
-    int nslices;
-    struct slice gantt[MAX_SLICES];
+    int nslices;         /* bars in gantt[0 .. nslices-1] */
+    int capacity;        /* room in gantt (gantt_add's business) */
+    struct slice *gantt; /* allocated and grown by gantt_add */
     int finish[MAX_JOBS];     /* when job i ended */
     int turnaround[MAX_JOBS]; /* finish - arrival */
     int waiting[MAX_JOBS];    /* turnaround - burst: time spent ready, not running */
@@ -43,12 +51,16 @@ struct schedule {
 
 /* ---- given (gantt.c) ------------------------------------------------------ */
 
-/* Start an empty schedule. */
+/* Start an empty schedule (no chart yet: it forgets, and does not free, the
+ * chart s held before; schedule_free does). */
 void schedule_init(struct schedule *s);
+/* Free the chart and start an empty schedule again. */
+void schedule_free(struct schedule *s);
 /* Append a bar: job (or -1 for idle) at level ran from start to end. A bar
  * that continues the previous one (same job, same level, start == its end)
  * is merged into it, so a job that runs on alone shows as one bar. Empty
- * bars (end <= start) are ignored. */
+ * bars (end <= start) are ignored. The chart grows as needed; if memory
+ * runs out, the program ends with a message (exit 1). */
 void gantt_add(struct schedule *s, int job, int level, int start, int end);
 /* Print the chart and the table of times (used by the `sched` program). */
 void schedule_print(const struct job jobs[], int n, const struct schedule *s);

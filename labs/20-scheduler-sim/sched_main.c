@@ -6,6 +6,8 @@
  * POLICY is fcfs, sjf, rr, priority or mlfq; QUANTUM (default 4) is for rr
  * and mlfq. FILE holds one job per line, "NAME ARRIVAL BURST [PRIORITY]"
  * ('#' starts a comment); without it, the textbook table P1 24, P2 3, P3 3.
+ * A table whose schedule ends after MAX_TIME is refused: exit 1, with a
+ * message naming the limit.
  */
 #include "proclabs.h"
 #include "sched.h"
@@ -28,14 +30,30 @@ static int read_jobs(const char *path, struct job jobs[])
             continue;
         if (n == MAX_JOBS)
             fatal("%s: more than %d jobs", path, MAX_JOBS);
-        struct job *j = &jobs[n];
-        j->priority = 0;
-        if (sscanf(line, "%15s %d %d %d", names[n], &j->arrival, &j->burst, &j->priority) < 3 ||
-            j->arrival < 0 || j->burst < 1)
+        long arrival, burst;
+        int priority = 0;
+        if (sscanf(line, "%15s %ld %ld %d", names[n], &arrival, &burst, &priority) < 3 ||
+            arrival < 0 || burst < 1)
             fatal("%s: bad line '%s' (want: NAME ARRIVAL BURST [PRIORITY])", path, line);
-        j->name = names[n++];
+        if (arrival > MAX_TIME || burst > MAX_TIME)
+            fatal("%s: job %s: times are at most MAX_TIME (%d)", path, names[n], MAX_TIME);
+        jobs[n] = (struct job){names[n], arrival, burst, priority};
+        n++;
     }
     fclose(f);
+    /* Every policy idles only when nothing is ready, so every schedule ends
+     * at the same time: the latest arrival plus the work that comes from it on. */
+    long end = 0;
+    for (int i = 0; i < n; i++) {
+        long from = jobs[i].arrival;
+        for (int k = 0; k < n; k++)
+            from += jobs[k].arrival >= jobs[i].arrival ? jobs[k].burst : 0;
+        end = from > end ? from : end;
+    }
+    if (end > MAX_TIME)
+        fatal("%s: these jobs keep the CPU busy until time %ld, past MAX_TIME (%d), the "
+              "longest schedule sched computes",
+              path, end, MAX_TIME);
     return n;
 }
 
@@ -45,8 +63,11 @@ int main(int argc, char **argv)
         fatal("usage: %s fcfs|sjf|rr|priority|mlfq [QUANTUM] [FILE]", argv[0]);
     const char *policy = argv[1];
     int quantum = 4, arg = 2;
-    if (argc > arg && atoi(argv[arg]) > 0)
+    if (argc > arg && atol(argv[arg]) > 0) {
+        if (atol(argv[arg]) > MAX_TIME)
+            fatal("quantum %s: at most MAX_TIME (%d)", argv[arg], MAX_TIME);
         quantum = atoi(argv[arg++]);
+    }
     struct job jobs[MAX_JOBS] = {{"P1", 0, 24, 0}, {"P2", 0, 3, 0}, {"P3", 0, 3, 0}};
     int n = argc > arg ? read_jobs(argv[arg], jobs) : 3;
 
@@ -70,5 +91,6 @@ int main(int argc, char **argv)
     else
         printf("%s, %d jobs\n", policy, n);
     schedule_print(jobs, n, &s);
+    schedule_free(&s);
     return 0;
 }

@@ -20,7 +20,7 @@ int join_timeout(pid_t pid, double timeout_ms, int *exitcode)
     for (;;) {
         int status;
         pid_t w = waitpid(pid, &status, timeout_ms < 0 ? 0 : WNOHANG);
-        if (w == pid) {
+        if (w > 0) { /* not w == pid: for pid 0 that is "none ended yet" */
             *exitcode = exitcode_of(status);
             return JOIN_DONE;
         }

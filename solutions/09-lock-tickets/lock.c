@@ -16,10 +16,10 @@ struct lock *lock_new(void)
     return l;
 }
 
-bool lock_acquire(struct lock *l, bool block, double timeout)
+bool lock_acquire(struct lock *l, bool block, double timeout_ms)
 {
     if (!block) return sem_trywait(&l->sem) == 0;
-    if (timeout < 0) {
+    if (timeout_ms < 0) {
         while (sem_wait(&l->sem) < 0)
             if (errno != EINTR) return false;
         return true;
@@ -27,7 +27,7 @@ bool lock_acquire(struct lock *l, bool block, double timeout)
     /* sem_timedwait wants an absolute CLOCK_REALTIME time, not a duration. */
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    long long ns = until.tv_nsec + (long long)(timeout * 1e9);
+    long long ns = until.tv_nsec + (long long)(timeout_ms * 1e6); /* ms to ns */
     until.tv_sec += (time_t)(ns / 1000000000);
     until.tv_nsec = (long)(ns % 1000000000);
     while (sem_timedwait(&l->sem, &until) < 0)

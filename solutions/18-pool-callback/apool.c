@@ -58,8 +58,10 @@ int async_get(struct async_result *r, int timeout_ms, long *value, int *error)
     double deadline = now_ms() + timeout_ms;
     while (!r->ready) {
         int left = timeout_ms < 0 ? -1 : (int)(deadline - now_ms() + 0.999);
-        if (timeout_ms >= 0 && left <= 0) return GET_TIMEOUT;
-        if (apool_dispatch(r->pool, left) < 0) return GET_LOST;
+        if (timeout_ms >= 0 && left < 0) left = 0; /* no time left: still look once */
+        int k = apool_dispatch(r->pool, left);
+        if (k < 0) return GET_LOST;
+        if (k == 0) return GET_TIMEOUT; /* nothing came in the time left */
     }
     if (r->ok && value) *value = r->value;
     if (!r->ok && error) *error = r->error;

@@ -22,7 +22,15 @@ struct seen {
     pid_t job_pid[MAX_CALLS]; /* getpid() inside the job */
     pid_t job_ppid[MAX_CALLS];
     int job_arg[MAX_CALLS];
+    double t0;                /* when run_children() was called */
+    int mode;                 /* how the jobs behave: see record_job */
+    int started, ended;       /* jobs that began / finished (modes GATE and ORDER) */
+    int saw_ended[8];         /* how many had already ended when job i began */
+    int saw_started[8];       /* how many had begun when job i stopped waiting */
+    pid_t by_arg[8];          /* the pid that ran job(i) */
 };
+
+enum { FREE, GATE, ORDER }; /* jobs run freely; wait for all to start; end in reverse */
 
 static struct seen *seen;
 
@@ -34,6 +42,32 @@ static int record_job(int arg)
         seen->job_ppid[k] = getppid();
         seen->job_arg[k] = arg;
     }
+    if (seen->mode == FREE || arg < 0 || arg >= 4)
+        return 40 + arg;
+    seen->by_arg[arg] = getpid();
+    seen->saw_ended[arg] = __atomic_load_n(&seen->ended, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&seen->started, 1, __ATOMIC_SEQ_CST);
+    /* GATE: wait until all 4 jobs run at once. ORDER: child 0 ends last,
+     * only once its parent sleeps waiting (state 'S') and another child has
+     * ended, so a parent that waits for "any child" gets another child
+     * first, on every run. Both wait on real events, at most until 1.5 s
+     * after run_children() was called. */
+    double until = seen->t0 + 1500;
+    while (now_ms() < until && (seen->mode == GATE || arg == 0)) {
+        if (seen->mode == GATE && __atomic_load_n(&seen->started, __ATOMIC_SEQ_CST) >= 4)
+            break;
+        bool other_ended = false;
+        for (int k = 1; k < 4 && seen->mode == ORDER; k++) {
+            pid_t other = __atomic_load_n(&seen->by_arg[k], __ATOMIC_SEQ_CST);
+            char st = other > 0 ? process_state(other, NULL) : 'R';
+            other_ended |= other > 0 && (st == 'Z' || st == 0);
+        }
+        if (other_ended && process_state(getppid(), NULL) == 'S')
+            break;
+        sleep_ms(1);
+    }
+    seen->saw_started[arg] = __atomic_load_n(&seen->started, __ATOMIC_SEQ_CST);
+    __atomic_fetch_add(&seen->ended, 1, __ATOMIC_SEQ_CST);
     return 40 + arg;
 }
 
@@ -62,10 +96,13 @@ static void call_start_child(void *shared)
 {
     struct seen *s = shared;
     s->caller = getpid();
-    s->returned = start_child(record_job, 7);
+    pid_t got = start_child(record_job, 7);
+    if (getpid() != s->caller)
+        return; /* a child came back out of start_child(): the sandbox counts it */
+    s->returned = got; /* only the caller's value: *s is shared with the child */
     /* Give the child time to run, but wait on the real event: its exit. */
-    if (s->returned > 0)
-        waitpid(s->returned, NULL, 0);
+    if (got > 0)
+        waitpid(got, NULL, 0);
 }
 
 Test(family, start_child_returns_child_pid)
@@ -108,18 +145,25 @@ static void call_run_children(void *shared)
     s->caller = getpid();
     for (int i = 0; i < 4; i++)
         s->codes[i] = -99;
-    s->reaped = run_children(4, record_job, s->pids, s->codes);
+    s->t0 = now_ms();
+    int reaped = run_children(4, record_job, s->pids, s->codes);
+    if (getpid() == s->caller) /* not a child that came back: it would overwrite it */
+        s->reaped = reaped;
 }
 
 Test(family, run_children_forks_exactly_n)
 {
     seen = shared_alloc(sizeof *seen);
     struct sandbox r = sandbox_run(call_run_children, seen, 3000);
-    cr_assert(r.stray_returns == 0 && seen->calls <= 4,
+    cr_assert(r.stray_returns == 0,
               "run_children(4) ran the job %d times and %d extra processes came back from it: a "
               "child returned from start_child() instead of exiting, so it went on forking in "
               "the loop. Call exit(job(arg)) in the child",
               seen->calls, r.stray_returns);
+    cr_assert(seen->calls <= 4,
+              "run_children(4) ran the job %d times, in %d processes or more, for 4 children: "
+              "start exactly n children, one start_child(job, i) per i",
+              seen->calls, seen->calls);
     sandbox_assert_returned(&r, "run_children()");
     cr_assert(seen->calls == 4, "run_children(4) ran the job %d times instead of 4", seen->calls);
     for (int i = 0; i < 4; i++) {
@@ -130,10 +174,41 @@ Test(family, run_children_forks_exactly_n)
     }
 }
 
+Test(family, run_children_starts_all_first)
+{
+    seen = shared_alloc(sizeof *seen);
+    seen->mode = GATE;
+    struct sandbox r = sandbox_run(call_run_children, seen, 8000);
+    cr_assert(r.stray_returns == 0 && seen->calls <= 4,
+              "run_children(4) ran the job %d times: a child came back out of start_child() "
+              "instead of exiting (see run_children_forks_exactly_n); fix that first",
+              seen->calls);
+    sandbox_assert_returned(&r, "run_children()");
+    cr_assert(seen->calls > 0, "run_children(4) never ran the job: child i must run job(i)");
+    for (int i = 0; i < 4; i++)
+        cr_assert(seen->saw_ended[i] == 0,
+                  "run_children(4) ran the children one after another: child %d started only "
+                  "after %d other %s had already ended. Waiting inside the start loop does "
+                  "that; start every child first, then wait for them in a second loop",
+                  i, seen->saw_ended[i], seen->saw_ended[i] == 1 ? "child" : "children");
+    for (int i = 0; i < 4; i++)
+        cr_assert(seen->by_arg[i] == 0 || seen->saw_started[i] == 4,
+                  "child %d waited up to 1.5 s for all 4 children to be running, but only %d "
+                  "started: start all of them before waiting for any",
+                  i, seen->saw_started[i]);
+}
+
 Test(family, run_children_reaps_every_child)
 {
     seen = shared_alloc(sizeof *seen);
-    struct sandbox r = sandbox_run(call_run_children, seen, 3000);
+    seen->mode = ORDER; /* child 0 ends last */
+    struct sandbox r = sandbox_run(call_run_children, seen, 8000);
+    cr_assert(r.stray_returns == 0 && seen->calls <= 4,
+              "run_children(4) ran the job %d times: a child came back out of start_child() "
+              "instead of exiting (see run_children_forks_exactly_n), so children waited for "
+              "children that were not theirs. Fix that first: the waiting cannot be judged "
+              "until then",
+              seen->calls);
     sandbox_assert_returned(&r, "run_children()");
     cr_assert(r.unreaped == 0,
               "%d children were still unreaped (zombies or running) when run_children() "
@@ -146,6 +221,18 @@ Test(family, run_children_reaps_every_child)
         cr_assert(seen->pids[i] > 0 && seen->pids[i] != seen->caller,
                   "pids[%d] is %d: store the pid fork() returned to the parent", i,
                   (int)seen->pids[i]);
+        cr_assert(seen->codes[i] != (40 + i) << 8,
+                  "codes[%d] is %d for a child that exited with %d: that is the raw wait status "
+                  "(the exit code sits in its second byte). Store WEXITSTATUS(status)",
+                  i, seen->codes[i], 40 + i);
+        cr_assert(seen->codes[0] < 41 || seen->codes[0] > 43,
+                  "codes[] is {%d, %d, %d, %d}, but child i exited with 40 + i: codes[0] holds "
+                  "child %d's code. The check made child 0 end last, and the codes were stored "
+                  "in the order the children were reaped: wait() and waitpid(-1, ...) return "
+                  "whichever child has ended. Wait for child i by its pid, waitpid(pids[i], "
+                  "&status, 0), and store its code in codes[i]",
+                  seen->codes[0], seen->codes[1], seen->codes[2], seen->codes[3],
+                  seen->codes[0] - 40);
         cr_assert(seen->codes[i] == 40 + i,
                   "codes[%d] is %d but child %d exited with %d: store WEXITSTATUS(status) of "
                   "that child's waitpid()",

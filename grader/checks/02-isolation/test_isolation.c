@@ -49,8 +49,26 @@ static const char *where_is(const void *addr)
     return what;
 }
 
+/* How many MAP_SHARED mappings this process has (/proc/self/maps). */
+static int shared_mappings(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return -1;
+    char line[512];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        char perms[8];
+        if (sscanf(line, "%*x-%*x %7s", perms) == 1 && perms[3] == 's')
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
 struct seen {
     pid_t caller;
+    int maps_before, maps_after_compare, maps_after_square; /* shared_mappings() */
     int before;           /* counter before the call */
     struct views v;       /* what compare_copies() recorded (shared: the child writes too) */
     char where[400];      /* where_is(the parent's shared int) */
@@ -72,8 +90,18 @@ Test(isolation, child_changes_its_own_copy)
 {
     struct seen *s = shared_alloc(sizeof *s);
     struct sandbox r = sandbox_run(call_compare_copies, s, 3000);
+    cr_assert(r.stray_returns == 0,
+              "a child came back out of compare_copies(): after recording its views the child "
+              "must exit(0), or it goes on running the parent's code");
     sandbox_assert_returned(&r, "compare_copies(42, v)");
     struct view c = s->v.child_global, p = s->v.parent_global;
+    char own[32];
+    snprintf(own, sizeof own, "[%d]: ", (int)c.pid);
+    cr_assert(c.pid <= 0 || !strstr(r.output, own),
+              "the child of compare_copies(42, v) (pid %d) went on past its branch and failed "
+              "in the parent's code; it printed:\n%s\nAfter recording its views the child must "
+              "exit(0); the wait and the parent's views belong to the parent only",
+              (int)c.pid, r.output);
     cr_assert(c.pid != 0 && c.pid != s->caller,
               "v->child_global.pid is %d, the caller is %d: fork() a child and let the child "
               "(where fork() returned 0) record its view with getpid()",
@@ -122,9 +150,47 @@ static void call_square_all(void *shared)
     struct seen *s = shared;
     s->caller = getpid();
     square_log = &s->log;
-    int in[5] = {3, 1, 4, 1, 5}, out[5] = {-1, -1, -1, -1, -1};
-    s->ret = square_all(in, 5, out);
+    /* out[5] is a guard past the 5 elements square_all() may write. */
+    int in[5] = {3, 1, 4, 1, 5}, out[6] = {-1, -1, -1, -1, -1, -777};
+    int ret = square_all(in, 5, out);
+    if (getpid() != s->caller)
+        return; /* a child came back out of square_all(): the sandbox counts it */
+    s->ret = ret;
     memcpy(s->out, out, sizeof out);
+}
+
+static void call_both_for_mappings(void *shared)
+{
+    struct seen *s = shared;
+    s->caller = getpid();
+    s->maps_before = shared_mappings();
+    compare_copies(42, &s->v);
+    s->maps_after_compare = shared_mappings();
+    int in[3] = {1, 2, 3}, out[3];
+    square_all(in, 3, out);
+    s->maps_after_square = shared_mappings();
+}
+
+Test(isolation, shared_memory_freed)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(call_both_for_mappings, s, 5000);
+    sandbox_assert_returned(&r, "compare_copies() and square_all()");
+    cr_assert(s->maps_before >= 0, "the check could not read /proc/self/maps");
+    cr_assert(s->maps_after_compare <= s->maps_before,
+              "compare_copies() returned with %d more shared mapping%s than before the call "
+              "(/proc/self/maps, lines with 's' in the permissions): the shared int was never "
+              "unmapped. Call shared_free(shared, sizeof *shared) once the parent has recorded "
+              "its views",
+              s->maps_after_compare - s->maps_before,
+              s->maps_after_compare - s->maps_before == 1 ? "" : "s");
+    cr_assert(s->maps_after_square <= s->maps_after_compare,
+              "square_all() returned with %d more shared mapping%s than before the call "
+              "(/proc/self/maps, lines with 's' in the permissions): the shared array was never "
+              "unmapped. Call shared_free(slots, n * sizeof *slots) after copying the results "
+              "into out[]",
+              s->maps_after_square - s->maps_after_compare,
+              s->maps_after_square - s->maps_after_compare == 1 ? "" : "s");
 }
 
 Test(isolation, square_all_results_reach_parent)
@@ -149,6 +215,10 @@ Test(isolation, square_all_results_reach_parent)
               "(they had not written their squares yet; %d were never waited for). Wait for "
               "every child first, then copy the slots into out[]",
               r.unreaped);
+    cr_assert(s->out[5] == -777,
+              "square_all({3,1,4,1,5}, 5, out) wrote out[5] (it became %d): that is past the "
+              "5 elements of out[]. A loop over out[] stops at i < n",
+              s->out[5]);
     cr_assert(right == 5,
               "square_all({3,1,4,1,5}) gave out = {%d, %d, %d, %d, %d}, not {9, 1, 16, 1, 25}: "
               "child i stores slow_square(in[i]) in shared slot i; the parent copies slot i "
@@ -166,10 +236,21 @@ Test(isolation, square_all_waits_for_children)
                   "slow_square() ran in the parent (pid %d): fork a child for each number and "
                   "let the child compute it",
                   (int)s->caller);
+    cr_assert(s->log.calls <= 5 && r.stray_returns == 0,
+              "slow_square() ran %d times for 5 numbers, always in a child: more children ran "
+              "than square_all() should make. A child that does not exit after storing its "
+              "square goes on running the parent's loop and forks children of its own; end "
+              "the child's branch with exit(0)",
+              s->log.calls);
+    cr_assert(s->log.late_starts == 0,
+              "square_all({3,1,4,1,5}) ran its children one after another: %d of them began "
+              "slow_square() only after another child had finished. Waiting inside the fork "
+              "loop does that; fork every child first, then wait for them in a second loop",
+              s->log.late_starts);
     cr_assert(r.unreaped == 0,
               "square_all() returned while %d of its children were not waited for (still "
-              "running or zombies): the parent read the results before the children were done. "
-              "waitpid() every child, then read the shared array",
+              "running or zombies): waitpid() every child you forked, and only then read the "
+              "shared array and return",
               r.unreaped);
     cr_assert(s->log.calls > 0, "slow_square() was never called: child i must compute "
                                 "slow_square(in[i])");

@@ -3,6 +3,7 @@
 #include "join.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,13 +86,22 @@ struct joined {
     int after;      /* waitpid(child, WNOHANG) afterwards: 0 running, child = zombie, -1 gone */
     int after_errno;
     int ret2, code2; /* the second join: a child that kills itself with SIGTERM */
+    char wchan[64];  /* where join_timeout() was stuck, when the watch fired */
+    int stage;       /* 1: in join_timeout(pid, 0); 2: in join_timeout(pid, 200) */
+    int ret0;        /* join_timeout(pid, 0) */
+    double took0_ms;
+    char state0;     /* the child's state right after join_timeout(pid, 0) */
 };
 
 static void call_join_ending_child(void *shared)
 {
     struct joined *j = shared;
-    j->child = fork();
-    if (j->child == 0) {
+    /* fork()'s result goes to a local first: *j is shared, and a child that
+     * stored its 0 there could overwrite the parent's pid before the parent
+     * reads it (a busy machine runs the child first), so the check would
+     * join pid 0. */
+    pid_t child = fork();
+    if (child == 0) {
         /* Ends by itself 100 ms after the parent started waiting for it
          * (went to sleep: at most 2 s), long before the deadline, however
          * busy the machine. */
@@ -101,6 +111,7 @@ static void call_join_ending_child(void *shared)
         sleep_ms(100);
         _exit(7);
     }
+    j->child = child;
     j->code = -999;
     double t0 = now_ms();
     j->ret = join_timeout(j->child, 2000, &j->code);
@@ -124,9 +135,10 @@ Test(join, join_timeout_returns_when_child_ends)
     sandbox_assert_returned(&r, "join_timeout(pid, 2000 ms, &code)");
     cr_assert(j->ret != JOIN_RUNNING || j->took_ms >= 1900,
               "join_timeout(pid, 2000 ms) returned JOIN_RUNNING after %.0f ms, but the child "
-              "ends after 100 ms, long before the deadline: it looked only once. Keep looking "
+              "ends after 100 ms, long before the deadline: it gave up early. Keep looking "
               "(waitpid with WNOHANG, then a short sleep) until the child ends or the deadline "
-              "passes",
+              "now_ms() + timeout_ms (both in ms) passes; a single look, or a deadline in the "
+              "wrong unit, gives up early",
               j->took_ms);
     cr_assert(j->ret == JOIN_DONE,
               "join_timeout(pid, 2000 ms) on a child that exits with 7 after 100 ms returned %d, "
@@ -141,6 +153,10 @@ Test(join, join_timeout_returns_when_child_ends)
     cr_assert(j->after == -1 && j->after_errno == ECHILD,
               "after join_timeout() returned JOIN_DONE the child was not reaped (waitpid still "
               "found it): reap it with waitpid before returning");
+    cr_assert(j->ret2 != JOIN_RUNNING,
+              "join_timeout(pid, -1) returned JOIN_RUNNING, but a negative timeout means no "
+              "limit: wait as long as it takes (a blocking waitpid(pid, &status, 0) is right "
+              "there), never give up");
     cr_assert(
         j->ret2 == JOIN_DONE && j->code2 == -SIGTERM,
         "join_timeout(pid, -1) on a child killed by SIGTERM returned %d with exitcode %d, not "
@@ -148,17 +164,47 @@ Test(join, join_timeout_returns_when_child_ends)
         j->ret2, j->code2);
 }
 
+/* What the body's main thread is doing, from the watch: "do_wait" when it
+ * is blocked in waitpid(), a sleep or "0" (running) when it loops. */
+static void where_is_join(void *arg)
+{
+    struct joined *j = arg;
+    /* Ten looks a millisecond apart: blocked means "in do_wait" every time. */
+    for (int k = 0; k < 10; k++) {
+        char now[64] = "";
+        int fd = open("/proc/self/wchan", O_RDONLY);
+        ssize_t n = fd >= 0 ? read(fd, now, sizeof now - 1) : -1;
+        now[n > 0 ? n : 0] = '\0';
+        if (fd >= 0)
+            close(fd);
+        if (k == 0 || strcmp(now, "do_wait"))
+            snprintf(j->wchan, sizeof j->wchan, "%s", now[0] ? now : "?");
+        sleep_ms(1);
+    }
+}
+
 static void call_join_endless_child(void *shared)
 {
     struct joined *j = shared;
-    j->child = fork();
-    if (j->child == 0)
+    pid_t child = fork(); /* a local first: see call_join_ending_child */
+    if (child == 0)
         for (;;)
             pause(); /* never ends: the sandbox kills it afterwards */
+    j->child = child;
     j->code = -999;
+    struct watch w;
+    watch_start(&w, 1600, where_is_join, j);
+    j->stage = 1;
     double t0 = now_ms();
-    j->ret = join_timeout(j->child, 200, &j->code);
+    j->ret0 = join_timeout(child, 0, &j->code); /* 0: just look */
+    j->took0_ms = now_ms() - t0;
+    char st = process_state(child, NULL); /* looks without reaping */
+    j->state0 = st ? st : '-';
+    j->stage = 2;
+    t0 = now_ms();
+    j->ret = join_timeout(child, 200, &j->code);
     j->took_ms = now_ms() - t0;
+    watch_done(&w);
     j->after = waitpid(j->child, NULL, WNOHANG);
     j->after_errno = errno;
 }
@@ -167,11 +213,37 @@ Test(join, join_timeout_returns_in_time)
 {
     struct joined *j = shared_alloc(sizeof *j);
     struct sandbox r = sandbox_run(call_join_endless_child, j, 3000);
+    cr_assert(!(j->stage == 1 && j->wchan[0]),
+              "join_timeout(pid, 0) on a child that never ends had not returned 1600 ms later "
+              "(%s): a timeout of 0 only looks, waitpid(pid, &status, WNOHANG) once, and "
+              "returns. Only a negative timeout waits without limit",
+              !strcmp(j->wchan, "do_wait") ? "it was blocked in waitpid(), kernel: do_wait"
+                                            : "it was not blocked in waitpid()");
+    cr_assert(!(j->wchan[0] && !strcmp(j->wchan, "do_wait")),
+              "join_timeout(pid, 200 ms) on a child that never ends was still blocked in "
+              "waitpid() 1600 ms later (the kernel showed it asleep in do_wait): a waitpid "
+              "without WNOHANG waits for the child whatever the timeout. With a timeout, look "
+              "with waitpid(pid, &status, WNOHANG) and give up once the deadline has passed");
+    cr_assert(!j->wchan[0],
+              "join_timeout(pid, 200 ms) on a child that never ends had not returned 1600 ms "
+              "later, and it was not blocked in waitpid() (its kernel wait channel was %s, not "
+              "waitpid's do_wait): it goes on "
+              "looking long after its deadline. The deadline is now_ms() + timeout_ms, both in "
+              "milliseconds; check that arithmetic (a timeout read as seconds waits 1000 times "
+              "too long) and the loop's exit test",
+              strcmp(j->wchan, "0") ? j->wchan : "none: it was running");
     cr_assert(!r.timed_out,
               "join_timeout(pid, 200 ms) on a child that never ends did not return within "
-              "3000 ms: waitpid(pid, &status, 0) blocks until the child ends, whatever the "
-              "timeout. Use WNOHANG and give up when the deadline has passed");
+              "3000 ms: it must give up with JOIN_RUNNING once the deadline has passed");
     sandbox_assert_returned(&r, "join_timeout(pid, 200 ms, &code)");
+    cr_assert(!(j->ret0 == JOIN_RUNNING && (j->state0 == 'Z' || j->state0 == '-')),
+              "after join_timeout(pid, 0) said the child is still running, the child was %s: "
+              "leave it running (do not kill or reap it), the caller may join it again later",
+              j->state0 == 'Z' ? "dead (a zombie)" : "gone (already reaped)");
+    cr_assert(j->ret0 == JOIN_RUNNING && j->took0_ms < 1000,
+              "join_timeout(pid, 0) on a child that never ends returned %d after %.0f ms, not "
+              "JOIN_RUNNING (1) at once: a timeout of 0 only looks",
+              j->ret0, j->took0_ms);
     cr_assert(j->ret == JOIN_RUNNING,
               "join_timeout(pid, 200 ms) on a child that never ends returned %d, not "
               "JOIN_RUNNING (1)",
@@ -188,6 +260,56 @@ Test(join, join_timeout_returns_in_time)
               "after join_timeout() said the child is still running, the child was %s: leave "
               "it running (do not kill or reap it), the caller may join it again later",
               j->after > 0 ? "dead (a zombie)" : "gone (already reaped)");
+}
+
+/* ---- join_timeout on a pid that is no child -------------------------------- */
+
+static void call_join_non_child(void *shared)
+{
+    struct joined *j = shared;
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    waitpid(child, NULL, 0); /* joined already: no longer a child of ours */
+    j->child = child;
+    j->code = -999;
+    double t0 = now_ms();
+    j->ret = join_timeout(child, 200, &j->code);
+    j->took_ms = now_ms() - t0;
+    j->code2 = -999;
+    j->ret2 = join_timeout(getppid(), 200, &j->code2); /* never a child of ours */
+}
+
+Test(join, join_timeout_error_for_non_child)
+{
+    struct joined *j = shared_alloc(sizeof *j);
+    struct sandbox r = sandbox_run(call_join_non_child, j, 3000);
+    cr_assert(r.returned || !strstr(r.output, "No child processes"),
+              "join_timeout(pid, 200 ms) on a child that was already joined did not return: "
+              "the process %s after printing\n%s\nwaitpid() fails with ECHILD there, and "
+              "Waitpid() from proclabs.h ends the program on any error. Call waitpid() itself "
+              "and return JOIN_ERROR when it fails (retry only on EINTR)",
+              sandbox_describe(&r), r.output);
+    sandbox_assert_returned(&r, "join_timeout() on a pid that is not a child");
+    cr_assert(j->ret != JOIN_RUNNING,
+              "join_timeout(pid, 200 ms) on a child that was already joined returned "
+              "JOIN_RUNNING after %.0f ms: waitpid() failed there (-1, ECHILD), which is not "
+              "\"still running\" (that is waitpid() returning 0). When waitpid() returns -1 "
+              "with an errno other than EINTR, return JOIN_ERROR",
+              j->took_ms);
+    cr_assert(j->ret == JOIN_ERROR,
+              "join_timeout(pid, 200 ms) on a child that was already joined returned %d, not "
+              "JOIN_ERROR (-1): waitpid() fails there with ECHILD",
+              j->ret);
+    cr_assert(j->took_ms < 190,
+              "join_timeout(pid, 200 ms) on a child that was already joined returned JOIN_ERROR "
+              "only after %.0f ms, the whole timeout: waitpid() fails at once there (ECHILD), "
+              "so return at once",
+              j->took_ms);
+    cr_assert(j->ret2 == JOIN_ERROR,
+              "join_timeout(getppid(), 200 ms), on a process that is not a child of the caller, "
+              "returned %d, not JOIN_ERROR (-1)",
+              j->ret2);
 }
 
 /* ---- run_all --------------------------------------------------------------- */

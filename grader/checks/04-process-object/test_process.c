@@ -3,6 +3,7 @@
 #include "check.h"
 #include "process.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,12 @@ struct seen {
     bool joined_300, joined_0, joined_end;
     double ms_300, ms_0;
     int alive_after_timeout, code_after_timeout, code_end;
+    char wchan[64]; /* where process_join() was stuck, when the watch fired */
+    /* terminate/kill on an object that has no running child */
+    int term_reaped_rc, kill_reaped_rc, bystander_sig, bystander_sig_kill;
+    int unstarted_alive, unstarted_code, unstarted_join, unstarted_term, unstarted_kill;
+    int printer_calls; /* the printing target ran */
+    char other_state; /* the caller's other child, a zombie, after those calls */
 };
 
 static struct seen *seen;
@@ -64,7 +71,8 @@ static void gate_release(void)
 
 static int record_target(void *arg)
 {
-    __atomic_add_fetch(&seen->calls, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_fetch_add(&seen->calls, 1, __ATOMIC_SEQ_CST) > 0)
+        return 0; /* only the first run is recorded: a second start must not hide it */
     seen->target_pid = getpid();
     seen->target_ppid = getppid();
     seen->target_arg = arg ? *(int *)arg : -1;
@@ -75,6 +83,12 @@ static int return_seven(void *arg)
 {
     (void)arg;
     return 7;
+}
+
+static int exit_seven_now(void *arg)
+{
+    (void)arg;
+    _exit(7); /* the exit code without run()'s return value: is_alive is tested alone */
 }
 
 static int exit_five(void *arg)
@@ -311,6 +325,11 @@ Test(process, exitcode_reports_exit_status)
               "ECHILD); store it in p->exitcode and mark p->reaped");
     cr_assert(seen->code_zero == 0, "a child whose target returned 0 has exitcode %s",
               code_text(seen->code_zero));
+    cr_assert(!(seen->code_seven == 0 && seen->code_five == 5),
+              "a child whose target called exit(5) has exitcode 5, but one whose target "
+              "returned 7 has exitcode 0: the child drops run()'s return value. Python's "
+              "Process does ignore it; this lab does not (process.h): the child exits with "
+              "what p->run(p) returned, exit(p->run(p))");
     cr_assert(seen->code_seven == 7,
               "a child whose target returned 7 has exitcode %s after join: use "
               "WEXITSTATUS(status) of its waitpid()",
@@ -355,12 +374,17 @@ Test(process, exitcode_negative_for_signal)
     cr_assert(seen->kill_rc == 0 && seen->kill_joined,
               "process_kill() returned %d and the child had not ended 2 s later: send SIGKILL",
               seen->kill_rc);
-    cr_assert(seen->code_term == -SIGTERM && seen->code_kill == -SIGKILL &&
-                  seen->code_usr1 == -SIGUSR1,
+    cr_assert(!(seen->code_term == 0 && seen->code_kill == 0 && seen->code_usr1 == 0),
               "exitcode after terminate() is %s, after kill() %s, for a child killed by SIGUSR1 "
               "%s; expected -15, -9, -10. Your exitcode ignores death by signal: when "
               "WIFSIGNALED(status), the exitcode is -WTERMSIG(status) (WEXITSTATUS means nothing "
               "then)",
+              code_text(seen->code_term), code_text(seen->code_kill), code_text(seen->code_usr1));
+    cr_assert(seen->code_term == -SIGTERM && seen->code_kill == -SIGKILL &&
+                  seen->code_usr1 == -SIGUSR1,
+              "exitcode after terminate() is %s, after kill() %s, for a child killed by SIGUSR1 "
+              "%s; expected -15, -9, -10: when WIFSIGNALED(status), the exitcode is "
+              "-WTERMSIG(status)",
               code_text(seen->code_term), code_text(seen->code_kill), code_text(seen->code_usr1));
 }
 
@@ -370,7 +394,7 @@ static void alive_states(void *shared)
 {
     struct seen *s = shared;
     struct process blocked, quick;
-    process_init(&quick, return_seven, NULL, NULL);
+    process_init(&quick, exit_seven_now, NULL, NULL);
     s->alive_unstarted = process_is_alive(&quick);
 
     gate_open();
@@ -425,6 +449,25 @@ Test(process, is_alive_false_for_zombie)
 
 /* ---- join with a timeout --------------------------------------------------- */
 
+/* What the body's main thread is doing, from the watch: "do_wait" every
+ * time when it is blocked in waitpid(); a sleep or "0" (running) when it
+ * loops. */
+static void where_is_join(void *arg)
+{
+    struct seen *s = arg;
+    for (int k = 0; k < 10; k++) {
+        char now[64] = "";
+        int fd = open("/proc/self/wchan", O_RDONLY);
+        ssize_t n = fd >= 0 ? read(fd, now, sizeof now - 1) : -1;
+        now[n > 0 ? n : 0] = '\0';
+        if (fd >= 0)
+            close(fd);
+        if (k == 0 || strcmp(now, "do_wait"))
+            snprintf(s->wchan, sizeof s->wchan, "%s", now[0] ? now : "?");
+        sleep_ms(1);
+    }
+}
+
 static void join_timeout(void *shared)
 {
     struct seen *s = shared;
@@ -434,9 +477,12 @@ static void join_timeout(void *shared)
     if (process_start(&p) != 0)
         return;
     s->stage = 1;
+    struct watch w;
+    watch_start(&w, 2500, where_is_join, s);
     double t0 = now_ms();
     s->joined_300 = process_join(&p, 300);
     s->ms_300 = now_ms() - t0;
+    watch_done(&w);
     s->stage = 2;
     t0 = now_ms();
     s->joined_0 = process_join(&p, 0);
@@ -454,10 +500,21 @@ Test(process, join_timeout_returns_in_time)
 {
     seen = shared_alloc(sizeof *seen);
     struct sandbox r = sandbox_run(join_timeout, seen, 4000);
+    cr_assert(!(seen->wchan[0] && !strcmp(seen->wchan, "do_wait")),
+              "process_join(p, 300) on a running child was still blocked in waitpid() 2.5 s "
+              "later (the kernel showed it asleep in do_wait): the join waits forever despite "
+              "its timeout. Look with waitpid(pid, &st, WNOHANG) until the child ended or the "
+              "time is up");
+    cr_assert(!seen->wchan[0],
+              "process_join(p, 300) on a running child had not returned 2.5 s later, and it was "
+              "not blocked in waitpid() (its kernel wait channel was %s, not waitpid's "
+              "do_wait): it goes on looking long after its deadline. The deadline is now_ms() "
+              "+ timeout_ms, both in milliseconds; check that arithmetic (a timeout read as "
+              "seconds waits 1000 times too long) and the loop's exit test",
+              strcmp(seen->wchan, "0") ? seen->wchan : "none: it was running");
     cr_assert(!(r.timed_out && seen->stage == 1),
               "process_join(p, 300) had not returned after 4 s while the child was still "
-              "running: the join waits forever despite its timeout. Look with "
-              "waitpid(pid, &st, WNOHANG) until the child ended or the time is up");
+              "running: return false once the 300 ms have passed");
     cr_assert(!(r.timed_out && seen->stage == 2),
               "process_join(p, 0) blocked on a running child: a timeout of 0 only looks");
     sandbox_assert_returned(&r, "process_join()");
@@ -483,4 +540,163 @@ Test(process, join_timeout_returns_in_time)
               "once the child ended, process_join(p, 2000) gave %s and exitcode %s (expected "
               "true and 0)",
               seen->joined_end ? "true" : "false", code_text(seen->code_end));
+}
+
+/* ---- terminate and kill when there is no running child ------------------- */
+
+/* Give p's pid to a bystander, as the kernel does once a reaped pid is
+ * free again, call send(p), and return the first signal the bystander got
+ * (SIGUSR2 when send() sent nothing: the check sends that one last). */
+static int bystander_sees(struct process *p, int (*send)(struct process *), int *rc)
+{
+    int report[2];
+    Pipe(report);
+    pid_t bystander = fork();
+    if (bystander == 0) {
+        close(report[0]);
+        sigset_t all;
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, NULL);
+        int sig = 0;
+        sigwait(&all, &sig); /* the first signal that comes */
+        (void)!write(report[1], &sig, sizeof sig);
+        _exit(0);
+    }
+    close(report[1]);
+    p->pid = bystander;
+    *rc = send(p);
+    kill(bystander, SIGUSR2);
+    int sig = 0, status = 0;
+    if (read(report[0], &sig, sizeof sig) != sizeof sig)
+        sig = 0;
+    close(report[0]);
+    waitpid(bystander, &status, 0);
+    if (!sig && WIFSIGNALED(status)) /* SIGKILL cannot be blocked */
+        sig = WTERMSIG(status);
+    return sig;
+}
+
+static void signal_after_join(void *shared)
+{
+    struct seen *s = shared;
+    struct process p;
+    process_init(&p, return_seven, NULL, NULL);
+    if (process_start(&p) != 0 || !process_join(&p, 2000))
+        return;
+    s->stage = 1;
+    s->bystander_sig = bystander_sees(&p, process_terminate, &s->term_reaped_rc);
+    s->bystander_sig_kill = bystander_sees(&p, process_kill, &s->kill_reaped_rc);
+}
+
+Test(process, terminate_spares_a_reaped_pid)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(signal_after_join, seen, 4000);
+    sandbox_assert_returned(&r, "process_terminate() or process_kill() after a join");
+    cr_assert(seen->stage == 1, "process_start() or process_join() failed, so this could not "
+                                "be tried (steps 2 and 4 first)");
+    cr_assert(seen->bystander_sig == SIGUSR2 && seen->bystander_sig_kill == SIGUSR2,
+              "after process_join() had reaped the child, process_%s() still sent a signal to "
+              "p->pid. A reaped pid is free for the kernel to give to the next new process (the "
+              "check gave it to another process, as the kernel does), so the signal hit a "
+              "stranger. Once p->reaped, send nothing and return -1",
+              seen->bystander_sig != SIGUSR2 ? "terminate" : "kill");
+    cr_assert(seen->term_reaped_rc == -1 && seen->kill_reaped_rc == -1,
+              "process_terminate() and process_kill() on a process already joined returned %d "
+              "and %d, not -1: there is no such child any more",
+              seen->term_reaped_rc, seen->kill_reaped_rc);
+}
+
+static void touch_unstarted(void *shared)
+{
+    struct seen *s = shared;
+    /* Another child of the caller that has ended: a zombie, not ours to reap. */
+    pid_t other = fork();
+    if (other == 0)
+        _exit(3);
+    siginfo_t info;
+    waitid(P_PID, (id_t)other, &info, WEXITED | WNOWAIT);
+    struct process p;
+    process_init(&p, return_seven, NULL, NULL);
+    s->stage = 1;
+    s->unstarted_alive = process_is_alive(&p);
+    s->unstarted_code = process_exitcode(&p);
+    s->unstarted_join = process_join(&p, 0);
+    s->stage = 4;
+    s->unstarted_join |= process_join(&p, JOIN_FOREVER) << 1;
+    s->stage = 2;
+    s->unstarted_term = process_terminate(&p);
+    s->unstarted_kill = process_kill(&p);
+    s->stage = 3;
+    char st = process_state(other, NULL);
+    s->other_state = st ? st : '-';
+    waitpid(other, NULL, 0);
+}
+
+Test(process, unstarted_object_touches_no_child)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(touch_unstarted, seen, 4000);
+    cr_assert(!(seen->stage == 2 && !r.returned && WIFSIGNALED(r.status) &&
+                (WTERMSIG(r.status) == SIGTERM || WTERMSIG(r.status) == SIGKILL)),
+              "process_terminate() or process_kill() on an object never started killed the "
+              "caller itself (%s): p->pid is 0 before start, and kill(0, sig) signals every "
+              "process of the caller's group. Before start there is no child: return -1 and "
+              "send nothing",
+              strsignal(WTERMSIG(r.status)));
+    cr_assert(!(r.timed_out && seen->stage == 4),
+              "process_join(p, JOIN_FOREVER) on an object never started did not return within "
+              "4 s: there is no child to wait for, so it must return false at once (a waitpid "
+              "that fails with ECHILD is not a reason to wait again; only EINTR is)");
+    sandbox_assert_returned(&r, "process_is_alive(), process_exitcode(), process_join() or "
+                                "process_terminate() on an object never started");
+    cr_assert(seen->other_state == 'Z',
+              "process_is_alive(), process_exitcode() or process_join(p, 0) on an object never "
+              "started reaped another child of the caller (it was a zombie, then %s): p->pid is "
+              "0 before start, and waitpid(0, ...) takes any child of the caller's group. "
+              "Before start there is no child: answer without calling waitpid()",
+              seen->other_state == '-' ? "gone" : "not a zombie");
+    cr_assert(!seen->unstarted_alive && seen->unstarted_code == EXITCODE_NONE &&
+                  !seen->unstarted_join,
+              "on an object never started, is_alive() gave %d, exitcode %s, join(p, 0) %s and "
+              "join(p, JOIN_FOREVER) %s: expected false, EXITCODE_NONE, false and false",
+              seen->unstarted_alive, code_text(seen->unstarted_code),
+              seen->unstarted_join & 1 ? "true" : "false",
+              seen->unstarted_join & 2 ? "true" : "false");
+    cr_assert(seen->unstarted_term == -1 && seen->unstarted_kill == -1,
+              "process_terminate() and process_kill() on an object never started returned %d "
+              "and %d, not -1: there is no child to signal",
+              seen->unstarted_term, seen->unstarted_kill);
+}
+
+/* ---- the child's stdio --------------------------------------------------- */
+
+static int print_target(void *arg)
+{
+    (void)arg;
+    __atomic_add_fetch(&seen->printer_calls, 1, __ATOMIC_SEQ_CST);
+    printf("target says hello"); /* no newline: it sits in stdout's buffer */
+    return 0;
+}
+
+static void start_printer(void *shared)
+{
+    (void)shared;
+    struct process p;
+    process_init(&p, print_target, NULL, NULL);
+    if (process_start(&p) == 0)
+        process_join(&p, 2000);
+}
+
+Test(process, target_output_not_lost)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(start_printer, seen, 4000);
+    sandbox_assert_returned(&r, "process_start() and process_join()");
+    cr_assert(seen->printer_calls == 1, "the target never ran (steps 2 and 4 first)");
+    cr_assert(strstr(r.output, "target says hello"),
+              "the target ran and printed \"target says hello\" with printf(), but that text "
+              "never came out: it was still in the child's stdout buffer when the child left. "
+              "_exit() does not flush stdio; flush stdout and stderr first (fflush), or leave "
+              "with exit(), as Python's Process flushes them when run() returns");
 }

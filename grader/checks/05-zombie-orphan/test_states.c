@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -39,6 +40,13 @@ struct seen {
     struct orphan o;
     pid_t ppid_before, ppid_after, middle_parent;
     char middle_state_before, middle_state_after, orphan_state_after;
+    /* the reaper with a child still running */
+    bool stuck;
+    long sys_nr;      /* where the handler was: a system call, -1 running, -2 unknown */
+    char stuck_state; /* the state of the thread in the handler */
+    double handler_ms;
+    char runner_state; /* the running child, after the handler */
+    bool zombie_released; /* make_zombie() returned (its child may exit now) */
 };
 
 /* ---- the test's own reading of /proc, independent of the student's ---- */
@@ -128,6 +136,12 @@ Test(states, read_proc_stat_self)
               s->self.comm, s->self_comm);
     cr_assert(s->rc_missing == -1,
               "read_proc_stat() of a pid that does not exist returned %d, not -1", s->rc_missing);
+    cr_assert(s->errno_missing == ENOENT,
+              "read_proc_stat() of a pid that does not exist returned -1 with errno %s (%s), "
+              "not ENOENT: open() of /proc/PID/stat sets ENOENT; return -1 without changing "
+              "errno after it",
+              strerrorname_np(s->errno_missing) ? strerrorname_np(s->errno_missing) : "0",
+              strerror(s->errno_missing));
 }
 
 /* Children named odd_names[i] that exit at once: zombies keep their comm. */
@@ -182,14 +196,33 @@ Test(states, read_proc_stat_odd_names)
 
 /* ---- step 2 ------------------------------------------------------------- */
 
+/* Given scaffolding for the race: the child of make_zombie() does not exit
+ * before its parent is asleep (waiting for it) or has returned from
+ * make_zombie(), so a make_zombie() that does not wait is caught on every
+ * run. Bounded: after 2 s it goes on anyway. */
+static struct seen *zombie_seen;
+static pid_t zombie_parent;
+
+static void hold_zombie_child(void)
+{
+    double end = now_ms() + 2000;
+    while (!zombie_seen->zombie_released && now_ms() < end &&
+           state_of(zombie_parent, NULL) != 'S')
+        sleep_ms(1);
+}
+
 static void zombie(void *shared)
 {
     struct seen *s = shared;
     s->caller = getpid();
+    zombie_seen = s;
+    zombie_parent = getpid();
+    pthread_atfork(NULL, NULL, hold_zombie_child);
     s->zombie = make_zombie();
     if (s->zombie <= 0)
         return;
     s->zombie_state = state_of(s->zombie, &s->zombie_ppid);
+    s->zombie_released = true;
     s->waited = waitpid(s->zombie, NULL, WNOHANG);
     if (s->waited == 0) /* still running: let it end */
         s->waited = waitpid(s->zombie, NULL, 0);
@@ -263,11 +296,22 @@ Test(states, reaper_reaps_coalesced_children)
     cr_assert(s->handler_installed,
               "after install_reaper() SIGCHLD still has its default action: install on_sigchld "
               "with sigaction()");
+    cr_assert(s->zombies_left != 0 || s->reaped == COALESCE,
+              "%d children ended while SIGCHLD was blocked, and your handler reaped them all, "
+              "but reaped_children went up by %d, not %d: add one for each child reaped (inside "
+              "the loop), not one per signal",
+              COALESCE, s->reaped, COALESCE);
+    cr_assert(!(s->reaped == 1 && s->zombies_left == COALESCE - 1),
+              "%d children ended while SIGCHLD was blocked, so ONE SIGCHLD stood for all of them "
+              "(signals do not queue). Your handler reaped 1 and left %d children unreaped: "
+              "reaping one child per SIGCHLD misses the rest. Loop in the handler until "
+              "waitpid() finds no more ended children: while (waitpid(-1, NULL, WNOHANG) > 0)",
+              COALESCE, s->zombies_left);
     cr_assert(s->reaped == COALESCE && s->zombies_left == 0,
               "%d children ended while SIGCHLD was blocked, so ONE SIGCHLD stood for all of them "
-              "(signals do not queue). Your handler counted %d reaped and left %d children "
-              "unreaped: reaping one child per SIGCHLD misses the rest. Loop in the handler: "
-              "while (waitpid(-1, NULL, WNOHANG) > 0) reaped_children++;",
+              "(signals do not queue). Your handler counted %d reaped and %d children were left "
+              "unreaped: the handler must reap every child that has ended. Run "
+              "labs/05-zombie-orphan/bin/reaper 8 to see it",
               COALESCE, s->reaped, s->zombies_left);
 }
 
@@ -282,8 +326,9 @@ Test(states, reaper_preserves_errno)
     struct sandbox r = sandbox_run(reap_one, s, 2000);
     sandbox_assert_returned(&r, "install_reaper() or on_sigchld()");
     cr_assert(s->handler_installed && s->reaped == 1 && s->zombies_left == 0,
-              "a child ended, but the SIGCHLD handler reaped %d and left %d unreaped: install "
-              "on_sigchld and reap with waitpid(-1, NULL, WNOHANG)",
+              "a child ended, but the SIGCHLD handler counted %d reaped and %d children were "
+              "left unreaped (see reaper_reaps_coalesced_children: the same cause fails both; "
+              "fix it first)",
               s->reaped, s->zombies_left);
     cr_assert(s->errno_after == s->errno_before,
               "errno was EDOM when SIGCHLD arrived and %s (%s) after the handler ran: the "
@@ -292,6 +337,123 @@ Test(states, reaper_preserves_errno)
               "the end",
               strerrorname_np(s->errno_after) ? strerrorname_np(s->errno_after) : "?",
               strerror(s->errno_after));
+}
+
+/* A child that has ended and one that still runs when SIGCHLD comes: the
+ * handler must reap the first and return at once, leaving the second. */
+static pid_t handler_tid;
+static double handler_start;
+
+static void diagnose_handler(void *arg)
+{
+    struct seen *s = arg;
+    char path[64], buf[256];
+    s->stuck = true;
+    s->handler_ms = now_ms() - handler_start;
+    s->sys_nr = -2;
+    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)handler_tid);
+    int fd = open(path, O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n > 0) {
+        buf[n] = '\0';
+        long nr;
+        if (!strncmp(buf, "running", 7))
+            s->sys_nr = -1;
+        else if (sscanf(buf, "%ld", &nr) == 1)
+            s->sys_nr = nr;
+    }
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)handler_tid);
+    fd = open(path, O_RDONLY);
+    n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    char *p = strrchr(buf, ')');
+    s->stuck_state = p && p[1] == ' ' ? p[2] : '?';
+}
+
+static void reap_with_one_running(void *shared)
+{
+    struct seen *s = shared;
+    sigset_t chld, old, all;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    install_reaper();
+    struct sigaction sa;
+    sigaction(SIGCHLD, NULL, &sa);
+    s->handler_installed = sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN;
+    int hold[2];
+    Pipe(hold);
+    sigprocmask(SIG_BLOCK, &chld, &old);
+    pid_t runner = fork(); /* runs until hold reaches EOF */
+    if (runner == 0) {
+        char c;
+        close(hold[1]);
+        while (read(hold[0], &c, 1) > 0)
+            ;
+        _exit(0);
+    }
+    close(hold[0]);
+    pid_t ended = fork();
+    if (ended == 0)
+        _exit(0);
+    siginfo_t info;
+    waitid(P_PID, (id_t)ended, &info, WEXITED | WNOWAIT);
+    /* The watch's thread blocks every signal, so the handler runs here. */
+    prctl(PR_SET_DUMPABLE, 1); /* our own /proc/self/task files, as the student user */
+    handler_tid = (pid_t)syscall(SYS_gettid);
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
+    struct watch w;
+    watch_start(&w, 1500, diagnose_handler, s);
+    handler_start = now_ms();
+    sigprocmask(SIG_SETMASK, &old, NULL); /* the handler runs now */
+    watch_done(&w);
+    s->handler_ms = now_ms() - handler_start;
+    s->reaped = reaped_children;
+    s->runner_state = state_of(runner, NULL);
+    s->zombies_left = state_of(ended, NULL) != '-';
+    close(hold[1]);
+}
+
+Test(states, reaper_returns_while_children_run)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(reap_with_one_running, s, 4000);
+    if (s->stuck) {
+        cr_assert(s->sys_nr != SYS_wait4 && s->sys_nr != SYS_waitid,
+                  "one child had ended and another was still running when SIGCHLD came; "
+                  "%.0f ms later on_sigchld() had not returned: it was blocked in waitpid(), "
+                  "waiting for the child that still runs. A handler must reap only children "
+                  "that have ended: waitpid(-1, NULL, WNOHANG) returns 0 instead of waiting "
+                  "when the children left are all running",
+                  s->handler_ms);
+        cr_assert(s->sys_nr != -1 && s->stuck_state != 'R',
+                  "one child had ended and another was still running when SIGCHLD came; "
+                  "%.0f ms later on_sigchld() had not returned and was running on the CPU, "
+                  "not waiting: a loop that never ends. With WNOHANG, waitpid() returns 0 as "
+                  "long as the children left are all running, so a loop must stop there: "
+                  "while (waitpid(-1, NULL, WNOHANG) > 0), not >= 0 or != -1",
+                  s->handler_ms);
+        cr_assert(false,
+                  "one child had ended and another was still running when SIGCHLD came; "
+                  "%.0f ms later on_sigchld() had not returned (its thread was in state '%c', "
+                  "system call %ld). The handler must reap what has ended and return",
+                  s->handler_ms, s->stuck_state, s->sys_nr);
+    }
+    sandbox_assert_returned(&r, "install_reaper() or on_sigchld()");
+    cr_assert(s->handler_installed,
+              "after install_reaper() SIGCHLD still has its default action: install on_sigchld "
+              "with sigaction()");
+    cr_assert(s->runner_state != '-' && s->runner_state != 'Z',
+              "on_sigchld() ended a child that was still running (it was %s afterwards)",
+              state_text(s->runner_state));
+    cr_assert(s->reaped == 1 && !s->zombies_left,
+              "one child had ended and another was still running when SIGCHLD came; the "
+              "handler returned, but counted %d reaped and left the ended child %s",
+              s->reaped, s->zombies_left ? "unreaped" : "reaped");
 }
 
 /* ---- step 4 ------------------------------------------------------------- */
@@ -317,6 +479,12 @@ static void orphan(void *shared)
     s->start_rc = orphan_start(&o, orphan_life, NULL);
     s->o = o;
     if (s->start_rc == 0 && o.orphan > 0 && o.middle > 0) {
+        /* Wait (bounded) until the middle child waits for its release, or
+         * has ended: a middle child that exits early is seen on every run. */
+        double end = now_ms() + 2000;
+        char m;
+        while ((m = state_of(o.middle, NULL)) != 'S' && m != 'Z' && m != '-' && now_ms() < end)
+            sleep_ms(1);
         state_of(o.orphan, &s->ppid_before);
         s->middle_state_before = state_of(o.middle, &s->middle_parent);
         s->release_rc = orphan_release(&o);
@@ -342,7 +510,8 @@ Test(states, orphan_parent_changes)
     cr_assert(s->middle_parent == s->caller && s->middle_state_before != 'Z' &&
                   s->middle_state_before != '-',
               "after orphan_start() the middle child %d is %s with parent %d (caller %d): it "
-              "must be the caller's child and still be running",
+              "must be the caller's child and still be running, waiting (alive) until "
+              "orphan_release() lets it exit",
               (int)s->o.middle, state_text(s->middle_state_before), (int)s->middle_parent,
               (int)s->caller);
     cr_assert(s->ppid_before == s->o.middle,

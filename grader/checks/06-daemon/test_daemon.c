@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
@@ -45,6 +46,11 @@ struct seen {
     pid_t child_ret, daemon_ret;
     int child_errno, daemon_errno;
     int grandchild_runs;
+    /* what the daemon's job saw of itself */
+    int job_pdeathsig;   /* prctl(PR_GET_PDEATHSIG) in the daemon, -1 unknown */
+    pid_t job_first_ppid; /* getppid() at its first heartbeat */
+    /* the stdio and atexit check */
+    int atexit_in_child;  /* the parent's atexit handler ran in another process */
 };
 
 /* Wait at most ms for pid to end (a real event: its pidfd turns readable);
@@ -136,6 +142,77 @@ Test(daemon, start_process_runs_job_in_child)
               END_MS);
 }
 
+/* ---- the child's end: stdio flushed once, no atexit of the parent --------- */
+
+static struct seen *atexit_seen;
+
+static void parent_atexit(void)
+{
+    if (getpid() != atexit_seen->caller)
+        __atomic_add_fetch(&atexit_seen->atexit_in_child, 1, __ATOMIC_SEQ_CST);
+}
+
+static void printing_job(void *arg)
+{
+    struct seen *s = arg;
+    __atomic_add_fetch(&s->job_runs, 1, __ATOMIC_SEQ_CST);
+    printf("[the job's line]\n"); /* stdout is a pipe: buffered, not yet written */
+}
+
+static void call_start_process_stdio(void *shared)
+{
+    struct seen *s = shared;
+    s->caller = getpid();
+    atexit_seen = s;
+    atexit(parent_atexit);
+    setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
+    printf("[the parent's unflushed text]");
+    pid_t pid = start_process(printing_job, s);
+    if (getpid() != s->caller)
+        return; /* a child came back out of start_process(): the sandbox counts it */
+    s->returned = pid;
+    int st;
+    if (plausible_child(s->returned, s)) s->ended = reap_within(s->returned, &st, END_MS);
+    fflush(stdout);
+}
+
+static int count_in(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *p = text; p && (p = strstr(p, what)); p += strlen(what))
+        n++;
+    return n;
+}
+
+Test(daemon, child_ends_like_python)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(call_start_process_stdio, s, 4000);
+    sandbox_assert_returned(&r, "start_process()");
+    cr_assert(s->returned > 0 && s->job_runs == 1,
+              "start_process() returned %d and the job ran %d times (see "
+              "start_process_runs_job_in_child: fix that first)",
+              (int)s->returned, s->job_runs);
+    cr_assert(s->ended, "the child did not end within %d ms after its job returned", END_MS);
+    int parent_text = count_in(r.output, "[the parent's unflushed text]");
+    cr_assert(parent_text == 1,
+              "the parent printed \"[the parent's unflushed text]\" once, without a newline, "
+              "before start_process(), and it appeared %d times: the child got a copy of the "
+              "parent's stdio buffer at fork() and wrote it out again. Call fflush(NULL) before "
+              "fork().\n%s",
+              parent_text, sandbox_tail(&r));
+    cr_assert(s->atexit_in_child == 0,
+              "the parent's atexit handler ran in the child when it ended: the child left with "
+              "exit(), which runs the handlers the parent registered (Python's child ends with "
+              "os._exit()). End the child with fflush(NULL); _exit(0);");
+    cr_assert(count_in(r.output, "[the job's line]") == 1,
+              "the job printed \"[the job's line]\\n\" (stdout is a pipe here, so stdio "
+              "buffered it), and it %s: the child must fflush(NULL) before _exit(0), which "
+              "drops whatever stdio still holds.\n%s",
+              count_in(r.output, "[the job's line]") ? "appeared more than once" : "never appeared",
+              sandbox_tail(&r));
+}
+
 /* ---- start_daemon: who is a daemon ------------------------------------- */
 
 static void call_start_daemon(void *shared)
@@ -199,6 +276,10 @@ static int beat[2]; /* the daemon writes a byte per heartbeat */
 static void heartbeat_job(void *arg)
 {
     struct seen *s = arg;
+    int sig = -1;
+    if (prctl(PR_GET_PDEATHSIG, &sig) < 0) sig = -1;
+    s->job_pdeathsig = sig;
+    s->job_first_ppid = getppid();
     for (;;) {
         __atomic_add_fetch(&s->job_runs, 1, __ATOMIC_SEQ_CST);
         (void)!write(beat[1], "b", 1);
@@ -245,6 +326,7 @@ static void main_process(struct seen *s, enum end_how how)
 static void watch_main(struct seen *s, enum end_how how)
 {
     s->caller = getpid();
+    s->job_pdeathsig = -1;
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     Pipe(beat);
     fcntl(beat[1], F_SETFL, O_NONBLOCK);
@@ -310,11 +392,18 @@ Test(daemon, daemon_dies_when_parent_exits)
     struct seen *s = shared_alloc(sizeof *s);
     struct sandbox r = sandbox_run(watch_exit, s, 8000);
     assert_daemon_started(&r, s, true);
+    cr_assert(!s->outlived || s->job_pdeathsig != 0,
+              "daemon %d was still alive %d ms after its parent exited normally (it beat %d "
+              "more times), and it had no death signal: prctl(PR_GET_PDEATHSIG) inside its job "
+              "gave 0. A daemon must die with its parent: in the child (where fork() returned "
+              "0), before the job, call prctl(PR_SET_PDEATHSIG, SIGKILL)",
+              (int)s->returned, OUTLIVE_MS, s->beats_after - s->beats_before);
     cr_assert(!s->outlived,
               "daemon %d was still alive %d ms after its parent exited normally (it beat %d "
-              "more times): a daemon must die with its parent. In the child, ask the kernel "
-              "for prctl(PR_SET_PDEATHSIG, SIGKILL)",
-              (int)s->returned, OUTLIVE_MS, s->beats_after - s->beats_before);
+              "more times), although its death signal was %d (%s): a daemon must die with its "
+              "parent. Ask for SIGKILL, which the job cannot catch or ignore",
+              (int)s->returned, OUTLIVE_MS, s->beats_after - s->beats_before, s->job_pdeathsig,
+              s->job_pdeathsig > 0 ? strsignal(s->job_pdeathsig) : "?");
 }
 
 Test(daemon, daemon_dies_when_parent_killed)
@@ -324,10 +413,11 @@ Test(daemon, daemon_dies_when_parent_killed)
     assert_daemon_started(&r, s, true);
     cr_assert(!s->outlived,
               "daemon %d was still alive %d ms after its parent was killed with SIGKILL (it "
-              "beat %d more times): a SIGKILLed parent runs no atexit handler and no cleanup, "
-              "so relying on the parent's normal exit misses it. Let the kernel kill the "
-              "daemon: prctl(PR_SET_PDEATHSIG, SIGKILL) in the child",
-              (int)s->returned, OUTLIVE_MS, s->beats_after - s->beats_before);
+              "beat %d more times; its death signal, prctl(PR_GET_PDEATHSIG) in the job, was "
+              "%d): a SIGKILLed parent runs no atexit handler and no cleanup, so whatever the "
+              "parent does on its way out is never done. Let the kernel kill the daemon: "
+              "prctl(PR_SET_PDEATHSIG, SIGKILL) in the child",
+              (int)s->returned, OUTLIVE_MS, s->beats_after - s->beats_before, s->job_pdeathsig);
 }
 
 Test(daemon, daemon_dies_if_parent_died_first)
@@ -335,13 +425,21 @@ Test(daemon, daemon_dies_if_parent_died_first)
     struct seen *s = shared_alloc(sizeof *s);
     struct sandbox r = sandbox_run(watch_kill_at_once, s, 8000);
     assert_daemon_started(&r, s, false);
+    cr_assert(!s->outlived || s->job_pdeathsig != 0,
+              "daemon %d was still alive %d ms after its parent died (it beat %d times), and "
+              "it had no death signal at all: prctl(PR_GET_PDEATHSIG) inside its job gave 0 "
+              "(see daemon_dies_when_parent_exits: fix that first)",
+              (int)s->returned, OUTLIVE_MS, s->beats_after);
     cr_assert(!s->outlived,
               "daemon %d was still alive %d ms after its parent died (it beat %d times). Here "
-              "the parent was killed right after fork(), before the daemon called "
+              "the parent %d was killed right after fork(), before the daemon called "
               "prctl(PR_SET_PDEATHSIG): the death-signal race. A death signal asked for after "
-              "the parent is gone never comes. After prctl(), compare getppid() with the "
-              "parent's pid saved before fork(), and _exit() if they differ",
-              (int)s->returned, OUTLIVE_MS, s->beats_after);
+              "the parent is gone never comes, and the job ran with getppid() = %d, the "
+              "process that adopted it. After prctl(), compare getppid() with the parent's "
+              "pid saved before fork(), and _exit() if they differ (not with 1: an orphan is "
+              "adopted by the nearest subreaper, which is seldom pid 1)",
+              (int)s->returned, OUTLIVE_MS, s->beats_after, (int)s->main_pid,
+              (int)s->job_first_ppid);
 }
 
 /* ---- a daemon may not have children ------------------------------------- */

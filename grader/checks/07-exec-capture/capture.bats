@@ -24,7 +24,11 @@ $output"
         fail "no 'capture: cannot run no-such-command-for-lab-07: ...' line on stderr. Output:
 $output"
     last=$(tail -n 1 <<<"$output")
+    if [[ "$last" == *"exit status 127" && "$last" != *"wrote 0 bytes"* ]]; then
+        fail "./capture no-such-command-for-lab-07 ended with '$last': the status is right (127), but bytes were captured from a command that never ran. The 'cannot run' line went into the pipe: after dup2() stdout is the pipe, so print it on stderr. Run labs/07-exec-capture/bin/capture no-such-cmd to see it. Output:
+$output"
+    fi
     [[ "$last" == *"wrote 0 bytes in 0 lines; exit status 127" ]] ||
-        fail "./capture no-such-command-for-lab-07 ended with '$last', not '... exit status 127': the child must _exit(127) when execvp fails"
+        fail "./capture no-such-command-for-lab-07 ended with '$last', not '... wrote 0 bytes in 0 lines; exit status 127': when execvp() fails the child must _exit(127). Run labs/07-exec-capture/bin/capture no-such-cmd to see it"
     [ -z "$leftovers" ] || fail "processes were still running after ./capture ended: $leftovers"
 }

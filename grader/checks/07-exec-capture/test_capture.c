@@ -29,6 +29,9 @@ struct seen {
     int nul_ok;   /* out[len] == '\0' */
     int got_eof;  /* our own reader saw EOF */
     int rdonly;   /* the fd given back is a read end */
+    int fd_still_open; /* read_until_eof() left its fd open */
+    int usr1_handled;  /* the EINTR check's handler ran */
+    int read_signalled, wait_signalled; /* the signal came while the caller slept */
     /* The watcher's diagnosis when the student code hung. */
     int stuck;        /* the call had not returned at the deadline */
     int children;     /* children of the caller at that moment */
@@ -273,6 +276,7 @@ static void call_read_until_eof(void *shared)
             }
         s->nul_ok = out[len] == '\0';
     }
+    s->fd_still_open = fcntl(fds[0], F_GETFD) >= 0;
     close(fds[0]);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
@@ -296,6 +300,97 @@ Test(capture, read_until_eof_reads_everything)
               "NUL byte",
               seen->ret);
     cr_assert(seen->nul_ok, "the buffer is not NUL-terminated: set buf[len] = '\\0'");
+    cr_assert(seen->fd_still_open,
+              "read_until_eof() closed the descriptor it was given: the contract says it does "
+              "not close fd. The caller closes it (run_capture() does, after reading); a "
+              "second close() may close a descriptor that another part of the program has "
+              "opened in the meantime");
+}
+
+/* ---- steps 2 and 3: a signal interrupts the read and the wait ------------ */
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    __atomic_add_fetch(&seen->usr1_handled, 1, __ATOMIC_SEQ_CST);
+}
+
+/* In a child: wait (bounded) until the parent sleeps (blocked in a call),
+ * send it SIGUSR1 and wait until its handler has run. */
+static bool interrupt_parent(int handled_before)
+{
+    pid_t parent = getppid();
+    double until = now_ms() + 2000;
+    while (process_state(parent, NULL) != 'S' && now_ms() < until)
+        sleep_ms(1);
+    if (process_state(parent, NULL) != 'S')
+        return false;
+    kill(parent, SIGUSR1);
+    while (seen->usr1_handled == handled_before && now_ms() < until)
+        sleep_ms(1);
+    return seen->usr1_handled > handled_before;
+}
+
+static void call_interrupted(void *shared)
+{
+    struct seen *s = shared;
+    Sigaction(SIGUSR1, on_usr1, 0); /* no SA_RESTART: blocked calls fail with EINTR */
+    int fds[2];
+    Pipe(fds);
+    pid_t writer = Fork();
+    if (writer == 0) { /* interrupts the parent's read(), then writes */
+        close(fds[0]);
+        s->read_signalled = interrupt_parent(0);
+        double until = now_ms() + 1000; /* give a retried read() time to block again */
+        while (process_state(getppid(), NULL) != 'S' && now_ms() < until)
+            sleep_ms(1);
+        (void)!write(fds[1], "after the signal\n", 17);
+        _exit(0);
+    }
+    close(fds[1]);
+    size_t len = 0;
+    char *out = read_until_eof(fds[0], &len);
+    s->out_null = out == NULL;
+    s->len = out ? len : 0;
+    if (out)
+        memcpy(s->out, out, len < 64 ? len : 64);
+    free(out);
+    close(fds[0]);
+    waitpid(writer, NULL, 0);
+
+    pid_t child = Fork();
+    if (child == 0) { /* interrupts the parent's wait, then exits with 7 */
+        s->wait_signalled = interrupt_parent(s->usr1_handled);
+        _exit(7);
+    }
+    s->status = wait_exitcode(child);
+    while (waitpid(child, NULL, WNOHANG) == 0)
+        sleep_ms(1);
+}
+
+Test(capture, read_and_wait_retry_after_eintr)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_interrupted, seen, 6000);
+    sandbox_assert_returned(&r, "read_until_eof() or wait_exitcode()");
+    cr_assert(seen->read_signalled, "the check could not interrupt read_until_eof() (a kit "
+                                    "problem, not yours)");
+    cr_assert(!seen->out_null,
+              "read_until_eof() returned NULL after a signal handler (SIGUSR1, installed "
+              "without SA_RESTART) interrupted its read(): read() then fails with errno EINTR, "
+              "which is no error. Retry the read() on EINTR");
+    cr_assert(seen->len == 17 && !memcmp(seen->out, "after the signal\n", 17),
+              "read_until_eof() gave %zu bytes (\"%.*s\") instead of the 17 bytes \"after the "
+              "signal\\n\" written after a signal handler interrupted its read(): on EINTR, "
+              "retry the read(); stop only at EOF (read() returns 0)",
+              seen->len, (int)(seen->len < 40 ? seen->len : 40), seen->out);
+    cr_assert(seen->wait_signalled, "the check could not interrupt wait_exitcode() (a kit "
+                                    "problem, not yours)");
+    cr_assert(seen->status == 7,
+              "wait_exitcode() gave %d for a child that exited with 7 after a signal handler "
+              "(SIGUSR1, without SA_RESTART) interrupted the waitpid(): waitpid() then fails "
+              "with errno EINTR, and the child has not ended yet. Retry the waitpid() on EINTR",
+              seen->status);
 }
 
 /* ---- step 3: wait_exitcode ------------------------------------------------ */
@@ -375,6 +470,11 @@ Test(capture, capture_reaches_eof)
     struct sandbox r = sandbox_run(call_capture_echo, seen, 4000);
     assert_not_stuck(seen, "run_capture(echo hello)");
     sandbox_assert_returned(&r, "run_capture(echo hello)");
+    cr_assert(!(seen->status == EXEC_FAILED && strstr(r.output, "cannot run")),
+              "run_capture(echo hello) could not run echo (status 127, and stderr says "
+              "\"cannot run\"): the command name is searched in PATH, as a shell does. "
+              "execvp(argv[0], argv) does that; execv() takes the name for a path.\n%s",
+              sandbox_tail(&r));
     cr_assert(seen->ret == 0 && seen->len == 6 && !strcmp(seen->out, "hello\n"),
               "run_capture(echo hello) returned %d and captured \"%s\" (%zu bytes), not "
               "\"hello\\n\"",
@@ -451,6 +551,11 @@ Test(capture, exec_failure_reports_127)
               "exec failed but the status is %d: after execvp() fails the child must "
               "_exit(EXEC_FAILED), 127, as shells do, so the caller can tell",
               seen->status);
+    cr_assert(!strstr(seen->out, "cannot run"),
+              "the \"cannot run\" line came through the pipe (\"%s\"): it was written to stdout, "
+              "which is the pipe once dup2() has run. Write it to stderr: "
+              "dprintf(STDERR_FILENO, \"capture: cannot run %%s: %%s\\n\", ...)",
+              seen->out);
     cr_assert(seen->len == 0, "exec failed but %zu bytes were captured: \"%s\"", seen->len,
               seen->out);
     cr_assert(strstr(r.output, "cannot run"),

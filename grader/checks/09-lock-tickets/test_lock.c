@@ -1,11 +1,24 @@
 /* Lab 09 checks: the Lock, buy(), and buyers that race for tickets. */
+#define _GNU_SOURCE
 #include "check.h"
 #include "lock.h"
 #include "office.h"
 #include "tickets.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/futex.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 TestSuite(lock, .timeout = CHECK_SUITE_TIMEOUT);
@@ -13,12 +26,150 @@ TestSuite(tickets, .timeout = CHECK_SUITE_TIMEOUT);
 
 /* ---- the Lock on its own ------------------------------------------------ */
 
+/* One timed acquire of a held lock, in a child of its own so that a wait that
+ * never ends is bounded: what it returned and how long it took. */
+struct probe {
+    int ret;        /* 1 true, 0 false, -1 did not return within the bound */
+    double ms;      /* how long the call took (the bound when it did not return) */
+    double end_at;  /* now_ms() when it returned */
+    double timeout; /* the timeout_ms it was given */
+};
+
+/* Where a waiter that should have timed out is blocked, read from
+ * /proc/PID/syscall and its memory: evidence for the message. */
+struct blocked {
+    bool seen;      /* it was asleep in futex() */
+    bool timed;     /* futex() was given a timeout */
+    bool read;      /* the deadline could be read */
+    double ahead_s; /* the deadline minus now, on the clock futex() measures */
+};
+
+struct timed_seen {
+    int made;
+    struct blocked why_a;
+    struct probe a, b, c, d, e;
+    double e_after_post_ms; /* probe e: from the release to the return */
+};
+
+/* Sleep until the CLOCK_REALTIME nanoseconds are in [from_ms, from_ms + 50) ms
+ * of the second: then whether now + timeout needs a carry into tv_sec is
+ * known in advance. */
+static void align_realtime(int from_ms)
+{
+    for (int i = 0; i < 2000; i++) {
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        long ms = t.tv_nsec / 1000000;
+        if (ms >= from_ms && ms < from_ms + 50)
+            return;
+        sleep_ms(1);
+    }
+}
+
+static char state_of(pid_t pid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* pid is asleep in futex(): with which timeout? */
+static void look_blocked(pid_t pid, struct blocked *w)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    buf[n] = '\0';
+    long nr;
+    unsigned long a[6];
+    if (sscanf(buf, "%ld %lx %lx %lx %lx %lx %lx", &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]) !=
+            7 ||
+        nr != SYS_futex)
+        return;
+    w->seen = true;
+    w->timed = a[3] != 0;
+    if (!w->timed)
+        return;
+    struct timespec deadline, now;
+    struct iovec local = {&deadline, sizeof deadline}, remote = {(void *)a[3], sizeof deadline};
+    if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof deadline)
+        return;
+    clock_gettime((a[1] & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now);
+    w->read = true;
+    w->ahead_s = (double)(deadline.tv_sec - now.tv_sec) + (deadline.tv_nsec - now.tv_nsec) / 1e9;
+}
+
+/* Run lock_acquire(l, block, timeout_ms) on the held lock l in a child; wait
+ * for it at most bound_ms. With s (probe e), release l (sem_post) once the
+ * child is asleep in the call, and note how long it took after that. */
+static void probe(struct lock *l, struct probe *p, bool block, double timeout_ms, double bound_ms,
+                  int align_ms, struct timed_seen *s, struct blocked *why)
+{
+    p->timeout = timeout_ms;
+    p->ret = -1;
+    p->ms = bound_ms;
+    if (align_ms >= 0)
+        align_realtime(align_ms);
+    pid_t pid = fork();
+    if (pid < 0)
+        return;
+    if (pid == 0) {
+        /* A process that changed user is not dumpable: let its parent (the
+         * same user) read /proc/PID/syscall and its memory. */
+        prctl(PR_SET_DUMPABLE, 1);
+        double t0 = now_ms();
+        int got = lock_acquire(l, block, timeout_ms);
+        p->end_at = now_ms();
+        p->ms = p->end_at - t0;
+        p->ret = got;
+        _exit(0);
+    }
+    double start = now_ms(), posted = 0;
+    if (s) {
+        int in_a_row = 0; /* asleep on two looks in a row: blocked in the call */
+        while (in_a_row < 2 && now_ms() - start < 1500) {
+            char st = state_of(pid);
+            if (st == 0 || st == 'Z')
+                break;
+            in_a_row = st == 'S' ? in_a_row + 1 : 0;
+            sleep_ms(2);
+        }
+        posted = now_ms();
+        sem_post(&l->sem); /* the holder releases the lock */
+    }
+    while (waitpid(pid, NULL, WNOHANG) == 0) {
+        if (why && !why->seen && now_ms() - start > 4 * timeout_ms + 200 && state_of(pid) == 'S')
+            look_blocked(pid, why); /* still waiting well after its timeout: how? */
+        if (now_ms() - start > bound_ms) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            break;
+        }
+        sleep_ms(1);
+    }
+    if (s)
+        s->e_after_post_ms = p->ret >= 0 ? p->end_at - posted : now_ms() - posted;
+}
+
 struct lock_seen {
     int made;                    /* lock_new() gave a lock */
-    int first, again, timed;     /* acquire results on a free, then held lock */
-    double timed_ms;             /* how long acquire(true, 0.1) waited */
+    int first;                   /* acquire(true, -1) on a free lock */
+    struct probe again;          /* acquire(false, 0) on the held lock, in a child */
     int released, after_release; /* release, then acquire(false) */
-    int free_timed;              /* acquire(true, 1.0) on a free lock */
+    int free_timed;              /* acquire(true, 1000 ms) on a free lock */
     double free_timed_ms;
     int bad_release, one, two, good_release, bad_again; /* release-too-many */
 };
@@ -27,58 +178,173 @@ static void use_lock(void *shared)
 {
     struct lock_seen *s = shared;
     struct lock *l = lock_new();
-    if (!l) return;
+    if (!l)
+        return;
     s->made = 1;
     s->first = lock_acquire(l, true, -1);
-    s->again = lock_acquire(l, false, 0);
-    double t0 = now_ms();
-    s->timed = lock_acquire(l, true, 0.1);
-    s->timed_ms = now_ms() - t0;
+    probe(l, &s->again, false, 0, 1500, -1, NULL, NULL);
     s->released = lock_release(l);
     s->after_release = lock_acquire(l, false, 0);
-    if (s->after_release) lock_release(l);
-    t0 = now_ms();
-    s->free_timed = lock_acquire(l, true, 1.0);
+    if (s->after_release)
+        lock_release(l);
+    double t0 = now_ms();
+    s->free_timed = lock_acquire(l, true, 1000);
     s->free_timed_ms = now_ms() - t0;
-    if (s->free_timed) lock_release(l);
+    if (s->free_timed)
+        lock_release(l);
     lock_free(l);
 }
 
 Test(lock, lock_acquire_and_release)
 {
     struct lock_seen *s = shared_alloc(sizeof *s);
-    struct sandbox r = sandbox_run(use_lock, s, 3000);
+    struct sandbox r = sandbox_run(use_lock, s, 4000);
     sandbox_assert_returned(&r, "lock_new/lock_acquire/lock_release");
     cr_assert(s->made, "lock_new() returned NULL: make the struct with shared_alloc() and "
                        "sem_init(&l->sem, 1, 1)");
     cr_assert(s->first, "lock_acquire(l, true, -1) on a new lock returned false: a new lock is "
                         "free (semaphore value 1), and sem_wait takes it");
-    cr_assert(!s->again, "lock_acquire(l, false, 0) returned true while the lock was already "
-                         "held: a held lock cannot be taken again; use sem_trywait, which "
-                         "fails at value 0");
-    cr_assert(!s->timed, "lock_acquire(l, true, 0.1) got a lock that was already held");
-    cr_assert(s->timed_ms >= 70,
-              "lock_acquire(l, true, 0.1) on a held lock gave up after %.0f ms, not about 100 ms: "
-              "sem_timedwait takes an absolute CLOCK_REALTIME time (now + timeout), not a "
-              "duration",
-              s->timed_ms);
-    cr_assert(s->timed_ms < 1500,
-              "lock_acquire(l, true, 0.1) on a held lock took %.0f ms to give up, not about 100 ms",
-              s->timed_ms);
+    cr_assert(s->again.ret >= 0,
+              "lock_acquire(l, false, 0) on a lock another process held had not returned "
+              "after %.0f ms: with block false it must try once and never wait (sem_trywait, "
+              "which fails with EAGAIN at value 0)",
+              s->again.ms);
+    cr_assert(s->again.ret == 0,
+              "lock_acquire(l, false, 0) returned true while another process held the lock: "
+              "a held lock cannot be taken again; use sem_trywait, which fails at value 0");
     cr_assert(s->released == 0, "lock_release() of a held lock returned %d, not 0", s->released);
     cr_assert(s->after_release, "after lock_release() the lock could not be taken again: "
                                 "release must sem_post");
     cr_assert(s->free_timed && s->free_timed_ms < 500,
-              "lock_acquire(l, true, 1.0) on a free lock returned %s after %.0f ms: it must take "
-              "a free lock at once",
+              "lock_acquire(l, true, 1000) on a free lock returned %s after %.0f ms: it must "
+              "take a free lock at once",
               s->free_timed ? "true" : "false", s->free_timed_ms);
+}
+
+/* ---- timed acquires: milliseconds, an absolute deadline ----------------------- */
+
+static void timed_body(void *shared)
+{
+    struct timed_seen *s = shared;
+    struct lock *l = lock_new();
+    if (!l)
+        return;
+    s->made = 1;
+    while (sem_trywait(&l->sem) < 0 && errno == EINTR) /* the body holds it from now on */
+        ;
+    /* a: 100 ms, started where now + 100 ms needs no carry into tv_sec */
+    probe(l, &s->a, true, 100, 2500, 100, NULL, &s->why_a);
+    /* b: 600 ms, started where now + 600 ms needs a carry into tv_sec */
+    probe(l, &s->b, true, 600, 2500, 500, NULL, NULL);
+    if (s->a.ret == -1) /* a held on: is 1 ms read as 1 s, or is the timeout ignored? */
+        probe(l, &s->d, true, 1, 2500, -1, NULL, NULL);
+    if (s->a.ret >= 0 && s->a.ms < 50 && s->b.ret >= 0 && s->b.ms < 50)
+        probe(l, &s->c, true, 300000, 2500, -1, NULL,
+              NULL); /* gave up at once twice: in proportion? */
+    /* e: a lock released while the timed acquire waits is taken */
+    if (s->a.ret != 1 && s->b.ret != 1)
+        probe(l, &s->e, true, 3000, 5000, -1, s, NULL);
+    lock_free(l);
+}
+
+static const char *said(const struct probe *p)
+{
+    return p->ret < 0 ? "had not returned" : p->ret ? "returned true" : "returned false";
+}
+
+Test(lock, lock_timeout_in_milliseconds)
+{
+    struct timed_seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(timed_body, s, 20000);
+    sandbox_assert_returned(&r, "timed lock_acquire() calls on a held lock");
+    cr_assert(s->made, "lock_new() returned NULL: step 1 first");
+    const struct probe *a = &s->a, *b = &s->b, *c = &s->c, *d = &s->d, *e = &s->e;
+    cr_assert(a->ret != 1 && b->ret != 1,
+              "lock_acquire(l, true, %.0f) returned true on a lock that another process held: "
+              "a held lock is taken only once it is released",
+              a->ret == 1 ? a->timeout : b->timeout);
+    const struct blocked *w = &s->why_a;
+    if (a->ret < 0 && w->seen) {
+        cr_assert(w->timed,
+                  "lock_acquire(l, true, 100) on a held lock had not returned after %.0f ms: "
+                  "it was asleep in futex() with no timeout at all, so the timeout is not "
+                  "used (sem_wait() where sem_timedwait() is needed). The clause: with "
+                  "timeout_ms >= 0, wait at most timeout_ms milliseconds",
+                  a->ms);
+        cr_assert(!w->read || w->ahead_s < 50,
+                  "lock_acquire(l, true, 100) on a held lock had not returned after %.0f ms: "
+                  "it was asleep in sem_timedwait() with a deadline %.3g s ahead, not 0.1 s: %s",
+                  a->ms, w->ahead_s,
+                  w->ahead_s < 1e6 ? "the timeout is read as seconds. timeout_ms is in "
+                                     "milliseconds, as in every lab of the kit: add timeout_ms "
+                                     "* 1000000 nanoseconds to now"
+                                   : "the deadline is far in the future. It is now "
+                                     "(clock_gettime(CLOCK_REALTIME)) + timeout_ms * 1000000 ns");
+    }
+    if (a->ret < 0) {
+        cr_assert(d->ret >= 0,
+                  "lock_acquire(l, true, 100) on a held lock had not returned after %.0f ms, "
+                  "and lock_acquire(l, true, 1) not after %.0f ms either: the wait ignores its "
+                  "timeout (clause: with timeout_ms >= 0, wait at most timeout_ms "
+                  "milliseconds). With block true and timeout_ms >= 0, wait with "
+                  "sem_timedwait up to a deadline, not with sem_wait",
+                  a->ms, d->ms);
+        cr_assert(!(d->ms >= 700 && d->ms < 2500),
+                  "lock_acquire(l, true, 1) on a held lock gave up after %.0f ms, and "
+                  "lock_acquire(l, true, 100) had not returned after %.0f ms: the timeout is "
+                  "read as seconds (1 ms waited about 1 s). timeout_ms is in milliseconds, "
+                  "as in every lab of the kit: add timeout_ms * 1000000 nanoseconds to now",
+                  d->ms, a->ms);
+        cr_assert(false,
+                  "lock_acquire(l, true, 100) on a held lock had not returned after %.0f ms, "
+                  "and lock_acquire(l, true, 1) gave up after %.0f ms: the wait does not "
+                  "end at its timeout (clause: wait at most timeout_ms milliseconds)",
+                  a->ms, d->ms);
+    }
+    if (a->ms < 50 && b->ms < 50 && b->ret >= 0) {
+        cr_assert(!(c->ret == 0 && c->ms >= 100 && c->ms < 2500),
+                  "on a held lock, lock_acquire(l, true, T) gave up after %.1f ms for T = 100, "
+                  "%.1f ms for T = 600 and %.0f ms for T = 300000: always 1000 times too "
+                  "soon, so the timeout is read as microseconds. timeout_ms is in "
+                  "milliseconds: add timeout_ms * 1000000 nanoseconds to now",
+                  a->ms, b->ms, c->ms);
+        cr_assert(false,
+                  "on a held lock, lock_acquire(l, true, T) gave up after %.1f ms for T = 100, "
+                  "%.1f ms for T = 600 and %.1f ms for T = 300000 (it %s): it gives up at "
+                  "once whatever the timeout. sem_timedwait() takes an absolute "
+                  "CLOCK_REALTIME time (clock_gettime(CLOCK_REALTIME) + the timeout), not the "
+                  "timeout itself and not a CLOCK_MONOTONIC time, or that moment is long "
+                  "past. To see it: time a lock_acquire(l, true, 500) on a held lock",
+                  a->ms, b->ms, c->ms, said(c));
+    }
+    cr_assert(a->ms >= 90 && a->ms < 1500,
+              "lock_acquire(l, true, 100) on a held lock %s after %.0f ms, not about 100 ms "
+              "(and lock_acquire(l, true, 600) after %.0f ms): wait up to now + timeout_ms "
+              "milliseconds",
+              said(a), a->ms, b->ms);
+    cr_assert(!(b->ms < 50),
+              "lock_acquire(l, true, 600) on a held lock gave up after %.1f ms, but "
+              "lock_acquire(l, true, 100) waited its %.0f ms. The 600 ms call started when "
+              "now + 600 ms crossed into the next second: the deadline's tv_nsec went past "
+              "999999999 and sem_timedwait() refused it (EINVAL). Carry whole seconds from "
+              "tv_nsec into tv_sec",
+              b->ms, a->ms);
+    cr_assert(b->ms >= 550 && b->ms < 2000,
+              "lock_acquire(l, true, 600) on a held lock %s after %.0f ms, not about 600 ms",
+              said(b), b->ms);
+    cr_assert(e->ret == 1 && e->end_at > 0 && s->e_after_post_ms < 1500,
+              "lock_acquire(l, true, 3000) on a held lock that was released while it waited "
+              "%s %.0f ms after the release: a timed acquire takes the lock as soon as it is "
+              "free (sem_timedwait returns then), it does not wait for the timeout first",
+              said(e), s->e_after_post_ms);
 }
 
 static void release_too_many(void *shared)
 {
     struct lock_seen *s = shared;
     struct lock *l = lock_new();
-    if (!l) return;
+    if (!l)
+        return;
     s->made = 1;
     s->bad_release = lock_release(l); /* nobody holds it */
     s->one = lock_acquire(l, false, 0);
@@ -121,7 +387,8 @@ static void lock_across_fork(void *shared)
 {
     struct fork_seen *s = shared;
     struct lock *l = lock_new();
-    if (!l) return;
+    if (!l)
+        return;
     s->made = 1;
     int go[2], done[2];
     Pipe(go);
@@ -134,19 +401,20 @@ static void lock_across_fork(void *shared)
         if (read(go[0], &c, 1) == 1) { /* the parent holds the lock now */
             s->child_ran = 1;
             s->child_try = lock_acquire(l, false, 0);
-            s->child_timed = lock_acquire(l, true, 0.1);
+            s->child_timed = lock_acquire(l, true, 100);
             (void)!write(done[1], &c, 1);
             if (read(go[0], &c, 1) == 1) /* the parent released it */
-                s->child_after = lock_acquire(l, true, 1.0);
+                s->child_after = lock_acquire(l, true, 1000);
         }
         _exit(0);
     }
     close(go[0]);
     close(done[1]);
-    s->parent_got = lock_acquire(l, true, 1.0);
+    s->parent_got = lock_acquire(l, true, 1000);
     (void)!write(go[1], &c, 1);
     (void)!read(done[0], &c, 1);
-    if (s->parent_got) lock_release(l);
+    if (s->parent_got)
+        lock_release(l);
     (void)!write(go[1], &c, 1);
     waitpid(pid, NULL, 0);
     close(go[1]);
@@ -188,12 +456,47 @@ static int lock_value(struct lock *l)
     return v;
 }
 
-/* A file per check, in the build folder. */
+/* A file per check, in a folder the check makes for it under $STUDENT_TMP
+ * (the temporary folder the student's processes see; $TMPDIR, then /tmp,
+ * when unset). The buyers replace the file (a new file, then rename), so the
+ * folder must be writable by them: 0777, no sticky bit. */
 static const char *office_path(const char *name)
 {
-    static char path[128];
-    snprintf(path, sizeof path, "office-%s.json", name);
+    static char dir[256], path[320];
+    const char *base = getenv("STUDENT_TMP");
+    if (!base || !*base)
+        base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = "/tmp";
+    snprintf(dir, sizeof dir, "%s/lab09-%s-XXXXXX", base, name);
+    cr_assert(mkdtemp(dir), "the check could not make a folder in %s: %s", base, strerror(errno));
+    chmod(dir, 0777);
+    snprintf(path, sizeof path, "%s/office.json", dir);
     return path;
+}
+
+/* Remove the office file, what a killed buyer left beside it, and the folder. */
+static void office_remove(const char *path)
+{
+    office_close(path);
+    char dir[320];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char f[640];
+        while ((e = readdir(d)))
+            if (e->d_name[0] != '.') {
+                snprintf(f, sizeof f, "%s/%s", dir, e->d_name);
+                unlink(f);
+            }
+        closedir(d);
+    }
+    rmdir(dir);
 }
 
 struct buy_seen {
@@ -211,7 +514,8 @@ static void buy_twice(void *shared)
     s->first = buy(s->path, s->lock, 1);
     s->value_first = lock_value(s->lock);
     s->left_first = tickets_peek(s->path);
-    if (s->value_first == 0) sem_post(&s->lock->sem); /* free it, so the second buy() cannot hang */
+    if (s->value_first == 0)
+        sem_post(&s->lock->sem); /* free it, so the second buy() cannot hang */
     s->second = buy(s->path, s->lock, 2);
     s->value_second = lock_value(s->lock);
     s->left_second = tickets_peek(s->path);
@@ -224,7 +528,7 @@ Test(tickets, buy_releases_lock_on_every_path)
     s->lock = check_lock();
     office_open(s->path, 1, s->lock);
     struct sandbox r = sandbox_run(buy_twice, s, 4000);
-    office_close(s->path);
+    office_remove(s->path);
     sandbox_assert_returned(&r, "buy()");
     cr_assert(s->first && s->left_first == 0,
               "with 1 ticket left, buy() returned %s and left the count at %d: it must read "
@@ -277,7 +581,7 @@ static struct buy_seen *race(const char *name, int buyers_n, int tickets, struct
     office_open(s->path, tickets, s->lock);
     *r = sandbox_run(buyers, s, bound_ms);
     s->left_first = tickets_peek(s->path);
-    office_close(s->path);
+    office_remove(s->path);
     return s;
 }
 

@@ -1,10 +1,26 @@
 # Lab 09 program checks: ./tickets BUYERS TICKETS
 load "$CHECKLIB/check.bash"
 
+# The program keeps its ticket file in $TMPDIR. It gets a folder this check
+# makes, under the temporary folder the student's processes see
+# ($STUDENT_TMP), writable by them: never a path only the judge can use.
+setup() {
+    office_tmp=$(mktemp -d "${STUDENT_TMP:-${TMPDIR:-/tmp}}/lab09.XXXXXX")
+    chmod 0777 "$office_tmp"
+}
+
+teardown() {
+    [ -z "${office_tmp:-}" ] || rm -rf "$office_tmp"
+}
+
 @test "program_never_oversells" {
     require_program tickets
-    run_contained 5 ./tickets 10 1
-    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 5 './tickets 10 1') (is the lock released on the sold-out path?)"
+    run_contained 5 env TMPDIR="$office_tmp" ./tickets 10 1
+    if [ "$timed_out" -ne 0 ]; then
+        done_n=$(grep -c 'buyer [0-9]* \(bought a ticket\|found no ticket left\)' <<<"$output" || true)
+        fail "$(timeout_message 5 './tickets 10 1'): $done_n of 10 buyers had finished buy(), the others were still in it (a buyer left the lock held, and the rest wait for it?). Run labs/09-lock-tickets/bin/tickets 10 1 to see it. Its last lines:
+$(tail -n 5 <<<"$output")"
+    fi
     summary=$(grep 'office: sold' <<<"$output" | tail -n 1)
     [ -n "$summary" ] || fail "./tickets 10 1 exited with $status before its summary. Output:
 $(tail -n 15 <<<"$output")"

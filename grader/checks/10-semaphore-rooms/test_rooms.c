@@ -3,8 +3,10 @@
 #include "hotel.h"
 #include "rooms.h"
 
+#include <fcntl.h>
 #include <semaphore.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,7 +25,26 @@ struct sem_seen {
     int made, start, after_child, child_ran;
     char name[64];
     int exists_after_new, exists_after_free;
+    int mapped_after_free; /* /proc/self/maps still maps the semaphore's file */
+    int taken_made;        /* semaphore_named_new() on a name already taken gave a semaphore */
+    int taken_value;       /* the value of the semaphore that held the name, afterwards */
 };
+
+/* How many named semaphores (/dev/shm/sem.*) this process maps. sem_open
+ * maps the file under a temporary name that it then links to the real one,
+ * so count them all. */
+static int semaphores_mapped(void)
+{
+    char line[512];
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return 0;
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, "/dev/shm/sem.") != NULL;
+    fclose(f);
+    return n;
+}
 
 /* A child takes two permits; the parent looks at the value afterwards. */
 static void take_two_in_child(struct sem_seen *s, sem_t *sem)
@@ -45,7 +66,8 @@ static void unnamed(void *shared)
 {
     struct sem_seen *s = shared;
     sem_t *sem = semaphore_new(3);
-    if (!sem) return;
+    if (!sem)
+        return;
     take_two_in_child(s, sem);
     semaphore_free(sem);
 }
@@ -76,12 +98,26 @@ static void named(void *shared)
     struct sem_seen *s = shared;
     char path[96];
     snprintf(path, sizeof path, "/dev/shm/sem.%s", s->name + 1);
+    int mapped_before = semaphores_mapped();
     sem_t *sem = semaphore_named_new(s->name, 3);
-    if (!sem) return;
+    if (!sem)
+        return;
     s->exists_after_new = access(path, F_OK) == 0;
     take_two_in_child(s, sem);
     semaphore_named_free(sem);
     s->exists_after_free = access(path, F_OK) == 0;
+    s->mapped_after_free = semaphores_mapped() > mapped_before;
+    /* The name taken by someone else (value 2): semaphore_named_new must fail. */
+    sem_t *other = sem_open(s->name, O_CREAT | O_EXCL, 0600, 2);
+    if (other == SEM_FAILED)
+        return;
+    sem_t *again = semaphore_named_new(s->name, 3);
+    s->taken_made = again != NULL;
+    if (again && again != other)
+        sem_close(again);
+    s->taken_value = value_of(other);
+    sem_close(other);
+    sem_unlink(s->name);
 }
 
 Test(rooms, named_semaphore_leaves_nothing)
@@ -111,6 +147,17 @@ Test(rooms, named_semaphore_leaves_nothing)
               "name right after sem_open (the open semaphore keeps working), as Python does, so "
               "that a crash leaves nothing behind",
               s->name + 1);
+    cr_assert(!s->mapped_after_free,
+              "after semaphore_named_free() the process still mapped the semaphore's file from "
+              "/dev/shm (seen in /proc/self/maps): the semaphore was never closed, so its "
+              "memory stays until the process ends. semaphore_named_free() must sem_close() "
+              "it");
+    cr_assert(!s->taken_made,
+              "semaphore_named_new(\"%s\", 3) returned a semaphore although another semaphore "
+              "(value 2) already had that name%s: it must fail and return NULL when the name is "
+              "taken, as the header says. sem_open(name, O_CREAT | O_EXCL, 0600, value): "
+              "O_EXCL makes it fail with EEXIST instead of opening the other one",
+              s->name, s->taken_value != 2 ? ", and that semaphore's value changed" : "");
 }
 
 /* ---- one guest --------------------------------------------------------- */
@@ -128,8 +175,9 @@ static void two_guests(void *shared)
     s->left_result = guest(s->sem, 0);
     s->left_value = value_of(s->sem);
     s->after_left = *hotel_log();
-    if (s->left_value == 0) sem_post(s->sem); /* so that the next guest cannot hang */
-    hotel_open(0);                            /* nobody is picky */
+    if (s->left_value == 0)
+        sem_post(s->sem); /* so that the next guest cannot hang */
+    hotel_open(0);        /* nobody is picky */
     s->served_result = guest(s->sem, 1);
     s->served_value = value_of(s->sem);
     s->after_served = *hotel_log();
@@ -150,6 +198,10 @@ Test(rooms, guest_gives_room_back)
               "a guest that did not like its room (room_check_in() said false) made guest() "
               "return %d, not GUEST_LEFT (%d)",
               s->left_result, GUEST_LEFT);
+    cr_assert(s->left_value <= 1,
+              "after a guest that left early, the one-room semaphore was %d, not 1: guest() gave "
+              "back more rooms than it took (a sem_post without its sem_wait, or two posts)",
+              s->left_value);
     cr_assert(s->left_value == 1,
               "a guest that left early kept its room: the semaphore was %d afterwards, not 1. "
               "Call sem_post on the early-return path too, or the rooms run out and guests wait "
@@ -163,8 +215,100 @@ Test(rooms, guest_gives_room_back)
               "a served guest made guest() return %d, not GUEST_SERVED (%d)", s->served_result,
               GUEST_SERVED);
     cr_assert(s->served_value == 1,
-              "after a served guest left, the semaphore was %d, not 1: sem_post when leaving",
-              s->served_value);
+              "after a served guest left, the one-room semaphore was %d, not 1: %s",
+              s->served_value,
+              s->served_value > 1 ? "it gave back more rooms than it took (a sem_post without "
+                                    "its sem_wait, or two posts)"
+                                  : "sem_post when leaving");
+}
+
+/* A full hotel: the check holds every room (the semaphore at 0) while three
+ * guests arrive. Each must wait in sem_wait, outside, until a room is free. */
+struct full_seen {
+    sem_t *sem;
+    int asleep;            /* every guest was seen asleep while the hotel was full */
+    int ended_while_full;  /* guests served while no room was free */
+    int inside_while_full; /* guests counted inside while no room was free */
+    int served_after;      /* served once rooms were free */
+    int done;              /* guests reaped in time */
+};
+
+static char state_of(pid_t pid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    return p && p[1] == ' ' ? p[2] : 0;
+}
+
+enum { FULL_GUESTS = 3 };
+
+static void full_hotel(void *shared)
+{
+    struct full_seen *s = shared;
+    hotel_open(0);
+    pid_t pids[FULL_GUESTS];
+    for (int i = 0; i < FULL_GUESTS; i++) {
+        pids[i] = Fork();
+        if (pids[i] == 0)
+            _exit(guest(s->sem, i));
+    }
+    /* Until every guest is asleep (waiting) or has ended, two looks in a row. */
+    double end = now_ms() + 3000;
+    int in_a_row = 0;
+    while (in_a_row < 2 && now_ms() < end) {
+        int settled = 0;
+        for (int i = 0; i < FULL_GUESTS; i++) {
+            char st = state_of(pids[i]);
+            settled += st == 'S' || st == 'Z' || st == 0;
+        }
+        in_a_row = settled == FULL_GUESTS ? in_a_row + 1 : 0;
+        sleep_ms(2);
+    }
+    s->asleep = in_a_row >= 2;
+    /* A guest that did not wait stays one room_stay() and leaves: give it six. */
+    sleep_ms(6 * scaled_ms(HOTEL_STAY_MS));
+    s->ended_while_full = hotel_log()->served;
+    s->inside_while_full = hotel_log()->check_ins;
+    for (int i = 0; i < 4; i++) /* four rooms free up */
+        sem_post(s->sem);
+    end = now_ms() + 3000;
+    for (int i = 0; i < FULL_GUESTS; i++) {
+        while (waitpid(pids[i], NULL, WNOHANG) == 0 && now_ms() < end)
+            sleep_ms(2);
+        if (now_ms() < end)
+            s->done++;
+    }
+    s->served_after = hotel_log()->served;
+}
+
+Test(rooms, guest_waits_for_a_room)
+{
+    struct full_seen *s = shared_alloc(sizeof *s);
+    s->sem = shared_alloc(sizeof *s->sem);
+    sem_init(s->sem, 1, 0); /* the check's own semaphore: every room taken */
+    struct sandbox r = sandbox_run(full_hotel, s, 10000);
+    sandbox_assert_returned(&r, "guest() in a full hotel");
+    cr_assert(s->ended_while_full == 0,
+              "%d of %d guests were served while every room was taken (the semaphore at 0, so "
+              "no sem_wait could return): guest() does not wait for a room. Call "
+              "sem_wait(rooms) first and check in only when it returns",
+              s->ended_while_full, FULL_GUESTS);
+    cr_assert(s->inside_while_full == 0,
+              "while every room was taken (the semaphore at 0), %d of %d arriving guests had "
+              "already called room_check_in() and were counted inside, waiting there: guest() "
+              "checks in before it has a room. sem_wait(rooms) first, then room_check_in()",
+              s->inside_while_full, FULL_GUESTS);
+    cr_assert(s->done == FULL_GUESTS && s->served_after == FULL_GUESTS,
+              "once 4 rooms were free, %d of %d waiting guests finished and %d were served: "
+              "a guest waiting in sem_wait must go in as soon as a room is given back",
+              s->done, FULL_GUESTS, s->served_after);
 }
 
 /* ---- the hotel ----------------------------------------------------------- */
@@ -172,12 +316,25 @@ Test(rooms, guest_gives_room_back)
 struct hotel_seen {
     int rooms, guests;
     int done;
+    int copied; /* semaphore_new()'s semaphore was not shared with a child */
 };
 
 static void hotel(void *shared)
 {
     struct hotel_seen *s = shared;
     s->done = run_hotel(s->rooms, s->guests, NULL);
+    sem_t *probe = semaphore_new(1); /* evidence for the message: shared or copied? */
+    if (!probe)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        sem_trywait(probe);
+        _exit(0);
+    }
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    s->copied = value_of(probe) == 1;
+    semaphore_free(probe);
 }
 
 static struct sandbox run(struct hotel_seen **out, int rooms, int guests, int picky,
@@ -220,12 +377,14 @@ Test(rooms, at_most_four_inside)
     const struct hotel_log *h = hotel_log();
     cr_assert(h->max_inside <= 4, "%d guests were in a room at once, but there are 4 rooms: %s",
               h->max_inside,
-              h->max_inside == 12
-                  ? "all 12 went in together, so each guest waited on its own copy of the "
-                    "semaphore. It lives in private memory (malloc, a global or the stack), "
-                    "which fork() copies; allocate it with shared_alloc()"
-                  : "start the semaphore at the number of rooms, and sem_wait before "
-                    "room_check_in");
+              s->copied ? "a permit a child took from semaphore_new()'s semaphore never "
+                          "reached its parent, so each guest waited on its own copy of the "
+                          "semaphore. It lives in private memory (malloc, a global or the "
+                          "stack), which fork() copies; allocate it with shared_alloc()"
+                        : "the semaphore is shared, so either it starts above the number of "
+                          "rooms (sem_init(s, 1, n_rooms)), or guests check in before "
+                          "sem_wait (see guest_waits_for_a_room). Run "
+                          "labs/10-semaphore-rooms/bin/hotel 4 12 to see it");
     cr_assert(h->check_ins == 12, "12 guests checked in %d times: every guest once", h->check_ins);
 }
 

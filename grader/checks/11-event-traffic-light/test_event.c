@@ -9,7 +9,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <linux/futex.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,15 +22,25 @@ TestSuite(event, .timeout = CHECK_SUITE_TIMEOUT);
 
 enum { WAITERS = 5 };
 
+/* One event_wait(timeout_ms) on an event nobody sets, in a child of its own so
+ * that a wait that never ends is bounded. */
+struct probe {
+    int ret;       /* 1 true, 0 false, -1 had not returned within the bound */
+    double ms;     /* how long the call took (the bound when it had not returned) */
+    double cpu_ms; /* CPU time the child used */
+};
+
 /* What the bodies saw, in shared memory. */
 struct seen {
     struct event ev; /* the event under test: shared by every process */
     int init_rc;
     bool after_init, after_set, after_clear, wait_set, wait_zero, ret;
     double wait_set_ms, wait_zero_ms, elapsed_ms, cpu_ms;
-    double share; /* of looks that found a waiter running or ready to run */
+    double share;         /* of looks that found a waiter running or ready to run */
+    struct probe control; /* an event_wait(200 ms) that nothing woke */
     int pokes;
-    bool slept; /* every waiter was seen asleep before the set */
+    bool slept;   /* every waiter was seen asleep before the set */
+    int spinning; /* waiters seen running (SPIN_CPU_MS of CPU) instead of asleep */
     double set_ms;
     bool child_ret[WAITERS];
     double child_woke_ms[WAITERS];
@@ -44,19 +58,22 @@ static char proc_state_cpu(pid_t pid, double *cpu_ms)
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
+    if (fd < 0)
+        return 0;
     ssize_t n = read(fd, buf, sizeof buf - 1);
     close(fd);
-    if (n <= 0) return 0;
+    if (n <= 0)
+        return 0;
     buf[n] = '\0';
     char *p = strrchr(buf, ')');
     char state = 0;
     unsigned long utime = 0, stime = 0;
     /* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
-    if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &state,
-                     &utime, &stime) < 1)
+    if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &state, &utime,
+                     &stime) < 1)
         return 0;
-    if (cpu_ms) *cpu_ms = (double)(utime + stime) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+    if (cpu_ms)
+        *cpu_ms = (double)(utime + stime) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
     return state;
 }
 
@@ -84,12 +101,15 @@ static bool wait_asleep(const pid_t *pids, int n, double bound_ms)
         for (int i = 0; i < n; i++) {
             double cpu = 0;
             char st = proc_state_cpu(pids[i], &cpu);
-            if (st == 0 || st == 'Z') return false; /* it ended: it did not wait */
-            if (cpu >= SPIN_CPU_MS) return false;
+            if (st == 0 || st == 'Z')
+                return false; /* it ended: it did not wait */
+            if (cpu >= SPIN_CPU_MS)
+                return false;
             asleep += st == 'S';
         }
         in_a_row = asleep == n ? in_a_row + 1 : 0;
-        if (in_a_row >= 2) return true;
+        if (in_a_row >= 2)
+            return true;
         sleep_ms(2);
     }
     return false;
@@ -160,30 +180,217 @@ Test(event, event_set_clear_is_set)
 
 /* ---- timeouts ----------------------------------------------------------- */
 
+/* Where a waiter that should have timed out is blocked, read from
+ * /proc/PID/syscall and its memory: evidence for the message. */
+struct blocked {
+    bool seen;      /* it was asleep in futex() */
+    bool timed;     /* futex() was given a timeout */
+    bool realtime;  /* ... measured on CLOCK_REALTIME (FUTEX_CLOCK_REALTIME) */
+    bool read;      /* the deadline could be read */
+    double ahead_s; /* the deadline minus now, on the clock futex() measures */
+};
+
+struct timeout_seen {
+    struct event ev;
+    struct probe a, b, c, d;
+    struct blocked why_a;
+};
+
+/* pid is asleep in futex(): with which timeout? */
+static void look_blocked(pid_t pid, struct blocked *w)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return;
+    buf[n] = '\0';
+    long nr;
+    unsigned long a[6];
+    if (sscanf(buf, "%ld %lx %lx %lx %lx %lx %lx", &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]) !=
+            7 ||
+        nr != SYS_futex)
+        return;
+    w->seen = true;
+    w->timed = a[3] != 0;
+    w->realtime = (a[1] & FUTEX_CLOCK_REALTIME) != 0;
+    if (!w->timed)
+        return;
+    struct timespec deadline, now;
+    struct iovec local = {&deadline, sizeof deadline}, remote = {(void *)a[3], sizeof deadline};
+    if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof deadline)
+        return;
+    clock_gettime(w->realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now);
+    w->read = true;
+    w->ahead_s = (double)(deadline.tv_sec - now.tv_sec) + (deadline.tv_nsec - now.tv_nsec) / 1e9;
+}
+
+/* Sleep until the CLOCK_MONOTONIC nanoseconds are in [from_ms, from_ms + 50)
+ * ms of the second: then whether now + timeout needs a carry into tv_sec is
+ * known in advance. */
+static void align_monotonic(int from_ms)
+{
+    for (int i = 0; i < 2000; i++) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long ms = t.tv_nsec / 1000000;
+        if (ms >= from_ms && ms < from_ms + 50)
+            return;
+        sleep_ms(1);
+    }
+}
+
+static void probe_wait(struct event *e, struct probe *p, double timeout_ms, double bound_ms,
+                       int align_ms, struct blocked *why)
+{
+    p->ret = -1;
+    p->ms = bound_ms;
+    if (align_ms >= 0)
+        align_monotonic(align_ms);
+    pid_t pid = fork();
+    if (pid < 0)
+        return;
+    if (pid == 0) {
+        /* A process that changed user is not dumpable: let its parent (the
+         * same user) read /proc/PID/syscall and its memory. */
+        prctl(PR_SET_DUMPABLE, 1);
+        double t0 = now_ms();
+        int got = event_wait(e, timeout_ms);
+        p->ms = now_ms() - t0;
+        p->ret = got;
+        _exit(0);
+    }
+    double start = now_ms();
+    if (why) { /* still waiting well after its timeout: where is it blocked? */
+        char st;
+        while (now_ms() < start + bound_ms / 2 && !why->seen && (st = proc_state(pid)) != 0 &&
+               st != 'Z') {
+            sleep_ms(20);
+            if (now_ms() > start + 4 * timeout_ms + 200 && st == 'S')
+                look_blocked(pid, why);
+        }
+    }
+    reap_within(pid, start + bound_ms - now_ms(), &p->cpu_ms);
+}
+
 static void timeout_body(void *shared)
 {
-    struct seen *s = shared;
+    struct timeout_seen *s = shared;
     event_init(&s->ev);
-    double t = now_ms();
-    s->ret = event_wait(&s->ev, 100);
-    s->elapsed_ms = now_ms() - t;
+    /* a: 100 ms, started where now + 100 ms needs no carry into tv_sec */
+    probe_wait(&s->ev, &s->a, 100, 2000, 100, &s->why_a);
+    /* b: 600 ms, started where now + 600 ms needs a carry into tv_sec */
+    probe_wait(&s->ev, &s->b, 600, 2000, 500, NULL);
+    if (s->a.ret == -1) /* a held on: is 1 ms read as 1 s, or is the timeout lost? */
+        probe_wait(&s->ev, &s->d, 1, 2000, -1, NULL);
+    if (s->a.ret >= 0 && s->a.ms < 50 && s->b.ret >= 0 && s->b.ms < 50)
+        probe_wait(&s->ev, &s->c, 300000, 2000, -1,
+                   NULL); /* gave up at once twice: in proportion? */
+}
+
+static const char *said(const struct probe *p)
+{
+    return p->ret < 0 ? "had not returned" : p->ret ? "returned true" : "returned false";
 }
 
 Test(event, wait_times_out_with_false)
 {
-    struct seen *s = shared_alloc(sizeof *s);
-    struct sandbox r = sandbox_run(timeout_body, s, 4000);
-    sandbox_assert_returned(&r, "event_wait(100 ms) on an event nobody sets");
-    cr_assert(s->elapsed_ms >= 95,
-              "event_wait(100 ms) on an event nobody sets returned after %.0f ms, too early: "
-              "pthread_cond_timedwait() takes an absolute time on the condition's clock (now + "
-              "the timeout, from clock_gettime(CLOCK_MONOTONIC)), not the timeout itself",
-              s->elapsed_ms);
-    cr_assert(s->elapsed_ms < 1600,
-              "event_wait(100 ms) returned only after %.0f ms: it must give up at the timeout",
-              s->elapsed_ms);
-    cr_assert(!s->ret, "event_wait(100 ms) returned true although the event was never set: "
-                       "return the flag, which is false on a timeout");
+    struct timeout_seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(timeout_body, s, 15000);
+    sandbox_assert_returned(&r, "event_wait() on an event nobody sets");
+    const struct probe *a = &s->a, *b = &s->b, *c = &s->c, *d = &s->d;
+    cr_assert(a->ret != 1 && b->ret != 1,
+              "event_wait(%d ms) returned true although the event was never set: return the "
+              "flag, which is false on a timeout",
+              a->ret == 1 ? 100 : 600);
+    const struct blocked *w = &s->why_a;
+    if (a->ret < 0 && w->seen) {
+        cr_assert(w->timed,
+                  "event_wait(100 ms) on an event nobody sets had not returned after %.0f ms: "
+                  "it was asleep in futex() with no timeout at all, so the timeout is not "
+                  "used (pthread_cond_wait() where pthread_cond_timedwait() is needed). The "
+                  "clause: wait at most timeout_ms milliseconds",
+                  a->ms);
+        cr_assert(!w->read || w->realtime || w->ahead_s < 1e8,
+                  "event_wait(100 ms) on an event nobody sets had not returned after %.0f ms: "
+                  "it was asleep in pthread_cond_timedwait() with a deadline %.3g s ahead on "
+                  "CLOCK_MONOTONIC, the clock event_init() gives the condition. That deadline "
+                  "is a CLOCK_REALTIME time (seconds since 1970): take now from "
+                  "clock_gettime(CLOCK_MONOTONIC), the condition's clock",
+                  a->ms, w->ahead_s);
+        cr_assert(!w->read || w->ahead_s < 50 || w->ahead_s > 1e8,
+                  "event_wait(100 ms) on an event nobody sets had not returned after %.0f ms: "
+                  "it was asleep in pthread_cond_timedwait() with a deadline %.0f s ahead: the "
+                  "timeout is read as seconds. timeout_ms is in milliseconds: add "
+                  "timeout_ms * 1000000 nanoseconds to now",
+                  a->ms, w->ahead_s);
+    }
+    if (a->ret < 0) {
+        cr_assert(d->ret >= 0,
+                  "event_wait(100 ms) on an event nobody sets had not returned after %.0f ms, "
+                  "nor event_wait(1 ms) after %.0f ms (%.0f ms of CPU time: %s). The clause: "
+                  "wait at most timeout_ms milliseconds. Either the timeout is not used "
+                  "(pthread_cond_wait() instead of pthread_cond_timedwait()), or the deadline "
+                  "is far ahead on the condition's clock: event_init() sets the condition to "
+                  "CLOCK_MONOTONIC, so the deadline must be clock_gettime(CLOCK_MONOTONIC) + "
+                  "the timeout (a CLOCK_REALTIME time is decades ahead of it)",
+                  a->ms, d->ms, d->cpu_ms, d->cpu_ms > 100 ? "it spins" : "it sleeps");
+        cr_assert(!(d->ms >= 700 && d->ms < 1900),
+                  "event_wait(1 ms) on an event nobody sets gave up after %.0f ms, and "
+                  "event_wait(100 ms) had not returned after %.0f ms: the timeout is read as "
+                  "seconds (1 ms waited about 1 s). timeout_ms is in milliseconds: add "
+                  "timeout_ms * 1000000 nanoseconds to now",
+                  d->ms, a->ms);
+        cr_assert(false,
+                  "event_wait(100 ms) on an event nobody sets had not returned after %.0f ms, "
+                  "and event_wait(1 ms) gave up after %.0f ms: the wait does not end at its "
+                  "timeout (clause: wait at most timeout_ms milliseconds)",
+                  a->ms, d->ms);
+    }
+    if (a->ms < 50 && b->ms < 50 && b->ret >= 0) {
+        cr_assert(!(c->ret == 0 && c->ms >= 100 && c->ms < 1900),
+                  "event_wait(T) on an event nobody sets gave up after %.1f ms for T = 100, "
+                  "%.1f ms for T = 600 and %.0f ms for T = 300000: always 1000 times too soon, "
+                  "so the timeout is read as microseconds. timeout_ms is in milliseconds: add "
+                  "timeout_ms * 1000000 nanoseconds to now",
+                  a->ms, b->ms, c->ms);
+        cr_assert(false,
+                  "event_wait(T) on an event nobody sets returned too early: after %.1f ms for "
+                  "T = 100, %.1f ms for T = 600 and %.1f ms for T = 300000 (it %s), so it gives "
+                  "up at once whatever the timeout: the deadline is already past. "
+                  "pthread_cond_timedwait() takes an absolute time on the condition's clock "
+                  "(now + the timeout, from clock_gettime(CLOCK_MONOTONIC), with the condition "
+                  "set to CLOCK_MONOTONIC by pthread_condattr_setclock()), not the timeout "
+                  "itself. To see it: time an event_wait(e, 500) that nobody sets",
+                  a->ms, b->ms, c->ms, said(c));
+    }
+    cr_assert(a->ms >= 95 && a->ms < 1600,
+              "event_wait(100 ms) on an event nobody sets %s after %.0f ms (and event_wait(600 "
+              "ms) after %.0f ms): it must give up at the timeout, not before and not much "
+              "later",
+              said(a), a->ms, b->ms);
+    cr_assert(b->ms >= 50 || b->ret < 0,
+              "event_wait(600 ms) on an event nobody sets gave up after %.1f ms, but "
+              "event_wait(100 ms) waited its %.0f ms. The 600 ms call started when now + 600 "
+              "ms crossed into the next second: the deadline's tv_nsec went past 999999999 "
+              "and pthread_cond_timedwait() refused it (EINVAL). Carry whole seconds from "
+              "tv_nsec into tv_sec",
+              b->ms, a->ms);
+    cr_assert(b->ret >= 0,
+              "event_wait(600 ms) on an event nobody sets had not returned after %.0f ms "
+              "(%.0f ms of CPU time: %s), but event_wait(100 ms) gave up after %.0f ms. The "
+              "600 ms call started when now + 600 ms crossed into the next second: the "
+              "deadline's tv_nsec went past 999999999, pthread_cond_timedwait() returns "
+              "EINVAL at once for it, and a loop that only stops on ETIMEDOUT calls it again "
+              "for ever. Carry whole seconds from tv_nsec into tv_sec",
+              b->ms, b->cpu_ms, b->cpu_ms > 100 ? "it spins" : "it sleeps", a->ms);
+    cr_assert(b->ms >= 570 && b->ms < 1900,
+              "event_wait(600 ms) on an event nobody sets %s after %.0f ms, not about 600 ms",
+              said(b), b->ms);
 }
 
 /* ---- spurious wake-ups ------------------------------------------------------ */
@@ -215,6 +422,9 @@ static void spurious_body(void *shared)
 {
     struct seen *s = poked = shared;
     event_init(&s->ev);
+    probe_wait(&s->ev, &s->control, 200, 1500, -1, NULL); /* nothing wakes this one */
+    if (s->control.ret != 0 || s->control.ms < 195)
+        return; /* the timeout itself is wrong */
     pthread_t t;
     pthread_create(&t, NULL, poke, NULL);
     double start = now_ms();
@@ -227,9 +437,18 @@ static void spurious_body(void *shared)
 Test(event, wait_ignores_spurious_wakeups)
 {
     struct seen *s = shared_alloc(sizeof *s);
-    struct sandbox r = sandbox_run(spurious_body, s, 3000);
+    s->control.ret = -2; /* not run */
+    struct sandbox r = sandbox_run(spurious_body, s, 5000);
+    cr_assert(s->control.ret == -2 || (s->control.ret == 0 && s->control.ms >= 195),
+              "event_wait(200 ms) on an event that nothing woke %s after %.0f ms: it does not "
+              "end at its timeout even without wake-ups. Fix wait_times_out_with_false first: "
+              "it explains this check too",
+              s->control.ret < 0 ? "had not returned"
+              : s->control.ret   ? "returned true"
+                                 : "returned false",
+              s->control.ms);
     cr_assert(!r.timed_out,
-              "event_wait(200 ms) did not return within 3 s while another thread kept waking "
+              "event_wait(200 ms) did not return within 5 s while another thread kept waking "
               "the condition (without setting the flag): compute the deadline once, before the "
               "loop, and pass the same absolute deadline to every pthread_cond_timedwait()");
     sandbox_assert_returned(&r, "event_wait(200 ms) with wake-ups but no set");
@@ -262,10 +481,42 @@ static void wakeup_body(struct seen *s, int n)
         }
     }
     s->slept = wait_asleep(pids, n, 3000);
+    if (!s->slept) { /* a waiter that spins may hold the mutex: event_set() would hang */
+        for (int i = 0; i < n; i++) {
+            double cpu = 0;
+            char st = proc_state_cpu(pids[i], &cpu);
+            if (st && st != 'Z' && cpu >= SPIN_CPU_MS)
+                s->spinning++;
+        }
+        if (s->spinning) {
+            for (int i = 0; i < n; i++) {
+                kill(pids[i], SIGKILL);
+                reap_within(pids[i], 1000, NULL);
+            }
+            return;
+        }
+    }
     s->set_ms = now_ms();
     event_set(&s->ev);
     for (int i = 0; i < n; i++)
-        if (reap_within(pids[i], 4000, NULL)) s->child_done++;
+        if (reap_within(pids[i], 4000, NULL))
+            s->child_done++;
+}
+
+/* The message for waiters that ran instead of sleeping before any set. */
+static void assert_not_spinning(const struct seen *s, int n)
+{
+    cr_assert(!s->spinning,
+              "%s in event_wait(3000 ms) kept running on the CPU (%d ms or more) instead of "
+              "falling asleep before the event was set: the wait spins. "
+              "If wait_times_out_with_false or wait_does_not_busy_wait fails too, fix that "
+              "first: it explains this one (a loop around pthread_cond_timedwait() that gets "
+              "an error other than ETIMEDOUT, such as EINVAL for a deadline whose tv_nsec is "
+              "past 999999999, calls it again for ever)",
+              n == 1             ? "the waiting process"
+              : s->spinning == 1 ? "at least 1 of the waiting processes"
+                                 : "several waiting processes",
+              SPIN_CPU_MS);
 }
 
 static void one_waiter_body(void *shared)
@@ -278,10 +529,12 @@ Test(event, set_wakes_waiter_in_other_process)
     struct seen *s = shared_alloc(sizeof *s);
     struct sandbox r = sandbox_run(one_waiter_body, s, 10000);
     sandbox_assert_returned(&r, "a waiter in one process, event_set() in another");
+    assert_not_spinning(s, 1);
     cr_assert(s->child_done == 1, "the waiting process did not finish within 4 s");
     cr_assert(s->child_woke_ms[0] >= s->set_ms,
               "event_wait(3000 ms) in the waiting process returned %s before the event was set: "
-              "it does not wait yet",
+              "it does not wait yet (if wait_times_out_with_false fails too, fix that first: it "
+              "explains this)",
               s->child_ret[0] ? "true" : "false");
     double late = s->child_woke_ms[0] - s->set_ms;
     cr_assert(late < 1500,
@@ -305,6 +558,7 @@ Test(event, set_wakes_every_waiter)
     struct seen *s = shared_alloc(sizeof *s);
     struct sandbox r = sandbox_run(many_waiters_body, s, 10000);
     sandbox_assert_returned(&r, "five waiting processes and one event_set()");
+    assert_not_spinning(s, WAITERS);
     int woke = 0, early = 0;
     for (int i = 0; i < WAITERS; i++) {
         early += s->child_woke_ms[i] < s->set_ms;
@@ -313,7 +567,8 @@ Test(event, set_wakes_every_waiter)
     }
     cr_assert(early == 0,
               "%d of %d processes returned from event_wait(3000 ms) before the event was set: "
-              "it does not wait yet",
+              "it does not wait yet (if wait_times_out_with_false fails too, fix that first: "
+              "it explains this)",
               early, WAITERS);
     cr_assert(woke == WAITERS,
               "%d of %d processes waiting in event_wait(3000 ms) woke when event_set() was "
@@ -337,7 +592,8 @@ static double running_share(pid_t pid, double window_ms)
     int looks = 0, running = 0;
     while (now_ms() < end || looks < 10) {
         char st = proc_state(pid);
-        if (st == 0 || st == 'Z') return -1;
+        if (st == 0 || st == 'Z')
+            return -1;
         looks++;
         running += st == 'R';
         sleep_ms(1);
@@ -359,9 +615,13 @@ static void busy_body(void *shared)
     s->slept = wait_asleep(&waiter, 1, 3000); /* until asleep, or seen spinning */
     s->share = running_share(waiter, 150);
     s->elapsed_ms = now_ms() - start;
-    event_set(&s->ev); /* done looking: let it go */
+    if (s->slept)
+        event_set(&s->ev); /* done looking: let it go */
+    else
+        kill(waiter, SIGKILL); /* it may spin holding the mutex: event_set() could hang */
     reap_within(waiter, 2000, &s->cpu_ms);
-    if (s->share < 0) s->elapsed_ms = s->child_woke_ms[0] - start;
+    if (s->share < 0)
+        s->elapsed_ms = s->child_woke_ms[0] - start;
 }
 
 Test(event, wait_does_not_busy_wait)
@@ -371,12 +631,15 @@ Test(event, wait_does_not_busy_wait)
     sandbox_assert_returned(&r, "event_wait(5000 ms) in a process while nobody sets the event");
     cr_assert(s->share >= 0,
               "event_wait(5000 ms) on an event nobody sets returned after %.0f ms: it does not "
-              "wait yet",
+              "wait yet (if wait_times_out_with_false fails too, fix that first: it explains "
+              "this)",
               s->elapsed_ms);
     cr_assert(s->share < 0.5,
               "the process in event_wait() was running or ready to run in %.0f%% of the looks "
               "at it over 150 ms (and used %.0f ms of CPU time in all): it is busy waiting "
-              "(checking the flag in a loop) instead of sleeping. Sleep on the condition "
+              "instead of sleeping: a loop that checks the flag without sleeping, or a loop "
+              "around a pthread_cond_timedwait() that fails at once (if "
+              "wait_times_out_with_false fails too, fix that first). Sleep on the condition "
               "variable with pthread_cond_timedwait(), which uses no CPU until it is woken",
               s->share * 100, s->cpu_ms);
 }
@@ -394,7 +657,7 @@ static void car_body(void *shared)
         _exit(0);
     }
     s->slept = wait_asleep(&car, 1, 3000); /* asleep at red, or crossed and gone */
-    s->share = running_share(car, 100); /* asleep at red, or spinning? */
+    s->share = running_share(car, 100);    /* asleep at red, or spinning? */
     s->crossings_at_red = s->road->crossings;
     light_show(true);
     event_set(&s->ev);

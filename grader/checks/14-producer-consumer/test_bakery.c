@@ -178,6 +178,11 @@ Test(bakery, every_eater_gets_a_stop)
               "eaters before it sent them the STOPs, while they waited for a STOP: put the STOPs "
               "first, then wait for the eaters",
               total, ledger->getters_waiting);
+    cr_assert(ledger->stops_put != 2,
+              "run_bakery(2, 10, 3) put 2 STOPs for 3 eaters: one per baker, so %d eater(s) "
+              "waited in tray_get() for a STOP that never came. Each eater takes one STOP and "
+              "leaves: put one STOP per eater (neaters of them)",
+              3 - ledger->stops_got);
     cr_assert(ledger->stops_put >= 3,
               "run_bakery(2, 10, 3) put %d STOP(s) for 3 eaters, so %d eater(s) waited forever "
               "in tray_get() for a STOP that never came (%s). Each eater takes one STOP and "
@@ -197,6 +202,12 @@ Test(bakery, stops_only_after_bakers_finish)
     struct sandbox r = run_bakery_contained(2, 20, 2);
     int total = 40;
     assert_baked(&r, "run_bakery(2, 20, 2)");
+    cr_assert(ledger->unjoined_at_first_stop == 0 || ledger->joined_at_first_stop == 0,
+              "when the main process put the first STOP it had waited for %d of its 2 bakers, "
+              "but %d baker(s) had not been waited for yet (still baking, or a zombie nobody "
+              "reaped). The contract: wait for every baker, then put the STOPs. Loop waitpid "
+              "over all nbakers pids before the first tray_put(t, STOP)",
+              ledger->joined_at_first_stop, ledger->unjoined_at_first_stop);
     cr_assert(ledger->baked_at_first_stop < 0 || ledger->baked_at_first_stop >= total,
               "the first STOP was put when only %d of %d loaves were baked: the eaters took it "
               "and left while the bakers were still baking, so %d loaves were never eaten "
@@ -254,6 +265,15 @@ Test(bakery, every_loaf_eaten_once_everyone_exits)
               "run_bakery(3, 8, 2): %d of %d loaves were eaten exactly once, %d more than once, "
               "%d things eaten were no loaf",
               once, total, twice, ledger->bad_loaves);
+    int hungry = (ledger->eaten_by[0] == 0) + (ledger->eaten_by[1] == 0);
+    cr_assert(seen->ret == 5 || seen->ret != 3 + hungry,
+              "run_bakery(3, 8, 2) returned %d with all 5 children waited for: it counted the 3 "
+              "bakers and the %d eater(s) that ate nothing as exiting with 0, but not the %d "
+              "that ate loaves (%d and %d loaves). Those eaters exit with a code other than 0, "
+              "most likely their count (exit(eater(...))). The contract: every child exits with "
+              "0 (in Python a target's return value is not its exit code); run_bakery counts "
+              "the zero exits",
+              seen->ret, hungry, 2 - hungry, ledger->eaten_by[0], ledger->eaten_by[1]);
     cr_assert(seen->ret == 5,
               "run_bakery(3, 8, 2) returned %d: it must return how many of its 5 "
               "children exited with 0",

@@ -104,27 +104,211 @@ static void timeout_body(void *shared)
     if (!q)
         return;
     jq_put(q, 1);
+    /* 1 ms first: a timeout read as seconds then shows as about a second. */
     double t = now_ms();
+    s->ret[2] = jq_join(q, 1);
+    s->ms[2] = now_ms() - t;
+    s->stage = 1;
+    t = now_ms();
     s->ret[0] = jq_join(q, 100);
     s->ms[0] = now_ms() - t;
+    s->stage = 2;
+    /* No timeout: woken by a child's task_done once this process sleeps. */
+    pid_t parent = getpid(), pid = fork();
+    if (pid == 0) {
+        for (double end = now_ms() + 1000; now_ms() < end && process_state(parent, NULL) != 'S';)
+            sleep_ms(1);
+        jq_get(q);
+        jq_task_done(q);
+        _exit(0);
+    }
+    t = now_ms();
+    s->ret[1] = jq_join(q, JQ_FOREVER);
+    s->ms[1] = now_ms() - t;
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    s->stage = 3;
 }
 
 Test(jqueue, join_timeout_returns_false)
 {
     seen = shared_alloc(sizeof *seen);
-    struct sandbox r = sandbox_run(timeout_body, seen, 2000);
+    struct sandbox r = sandbox_run(timeout_body, seen, 3000);
+    cr_assert(!r.timed_out || !seen->created || seen->stage >= 1,
+              "jq_join(q, 1) with one unfinished task had not returned after 3000 ms (killed). "
+              "The contract: give up after timeout_ms milliseconds with false. Either the "
+              "timeout is not used (a plain pthread_cond_wait) or the deadline is far off (a "
+              "wrong unit, or a deadline on another clock than the condition variable's). See "
+              "it yourself: jq_create(), jq_put(q, 1), jq_join(q, 1)");
+    cr_assert(!(seen->stage >= 1 && seen->ms[2] >= 500),
+              "jq_join(q, 1) with one unfinished task returned after %.0f ms, about 1000 times "
+              "the timeout: timeout_ms was taken as seconds. It is milliseconds: the deadline "
+              "is now + timeout_ms * 1000000 ns",
+              seen->ms[2]);
+    cr_assert(!r.timed_out || !seen->created || seen->stage >= 2,
+              "jq_join(q, 100) with one unfinished task did not return within 3000 ms, although "
+              "jq_join(q, 1) did: the deadline grows far too fast with timeout_ms (check the "
+              "unit: milliseconds)");
     cr_assert(!r.timed_out || !seen->created,
-              "jq_join(q, 100) with one unfinished task did not return within 2000 ms: the "
-              "timeout is ignored. Wait with pthread_cond_timedwait up to a deadline and stop "
-              "at ETIMEDOUT");
+              "jq_join(q, JQ_FOREVER) was not woken by another process's jq_task_done() "
+              "(killed after 3000 ms)");
     sandbox_assert_returned(&r, "jq_join(q, 100)");
     assert_created(seen);
-    cr_assert(!seen->ret[0], "jq_join(q, 100) returned true with one task put and never done: "
-                             "join is true only when unfinished is 0");
+    cr_assert(!seen->ret[0] && !seen->ret[2],
+              "jq_join(q, 100) or jq_join(q, 1) returned true with one task put and never done: "
+              "join is true only when unfinished is 0");
+    cr_assert(seen->ms[0] >= 80 || !seen->ret[1],
+              "jq_join(q, 100) with one unfinished task gave up after %.0f ms, while "
+              "jq_join(q, JQ_FOREVER) did wait: the deadline was already past when the wait "
+              "began. pthread_cond_timedwait takes an absolute time on the condition "
+              "variable's clock (CLOCK_MONOTONIC here): clock_gettime(CLOCK_MONOTONIC) plus "
+              "timeout_ms, not the timeout alone",
+              seen->ms[0]);
     cr_assert(seen->ms[0] >= 80 && seen->ms[0] < 1500,
               "jq_join(q, 100) with one unfinished task returned false after %.0f ms, not after "
               "about 100 ms",
               seen->ms[0]);
+    cr_assert(seen->ret[1], "jq_join(q, JQ_FOREVER) returned false although the only task was "
+                            "done by another process");
+}
+
+/* ---- every joiner woken ----------------------------------------------------------- */
+
+static void joiners_body(void *shared)
+{
+    struct seen *s = shared;
+    struct jqueue *q = jq_create();
+    s->created = q != NULL;
+    if (!q)
+        return;
+    jq_put(q, 1);
+    (void)jq_get(q);
+    pid_t pids[2];
+    for (int i = 0; i < 2; i++)
+        if ((pids[i] = fork()) == 0) {
+            double t = now_ms();
+            s->ret[i] = jq_join(q, 2000);
+            s->ms[i] = now_ms() - t;
+            s->item[i] = 1;
+            _exit(0);
+        }
+    /* Both joiners really wait (asleep) before the task is done. */
+    for (double end = now_ms() + 1500; now_ms() < end;) {
+        if (process_state(pids[0], NULL) == 'S' && process_state(pids[1], NULL) == 'S')
+            break;
+        sleep_ms(1);
+    }
+    sleep_ms(5);
+    s->stage = (process_state(pids[0], NULL) == 'S') + (process_state(pids[1], NULL) == 'S');
+    s->ret[2] = jq_task_done(q);
+    for (int i = 0; i < 2; i++)
+        waitpid(pids[i], NULL, 0);
+}
+
+Test(jqueue, join_wakes_every_joiner)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(joiners_body, seen, 5000);
+    sandbox_assert_returned(&r, "two processes in jq_join() and one jq_task_done()");
+    assert_created(seen);
+    cr_assert(seen->ret[2] == 0, "jq_task_done() for the one task put and got returned %d",
+              seen->ret[2]);
+    double fast = seen->ms[0] < seen->ms[1] ? seen->ms[0] : seen->ms[1];
+    double slow = seen->ms[0] < seen->ms[1] ? seen->ms[1] : seen->ms[0];
+    cr_assert(slow < 1000 || fast >= 1000,
+              "two processes slept in jq_join(q, 2000) when the only task was done: one returned "
+              "after %.0f ms, the other only after %.0f ms, at its timeout. The wake-up reached "
+              "one joiner only: the contract is to wake every joiner when the count reaches 0. "
+              "Use pthread_cond_broadcast, not pthread_cond_signal",
+              fast, slow);
+    cr_assert(slow < 1000,
+              "two processes slept in jq_join(q, 2000) when the only task was done, and both "
+              "returned only after %.0f and %.0f ms: the wake-up did not reach them (see "
+              "join_wakes_across_processes)",
+              seen->ms[0], seen->ms[1]);
+    cr_assert(seen->ret[0] && seen->ret[1],
+              "after the only task was done, the two joiners' jq_join(q, 2000) returned %s and "
+              "%s (after %.0f and %.0f ms), not true%s",
+              seen->ret[0] ? "true" : "false", seen->ret[1] ? "true" : "false", seen->ms[0],
+              seen->ms[1],
+              seen->stage < 2 ? ": a joiner did not even wait (asleep) for the task; see "
+                                "join_timeout_returns_false first, it also explains this check"
+                              : "");
+}
+
+/* ---- put counts before the item is out --------------------------------------------- */
+
+static struct seen *hook_seen;
+static struct jqueue *hook_q;
+
+/* Right after the item is in the pipe: wait until the worker has got it and
+ * called jq_task_done(), so that a put that counts only now is too late on
+ * every run. */
+static void wait_for_worker(void)
+{
+    hook_seen->count[1] = hook_q->unfinished; /* the item is out: is it counted? */
+    hook_seen->stage = 3;
+    for (double end = now_ms() + 1500; now_ms() < end;) {
+        if (__atomic_load_n(&hook_seen->child_ok, __ATOMIC_SEQ_CST))
+            break;
+        sleep_ms(1);
+    }
+}
+
+static void put_order_body(void *shared)
+{
+    struct seen *s = shared;
+    struct jqueue *q = jq_create();
+    s->created = q != NULL;
+    if (!q)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        s->item[0] = jq_get(q);
+        s->ret[0] = jq_task_done(q);
+        __atomic_store_n(&s->child_ok, 1, __ATOMIC_SEQ_CST);
+        _exit(0);
+    }
+    hook_seen = s;
+    hook_q = q;
+    pipeq_after_put = wait_for_worker;
+    jq_put(q, 9);
+    pipeq_after_put = NULL;
+    s->ret[2] = s->stage == 3; /* the hook ran: jq_put used pipeq_put */
+    s->stage = 1;
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    s->count[0] = q->unfinished;
+    double t = now_ms();
+    s->ret[1] = jq_join(q, 300);
+    s->ms[0] = now_ms() - t;
+    s->stage = 2;
+}
+
+Test(jqueue, put_counts_before_the_item_is_out)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(put_order_body, seen, 4000);
+    sandbox_assert_returned(&r, "jq_put() while a worker waits in jq_get()");
+    assert_created(seen);
+    cr_assert(seen->child_ok && seen->item[0] == 9,
+              "a worker waiting in jq_get() got %d, not the 9 put", seen->item[0]);
+    cr_assert(seen->ret[0] == 0 || !seen->ret[2] || seen->count[1] != 0,
+              "a worker got the job from jq_put(q, 9) and called jq_task_done(), which returned "
+              "%d: the count was still 0, because the item was in the pipe before jq_put "
+              "counted it (unfinished was 0 right after the write). Afterwards unfinished is "
+              "%d with no work left, so a join waits forever. Count first (unfinished++ under "
+              "the lock), then pipeq_put",
+              seen->ret[0], seen->count[0]);
+    cr_assert(seen->ret[0] == 0,
+              "a worker got the job from jq_put(q, 9) and its jq_task_done() returned %d, "
+              "although unfinished was %d when the item went into the pipe: something counted "
+              "it down in between (see put_and_task_done_count: does jq_get count down?)",
+              seen->ret[0], seen->count[1]);
+    cr_assert(seen->count[0] == 0 && seen->ret[1],
+              "after the only job was got and marked done, unfinished is %d and jq_join(q, 300) "
+              "gave %s",
+              seen->count[0], seen->ret[1] ? "true" : "false");
 }
 
 /* ---- join against a worker ----------------------------------------------------- */
@@ -166,6 +350,7 @@ static void busy_worker_body(void *shared)
         return;
     s->stage = 1; /* the worker holds the job; the queue itself is empty */
     s->count[0] = pipeq_empty(&q->items);
+    s->count[1] = q->unfinished;
     double t = now_ms();
     s->ret[1] = jq_join(q, 200);
     s->ms[0] = now_ms() - t;
@@ -188,7 +373,12 @@ Test(jqueue, join_waits_for_task_done_not_empty_queue)
               "and take it from there",
               seen->item[0]);
     cr_assert(seen->stage >= 2,
-              "jq_join(q, 200) did not return within its timeout while a worker held a job");
+              "jq_join(q, 200) did not return within its timeout while a worker held a job (see "
+              "join_timeout_returns_false: fix that first, it also explains this check)");
+    cr_assert(!seen->ret[1] || seen->count[1] != 0,
+              "jq_join(q, 200) returned true while a worker still worked on the only job, and "
+              "unfinished was already 0 then: the job was counted down when it was taken, not "
+              "when it was done (see put_and_task_done_count first)");
     cr_assert(!seen->ret[1],
               "jq_join(q, 200) returned true after %.0f ms while a worker still worked on the "
               "only job: the queue was empty, but the task was not done. Join must wait for the "
@@ -197,6 +387,12 @@ Test(jqueue, join_waits_for_task_done_not_empty_queue)
     sandbox_assert_returned(&r, "jq_join() against a busy worker");
     cr_assert(seen->child_ok && seen->ret[0] == 0,
               "the worker's jq_task_done() returned %d for the one job it got", seen->ret[0]);
+    cr_assert(seen->ret[2] || seen->ms[1] >= 1500,
+              "jq_join(q, 2000), called as the worker was let go to finish its job, returned "
+              "false after %.0f ms, long before its timeout and before the job was done: a "
+              "timed join gives up too early (see join_timeout_returns_false: fix that first, it "
+              "also explains this check)",
+              seen->ms[1]);
     cr_assert(seen->ret[2] && seen->ms[1] < 1500,
               "after the worker's jq_task_done(), jq_join(q, 2000) returned %s after %.0f ms: "
               "it must return true as soon as the count is 0",
@@ -234,11 +430,17 @@ Test(jqueue, count_shared_across_processes)
     sandbox_assert_returned(&r, "a child's task_done seen by the parent's join");
     assert_created(seen);
     cr_assert(seen->child_ok, "the child that takes 4 items did not finish");
+    cr_assert(seen->ret[4] || seen->count[0] != 4 || seen->ret[0] || seen->ret[1] ||
+                  seen->ret[2] || seen->ret[3],
+              "a child got the 4 items and called jq_task_done() 4 times (each returned 0), yet "
+              "the parent's jq_join(q, 500) still saw 4 unfinished: the count the child changed "
+              "is not the parent's. The jqueue must be in shared memory (shared_alloc), not "
+              "malloc: after fork each process has its own private copy");
     cr_assert(seen->ret[4],
-              "a child got the 4 items and called jq_task_done() 4 times (it returned %d, %d, "
-              "%d, %d), yet the parent's jq_join(q, 500) still saw %d unfinished: the count the "
-              "child changed is not the parent's. The jqueue must be in shared memory "
-              "(shared_alloc), not malloc: after fork each process has its own private copy",
+              "a child got the 4 items put and called jq_task_done() 4 times (it returned %d, "
+              "%d, %d, %d); then the parent's jq_join(q, 500) gave false with %d unfinished, "
+              "not 0 (see put_and_task_done_count first: the count must go up by one per put "
+              "and down by one per task_done only)",
               seen->ret[0], seen->ret[1], seen->ret[2], seen->ret[3], seen->count[0]);
 }
 
@@ -279,6 +481,10 @@ Test(jqueue, join_wakes_across_processes)
     assert_created(seen);
     cr_assert(seen->child_ok && seen->ret[0] == 0,
               "the worker's jq_task_done() for the one job returned %d", seen->ret[0]);
+    cr_assert(seen->ret[1] || seen->ms[0] >= 2500,
+              "jq_join(q, 3000) returned false after %.0f ms, long before its timeout (see "
+              "join_timeout_returns_false: fix that first, it also explains this check)",
+              seen->ms[0]);
     cr_assert(seen->ret[1], "jq_join(q, 3000) returned false though the worker finished the only "
                             "task");
     cr_assert(seen->ms[0] < seen->ms[1] + 1000,
@@ -321,6 +527,10 @@ Test(jqueue, worker_marks_each_job_done)
     assert_created(seen);
     cr_assert(seen->ret[0] == 3, "worker() processed %d of the 3 jobs before the STOP",
               seen->ret[0]);
+    cr_assert(seen->count[0] >= 0,
+              "worker() processed the 3 jobs of 3 puts and the count is %d, below 0: more "
+              "count-downs than puts (see put_and_task_done_count first)",
+              seen->count[0]);
     cr_assert(seen->count[0] == 0,
               "worker() processed the 3 jobs but the queue still counts %d unfinished: it "
               "never marked them done, so a join would wait forever. Call jq_task_done(q) after "

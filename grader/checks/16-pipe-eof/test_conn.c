@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -628,6 +629,97 @@ Test(conn, send_to_closed_peer_fails)
     cr_assert(seen->ret[1] == 0,
               "conn_recv() on an end whose peer is closed returned %d (errno %s), not 0 (EOF)",
               seen->ret[1], errname(seen->err[1]));
+}
+
+/* ---- frames that must be refused ----------------------------------------------- */
+
+static void call_bad_frames(void *shared)
+{
+    struct seen *s = shared;
+    struct conn a = {-1}, b = {-1};
+    s->pair_ret = conn_pair(&a, &b);
+    if (s->pair_ret != 0)
+        return;
+    /* 1. send of CONN_MAX_MESSAGE + 1 bytes, to a closed peer: refused
+     * before a byte goes out (EMSGSIZE), or else the send fails (EPIPE). */
+    size_t big = (size_t)CONN_MAX_MESSAGE + 1;
+    void *area = mmap(NULL, big, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (area == MAP_FAILED)
+        return;
+    int fds[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, fds);
+    close(fds[1]);
+    struct conn gone = {fds[0]};
+    signal(SIGPIPE, SIG_IGN);
+    errno = 0;
+    s->ret[0] = conn_send(&gone, area, big);
+    s->err[0] = errno;
+    munmap(area, big);
+    s->steps = 1;
+    /* 2. a header that announces CONN_MAX_MESSAGE + 1 bytes, the writer
+     * still open: refused at once (EPROTO), not waited for. */
+    uint32_t h = htonl((uint32_t)CONN_MAX_MESSAGE + 1);
+    (void)!write(b.fd, &h, sizeof h);
+    void *buf = NULL;
+    size_t len = 0;
+    errno = 0;
+    s->ret[1] = conn_recv(&a, &buf, &len);
+    s->err[1] = errno;
+    if (s->ret[1] == 1)
+        free(buf);
+    s->steps = 2;
+    /* 3. two of the four header bytes, then EOF: an error, not EOF. */
+    int cut[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, cut);
+    h = htonl(5);
+    (void)!write(cut[1], &h, 2);
+    close(cut[1]);
+    struct conn c = {cut[0]};
+    errno = 0;
+    s->ret[2] = conn_recv(&c, &buf, &len);
+    s->err[2] = errno;
+    if (s->ret[2] == 1)
+        free(buf);
+    s->steps = 3;
+}
+
+Test(conn, bad_frames_are_errors)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_bad_frames, seen, 4000);
+    cr_assert(!r.returned || seen->pair_ret == 0,
+              "conn_pair() returned %d: make the pair first (step 1)", seen->pair_ret);
+    cr_assert(seen->steps >= 1 || !r.timed_out,
+              "conn_send() of CONN_MAX_MESSAGE + 1 bytes to a closed peer did not return "
+              "(killed after 4000 ms)");
+    cr_assert(seen->steps < 1 || (seen->ret[0] == -1 && seen->err[0] == EMSGSIZE),
+              "conn_send() of CONN_MAX_MESSAGE + 1 bytes returned %d (errno %s), not -1 with "
+              "EMSGSIZE%s. The contract: a message above CONN_MAX_MESSAGE is refused before "
+              "anything is sent (test len first)",
+              seen->ret[0], errname(seen->err[0]),
+              seen->err[0] == EPIPE ? ": it tried to send it (the peer was closed, so the send "
+                                      "itself failed with EPIPE)"
+                                    : "");
+    cr_assert(seen->steps >= 2 || !r.timed_out,
+              "conn_recv() of a frame whose header announces CONN_MAX_MESSAGE + 1 bytes did "
+              "not return (killed after 4000 ms; the writer sent only the header and stayed "
+              "open): it waited for a body it must refuse. The contract: a length above "
+              "CONN_MAX_MESSAGE is -1 with EPROTO at once, before any malloc or read of the "
+              "body (a peer that sends garbage must not make you wait or allocate 4 GiB)");
+    cr_assert(seen->steps < 2 || (seen->ret[1] == -1 && seen->err[1] == EPROTO),
+              "conn_recv() of a frame whose header announces CONN_MAX_MESSAGE + 1 bytes "
+              "returned %d (errno %s), not -1 with EPROTO: test the length against "
+              "CONN_MAX_MESSAGE before you allocate and read the body",
+              seen->ret[1], errname(seen->err[1]));
+    cr_assert(seen->steps < 3 || seen->ret[2] != 0,
+              "conn_recv() returned 0 (EOF) when the other end closed after 2 of the 4 header "
+              "bytes: EOF inside a frame, its header included, is -1 with EPROTO. 0 is only "
+              "for EOF before the first byte of a frame (read_all returned 0)");
+    cr_assert(seen->steps < 3 || (seen->ret[2] == -1 && seen->err[2] == EPROTO),
+              "conn_recv() returned %d (errno %s) when the other end closed after 2 of the 4 "
+              "header bytes, not -1 with EPROTO",
+              seen->ret[2], errname(seen->err[2]));
+    sandbox_assert_returned(&r, "conn_send/conn_recv on frames that must be refused");
 }
 
 /* ---- EOF across fork ------------------------------------------------------- */

@@ -2,9 +2,11 @@
 #include "check.h"
 #include "pool.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,10 +100,15 @@ Test(pool, apply_returns_result)
 
 /* ---- map: input order ---- */
 
-/* Earlier items are slower, so chunks finish in reverse order. */
+/* Item 0 ends last, whatever the load: it waits (at most 1500 ms) until
+ * every other item has ended, so completion order is never input order. */
 static long staggered(long x)
 {
-    sleep_ms(40.0 * (5 - x));
+    if (x == 0) {
+        double limit = now_ms() + 1500;
+        while (__atomic_load_n(&seen->runs, __ATOMIC_SEQ_CST) < 5 && now_ms() < limit)
+            sleep_ms(1);
+    }
     note_run(x);
     return 100 + x;
 }
@@ -465,4 +472,322 @@ Test(pool, map_many_items_no_deadlock)
     cr_assert(seen->mapped == 0 && seen->runs == BIG,
               "pool_map of %d items returned %d with %d right results", BIG, seen->mapped,
               seen->runs);
+}
+
+/* ---- pool_create refuses a size outside 1..POOL_MAX_WORKERS ---- */
+
+static void call_sizes(void *shared)
+{
+    struct seen *s = shared;
+    struct pool p;
+    s->results[0] = pool_create(&p, 0);
+    s->results[1] = pool_create(&p, -1);
+    s->results[2] = pool_create(&p, POOL_MAX_WORKERS + 1);
+    s->results2[0] = count_children_of(getpid()); /* refused sizes fork nothing */
+    struct pool one;
+    s->results[3] = pool_create(&one, 1);
+    if (s->results[3] == 0) {
+        long v = UNSET;
+        s->results[4] = pool_apply(&one, square_plus_one, 2, &v);
+        s->results[5] = v;
+    }
+    s->created = UNSET;
+    s->created = pool_create(&p, POOL_MAX_WORKERS);
+    if (s->created != 0) return;
+    keep_workers(&p);
+    long v = UNSET;
+    s->applied = pool_apply(&p, square_plus_one, 6, &v);
+    s->result = v;
+}
+
+Test(pool, create_refuses_bad_sizes)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_sizes, seen, 3000);
+    sandbox_assert_returned(&r, "pool_create(&p, 0), (&p, -1), (&p, 17), (&p, 16)");
+    cr_assert(seen->results[0] == -1 && seen->results[1] == -1,
+              "pool_create(&p, 0) returned %ld and pool_create(&p, -1) %ld: a pool needs at "
+              "least one worker, so both must return -1 (Python's Pool(0) raises ValueError); "
+              "a pool of 0 workers would wait for ever in its first map",
+              seen->results[0], seen->results[1]);
+    cr_assert(seen->results[2] == -1,
+              "pool_create(&p, %d) returned %ld: p->pids holds only POOL_MAX_WORKERS = %d "
+              "pids, so more workers must be refused (-1)",
+              POOL_MAX_WORKERS + 1, seen->results[2], POOL_MAX_WORKERS);
+    cr_assert(seen->results2[0] == 0,
+              "after three refused pool_create() calls, the caller had %ld child process(es): "
+              "check nworkers before you make pipes or fork",
+              seen->results2[0]);
+    cr_assert(seen->results[3] == 0,
+              "pool_create(&p, 1) returned %ld: a pool of one worker is a valid size (1 to "
+              "POOL_MAX_WORKERS, both included); refuse only nworkers < 1",
+              seen->results[3]);
+    cr_assert(seen->results[4] == 0 && seen->results[5] == 5,
+              "on a pool of 1 worker, pool_apply(square_plus_one, 2) gave %ld, %ld, not 0, 5",
+              seen->results[4], seen->results[5]);
+    cr_assert(seen->created == 0,
+              "pool_create(&p, %d) returned %d: POOL_MAX_WORKERS itself is a valid size (1 to "
+              "POOL_MAX_WORKERS, both included); refuse only nworkers < 1 or > POOL_MAX_WORKERS",
+              POOL_MAX_WORKERS, seen->created);
+    cr_assert(seen->applied == 0 && seen->result == 37,
+              "on a pool of %d workers, pool_apply(square_plus_one, 6) gave %d, %ld, not 0, 37",
+              POOL_MAX_WORKERS, seen->applied, seen->result);
+}
+
+/* ---- each side keeps only the pipe ends it uses ---- */
+
+/* Which ends of the two pool pipes a process holds: [0] task read,
+ * [1] task write, [2] result read, [3] result write. */
+struct ends {
+    int n[4];
+};
+
+/* Shared: the body sets the pipes' inodes after pool_create, a worker
+ * fills in what it holds. */
+struct ends_seen {
+    ino_t task_ino, result_ino;
+    struct ends worker;
+};
+static struct ends_seen *ends_seen;
+
+static struct ends census(void)
+{
+    struct ends e = {{0, 0, 0, 0}};
+    for (int fd = 0; fd < 1024; fd++) {
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) continue;
+        int mode = fcntl(fd, F_GETFL) & O_ACCMODE;
+        int base = st.st_ino == ends_seen->task_ino     ? 0
+                   : st.st_ino == ends_seen->result_ino ? 2
+                                                        : -1;
+        if (base >= 0) e.n[base + (mode == O_WRONLY)]++;
+    }
+    return e;
+}
+
+static long count_ends(long x)
+{
+    ends_seen->worker = census();
+    return x;
+}
+
+static void call_ends(void *shared)
+{
+    struct seen *s = shared;
+    struct pool p;
+    s->created = pool_create(&p, 2);
+    if (s->created != 0) return;
+    struct stat st;
+    if (fstat(p.task_fd, &st) == 0) ends_seen->task_ino = st.st_ino;
+    if (fstat(p.result_fd, &st) == 0) ends_seen->result_ino = st.st_ino;
+    struct ends *mine = (struct ends *)s->results;
+    *mine = census();
+    for (int i = 0; i < 4; i++)
+        ends_seen->worker.n[i] = UNSET;
+    long v;
+    s->applied = pool_apply(&p, count_ends, 1, &v);
+    s->closed = pool_close(&p);
+    s->joined = pool_join(&p);
+    *(struct ends *)s->results2 = census(); /* after join: none left */
+}
+
+Test(pool, each_side_keeps_only_its_pipe_ends)
+{
+    seen = shared_alloc(sizeof *seen);
+    ends_seen = shared_alloc(sizeof *ends_seen);
+    struct sandbox r = sandbox_run(call_ends, seen, 3000);
+    sandbox_assert_returned(&r, "pool_create() + pool_apply()");
+    assert_created("this check");
+    cr_assert(seen->applied == 0, "pool_apply() on a running pool returned %d, not 0",
+              seen->applied);
+    const struct ends *mine = (const struct ends *)seen->results, *w = &ends_seen->worker;
+    cr_assert(mine->n[1] == 1 && mine->n[2] == 1,
+              "after pool_create() the main process held %d write end(s) of the task pipe and "
+              "%d read end(s) of the result pipe: p->task_fd and p->result_fd must be those "
+              "ends, one each",
+              mine->n[1], mine->n[2]);
+    cr_assert(mine->n[3] == 0,
+              "after pool_create() the main process still held the result pipe's write end "
+              "(%d copy): it never sees EOF there, so if every worker died pool_map would wait "
+              "for ever instead of returning -1. close(result[1]) in the parent after the "
+              "forks",
+              mine->n[3]);
+    cr_assert(mine->n[0] == 0,
+              "after pool_create() the main process still held the task pipe's read end (%d "
+              "copy): it only writes tasks. close(task[0]) in the parent after the forks",
+              mine->n[0]);
+    cr_assert(w->n[0] != UNSET, "the task never ran in a worker (pool_apply)");
+    cr_assert(w->n[1] == 0,
+              "a worker held the task pipe's write end (%d copy) while it ran a task: the "
+              "workers then never see EOF on the task pipe, so if the main process dies "
+              "without pool_close() they wait for tasks for ever. close(task[1]) in each worker "
+              "before its loop",
+              w->n[1]);
+    cr_assert(w->n[2] == 0,
+              "a worker held the result pipe's read end (%d copy) while it ran a task: it only "
+              "writes results. close(result[0]) in each worker before its loop",
+              w->n[2]);
+    cr_assert(w->n[0] == 1 && w->n[3] == 1,
+              "a worker held %d read end(s) of the task pipe and %d write end(s) of the result "
+              "pipe, not one each",
+              w->n[0], w->n[3]);
+    const struct ends *after = (const struct ends *)seen->results2;
+    int left = after->n[0] + after->n[1] + after->n[2] + after->n[3];
+    cr_assert(seen->closed != 0 || seen->joined != 0 || left == 0,
+              "after pool_close() + pool_join() the main process still held %d end(s) of the "
+              "pool's pipes (task write end: %d, result read end: %d): join must close "
+              "p->task_fd and p->result_fd, or a program that makes pools in a loop runs out "
+              "of descriptors",
+              left, after->n[1], after->n[2]);
+}
+
+/* ---- close twice, terminate after join: refused ---- */
+
+static void call_refusals(void *shared)
+{
+    struct seen *s = shared;
+    struct pool p;
+    s->created = pool_create(&p, 2);
+    if (s->created != 0) return;
+    long v;
+    s->applied = pool_apply(&p, square_plus_one, 2, &v);
+    s->closed = pool_close(&p);
+    s->results[0] = pool_close(&p); /* a second close */
+    /* terminate on a closed pool that is not joined yet is allowed (and
+     * makes the join below return even if close did not stop the workers) */
+    s->results[4] = pool_terminate(&p);
+    s->joined = pool_join(&p);
+    s->results[1] = pool_terminate(&p); /* terminate after join */
+    s->started = 1;
+}
+
+Test(pool, second_close_and_late_terminate_refused)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_refusals, seen, 2000);
+    sandbox_assert_returned(&r, "pool_close() twice, pool_terminate(), pool_join(), "
+                                "pool_terminate()");
+    assert_created("this check");
+    cr_assert(seen->closed == 0 && seen->results[4] == 0 && seen->joined == 0,
+              "pool_close(), pool_terminate() on the closed pool, then pool_join() gave %d, "
+              "%ld, %d, not 0, 0, 0: terminate is refused only after join",
+              seen->closed, seen->results[4], seen->joined);
+    cr_assert(seen->results[0] == -1,
+              "a second pool_close() returned %ld: close works only on a running pool, "
+              "else -1 (it must not send a second round of sentinels). Python's second "
+              "close() is silently accepted; this contract says -1",
+              seen->results[0]);
+    cr_assert(seen->results[1] == -1,
+              "pool_terminate() after pool_join() returned %ld, not -1: the workers were reaped, "
+              "and their pids may already belong to other processes, which kill() would hit. "
+              "Refuse terminate once the state is POOL_JOINED",
+              seen->results[1]);
+}
+
+/* ---- chunk sizes: the default, an explicit one, the POOL_MAX_CHUNK cap ----
+ * Pool of 2. Item 0 (first of chunk 0) is held until item c, the first of
+ * the next chunk if chunks have c items, has started in another worker.
+ * So right code runs items 0..c-1 in one worker and item c in the other,
+ * on every run; a chunk of another size shows as a different split. */
+
+enum { PROBE_N = 40, PROBE_HOLD_MS = 1000 };
+
+struct chunk_probe {
+    int c;                /* expected size of the first chunk */
+    pid_t pid[PROBE_N];   /* who ran item i (0: not run) */
+    int started_in_hold;  /* the first item, other than 0, that started while 0 was held */
+    bool held_in_vain;    /* item c never started while 0 was held */
+};
+static struct chunk_probe *probe;
+
+static long probe_item(long x)
+{
+    if (x < 0 || x >= PROBE_N) return -1;
+    __atomic_store_n(&probe->pid[x], getpid(), __ATOMIC_SEQ_CST);
+    if (x == 0) {
+        double limit = now_ms() + PROBE_HOLD_MS;
+        while (!__atomic_load_n(&probe->pid[probe->c], __ATOMIC_SEQ_CST) && now_ms() < limit)
+            sleep_ms(1);
+        probe->held_in_vain = !__atomic_load_n(&probe->pid[probe->c], __ATOMIC_SEQ_CST);
+        for (int i = 1; i < PROBE_N && !probe->started_in_hold; i++)
+            if (__atomic_load_n(&probe->pid[i], __ATOMIC_SEQ_CST) &&
+                __atomic_load_n(&probe->pid[i], __ATOMIC_SEQ_CST) != getpid())
+                probe->started_in_hold = i;
+    }
+    return 1000 + x;
+}
+
+struct probe_case {
+    int n, chunksize, c;
+    const char *why;
+};
+static const struct probe_case probe_cases[3] = {
+    {20, 0, 3, "chunksize 0 means the default ceil(n / (4 * nworkers)) = ceil(20 / 8) = 3"},
+    {10, 4, 4, "the chunksize given"},
+    {40, 100, 32, "chunksize 100 is capped at POOL_MAX_CHUNK = 32"},
+};
+
+struct probe_result {
+    int mapped, missing;
+    struct chunk_probe seen;
+};
+static struct probe_result *probe_results;
+
+static void call_chunk_probe(void *shared)
+{
+    struct seen *s = shared;
+    struct pool p;
+    s->created = pool_create(&p, 2);
+    if (s->created != 0) return;
+    static long args[PROBE_N], results[PROBE_N];
+    for (int i = 0; i < PROBE_N; i++)
+        args[i] = i;
+    for (int k = 0; k < 3; k++) {
+        const struct probe_case *pc = &probe_cases[k];
+        memset(probe, 0, sizeof *probe);
+        probe->c = pc->c;
+        fill(results, PROBE_N);
+        probe_results[k].mapped = pool_map(&p, probe_item, args, results, pc->n, pc->chunksize);
+        for (int i = 0; i < pc->n; i++)
+            probe_results[k].missing += results[i] != 1000 + i;
+        probe_results[k].seen = *probe;
+        s->started = k + 1;
+    }
+}
+
+Test(pool, map_chunk_sizes_as_promised)
+{
+    seen = shared_alloc(sizeof *seen);
+    probe = shared_alloc(sizeof *probe);
+    probe_results = shared_alloc(3 * sizeof *probe_results);
+    struct sandbox r = sandbox_run(call_chunk_probe, seen, 6000);
+    sandbox_assert_returned(&r, "pool_map() with chunksize 0, 4 and 100");
+    assert_created("this check");
+    for (int k = 0; k < 3; k++) {
+        const struct probe_case *pc = &probe_cases[k];
+        const struct probe_result *pr = &probe_results[k];
+        const struct chunk_probe *cp = &pr->seen;
+        cr_assert(pr->mapped == 0 && pr->missing == 0,
+                  "pool_map(n = %d, chunksize = %d) on 2 workers returned %d with %d of %d "
+                  "results wrong or missing (%s: count the chunks after fixing chunksize)",
+                  pc->n, pc->chunksize, pr->mapped, pr->missing, pc->n, pc->why);
+        int split = 0;
+        for (int i = 1; i < pc->c && !split; i++)
+            if (cp->pid[i] != cp->pid[0]) split = i;
+        cr_assert(split == 0,
+                  "pool_map(n = %d, chunksize = %d) ran items 0 and %d in different workers "
+                  "although item 0 was held until item %d started: the first chunk ended "
+                  "before item %d, so it had fewer than %d items (%s)",
+                  pc->n, pc->chunksize, split, pc->c, split, pc->c, pc->why);
+        cr_assert(!cp->held_in_vain || cp->started_in_hold != 0,
+                  "pool_map(n = %d, chunksize = %d): while item 0 was held for %d ms, no other "
+                  "item started in the second worker: the workers never ran two chunks at "
+                  "once. Keep several chunks in flight (send up to 2 * nworkers before "
+                  "reading a result)",
+                  pc->n, pc->chunksize, PROBE_HOLD_MS);
+        cr_assert(!cp->held_in_vain,
+                  "pool_map(n = %d, chunksize = %d): the second worker's first item was item "
+                  "%d, not %d: the first chunk had more than %d items (%s)",
+                  pc->n, pc->chunksize, cp->started_in_hold, pc->c, pc->c, pc->why);
+    }
 }

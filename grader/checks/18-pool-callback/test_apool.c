@@ -2,6 +2,9 @@
 #include "apool.h"
 #include "check.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -60,6 +63,20 @@ static void on_error(int error, void *ctx)
 static int timed(long arg, long *value)
 {
     sleep_ms((double)(arg / 100));
+    long id = arg % 100;
+    if (id < MAX_CALLS) seen->task_end[id] = since();
+    *value = id * id;
+    return 0;
+}
+
+/* Waits (at most arg / 100 ms) until a callback has run in the main
+ * process, then ends: value id * id. Results before it are then surely
+ * dispatched first, however loaded the machine is. */
+static int after_a_callback(long arg, long *value)
+{
+    double limit = now_ms() + (double)(arg / 100);
+    while (__atomic_load_n(&seen->ncb, __ATOMIC_SEQ_CST) < 1 && now_ms() < limit)
+        sleep_ms(1);
     long id = arg % 100;
     if (id < MAX_CALLS) seen->task_end[id] = since();
     *value = id * id;
@@ -135,7 +152,8 @@ static void call_get(void *shared)
     begin(shared, &p, 2);
     if (seen->created) return;
     struct async_result *fast = submit(p, timed, 10 * 100 + 3);
-    struct async_result *slow = submit(p, timed, 150 * 100 + 9);
+    /* The slow one ends only once the fast one's callback has run. */
+    struct async_result *slow = submit(p, after_a_callback, 2000 * 100 + 9);
     if (!fast || !slow) return;
     /* The fast one finishes first, but we ask for the slow one first. */
     seen->status[0] = async_get(slow, 3000, &seen->value[0], &seen->error[0]);
@@ -169,8 +187,7 @@ Test(apool, get_returns_its_own_value)
     assert_created();
     assert_handles(2, "two tasks");
     cr_assert(seen->status[0] == GET_OK,
-              "async_get(r, 3000 ms) on a 150 ms task gave %s, not "
-              "GET_OK",
+              "async_get(r, 3000 ms) on a task that ends soon gave %s, not GET_OK",
               status_name(seen->status[0]));
     cr_assert(seen->value[0] == 81,
               "async_get() on the slow task (value 81) gave %ld%s: a result belongs to the "
@@ -225,20 +242,65 @@ Test(apool, get_honours_timeout)
 
 /* ---- callbacks run in the main process ---- */
 
+/* The ctx given with a task: its own handle, to see what the callback saw. */
+struct probe {
+    struct async_result *h;
+};
+static struct probe probe_ok, probe_err;
+
+struct probe_seen {
+    const void *ctx; /* what the callback got */
+    int ready, ok;   /* the handle, when the callback ran */
+    long value;
+    bool called;
+};
+static struct probe_seen *probe_seen; /* [0] callback, [1] error callback */
+
+static void probe_look(struct probe_seen *ps, const struct probe *want, void *ctx)
+{
+    ps->called = true;
+    ps->ctx = ctx;
+    const struct async_result *h = want->h; /* NULL in a worker: it was forked before */
+    if (h) {
+        ps->ready = h->ready;
+        ps->ok = h->ok;
+        ps->value = h->ok ? h->value : h->error;
+    }
+}
+
+static void probe_result(long value, void *ctx)
+{
+    if (probe_seen) probe_look(&probe_seen[0], &probe_ok, ctx);
+    on_result(value, ctx);
+}
+
+static void probe_error(int error, void *ctx)
+{
+    if (probe_seen) probe_look(&probe_seen[1], &probe_err, ctx);
+    on_error(error, ctx);
+}
+
 static void call_callbacks(void *shared)
 {
     struct apool *p;
     begin(shared, &p, 2);
     if (seen->created) return;
-    submit(p, timed, 10 * 100 + 5);
-    submit(p, failing, 2);
+    struct async_result *a = apply_async(p, timed, 10 * 100 + 5, probe_result, probe_error, &probe_ok);
+    if (a) seen->handles++;
+    probe_ok.h = a;
+    struct async_result *b = apply_async(p, failing, 2, probe_result, probe_error, &probe_err);
+    if (b) seen->handles++;
+    probe_err.h = b;
     seen->closed = apool_close(p);
     seen->joined = apool_join(p);
+    seen->value[0] = (long)(intptr_t)&probe_ok;
+    seen->value[1] = (long)(intptr_t)&probe_err;
 }
 
 Test(apool, callback_runs_in_main_process)
 {
     seen = shared_alloc(sizeof *seen);
+    probe_seen = shared_alloc(2 * sizeof *probe_seen);
     struct sandbox r = sandbox_run(call_callbacks, seen, 3000);
     sandbox_assert_returned(&r, "apply_async() + apool_close() + apool_join()");
     assert_created();
@@ -262,6 +324,19 @@ Test(apool, callback_runs_in_main_process)
     cr_assert(seen->necb == 1 && seen->ecb[0].value == 42,
               "the error callback ran %d time(s), first with %ld: once, with the error code 42",
               seen->necb, seen->ecb[0].value);
+    for (int i = 0; i < 2; i++) {
+        const struct probe_seen *ps = &probe_seen[i];
+        const char *which = i ? "error callback" : "callback";
+        cr_assert(ps->ctx == (const void *)(intptr_t)seen->value[i],
+                  "the %s got ctx %p, not the pointer %p given to apply_async(): hand "
+                  "r->task.ctx back to it untouched (the progress program keeps its bar there)",
+                  which, ps->ctx, (void *)(intptr_t)seen->value[i]);
+        cr_assert(ps->ready && ps->ok == !i && ps->value == (i ? 42 : 25),
+                  "when the %s ran, its own handle said ready = %d, ok = %d, %s = %ld: it was "
+                  "called before the result was filed. File the result in its handle (ready, "
+                  "ok, value or error) first, then call the %s, as apool.h says",
+                  which, ps->ready, ps->ok, i ? "error" : "value", ps->value, which);
+    }
 }
 
 /* ---- callbacks fire as results arrive ---- */
@@ -272,7 +347,8 @@ static void call_as_they_come(void *shared)
     begin(shared, &p, 2);
     if (seen->created) return;
     submit(p, timed, 20 * 100 + 0);
-    submit(p, timed, 400 * 100 + 1); /* the last to end, by far */
+    /* The last to end: it waits (at most 1500 ms) for a first callback. */
+    submit(p, after_a_callback, 1500 * 100 + 1);
     submit(p, timed, 20 * 100 + 2);
     seen->closed = apool_close(p);
     seen->joined = apool_join(p);
@@ -370,6 +446,7 @@ static void call_join(void *shared)
         submit(p, timed, (10 + 15 * (i % 3)) * 100 + i);
     seen->join_running = apool_join(p);
     seen->closed = apool_close(p);
+    seen->status[0] = apool_close(p); /* a second close */
     seen->after_close = apply_async(p, timed, 1, on_result, on_error, NULL);
     seen->joined = apool_join(p);
 }
@@ -389,6 +466,12 @@ Test(apool, join_waits_for_every_callback)
               "apool_join() before apool_close() returned %d: it must refuse (-1), as "
               "Python's join raises ValueError on a running pool",
               seen->join_running);
+    cr_assert(seen->closed == 0, "apool_close() on an open pool returned %d, not 0",
+              seen->closed);
+    cr_assert(seen->status[0] == -1,
+              "a second apool_close() returned %d, not -1 (a deliberate difference: Python's "
+              "second close() is accepted)",
+              seen->status[0]);
     cr_assert(seen->after_close == NULL, "apply_async() after apool_close() returned a handle: "
                                          "a closed pool takes no new tasks (NULL)");
     cr_assert(seen->joined == 0, "apool_join() after apool_close() returned %d, not 0",
@@ -400,4 +483,288 @@ Test(apool, join_waits_for_every_callback)
     cr_assert(r.unreaped == 0,
               "%d workers were left unreaped after apool_join(): end it with workers_stop()",
               r.unreaped);
+}
+
+/* ---- get(r, 0) looks once: a result that has arrived is returned ---- */
+
+enum { ZERO_FAST_DONE = 1, ZERO_IN_SLOW_GET = 2, ZERO_SLOW_DONE = 3 };
+
+static void call_get_zero(void *shared)
+{
+    struct apool *p;
+    begin(shared, &p, 1);
+    if (seen->created) return;
+    struct async_result *fast = submit(p, timed, 0 * 100 + 6);
+    if (!fast) return;
+    /* Wait (bounded) until its result really is in the result pipe. */
+    struct pollfd pfd = {p->w.result_fd, POLLIN, 0};
+    seen->error[4] = poll(&pfd, 1, 2000);
+    seen->status[0] = async_get(fast, 0, &seen->value[0], &seen->error[0]);
+    seen->closed = ZERO_FAST_DONE;
+    /* A polling loop: get(r, 0) until it is ready, as Python's get(0). */
+    struct async_result *next = submit(p, timed, 30 * 100 + 7);
+    if (!next) return;
+    int polls = 0;
+    double limit = now_ms() + 1500;
+    do {
+        seen->status[1] = async_get(next, 0, &seen->value[1], &seen->error[1]);
+        polls++;
+    } while (seen->status[1] == GET_TIMEOUT && now_ms() < limit);
+    seen->error[5] = polls;
+    /* And get(r, 0) on a task still running comes back at once. */
+    struct async_result *slow = submit(p, timed, 5000 * 100 + 8);
+    if (!slow) return;
+    seen->closed = ZERO_IN_SLOW_GET;
+    double t = now_ms();
+    seen->status[2] = async_get(slow, 0, &seen->value[2], &seen->error[2]);
+    seen->ms = now_ms() - t;
+    seen->closed = ZERO_SLOW_DONE;
+}
+
+Test(apool, get_zero_looks_once)
+{
+    seen = shared_alloc(sizeof *seen);
+    for (int i = 0; i < 3; i++) {
+        seen->status[i] = UNSET;
+        seen->value[i] = UNSET;
+    }
+    struct sandbox r = sandbox_run(call_get_zero, seen, 3000);
+    cr_assert(!r.timed_out || seen->closed != ZERO_IN_SLOW_GET,
+              "async_get(r, 0) on a 5 s task did not return within 3000 ms: it waited for the "
+              "task. Timeout 0 means look once and return GET_TIMEOUT if nothing is there "
+              "(Python's get(0)); only -1 means no limit");
+    sandbox_assert_returned(&r, "async_get(r, 0)");
+    assert_created();
+    cr_assert(seen->handles >= 1, "apply_async() on an open pool returned NULL");
+    cr_assert(seen->error[4] == 1,
+              "the result of a 0 ms task never reached the result pipe within 2000 ms "
+              "(run_task or the worker did not send it)");
+    cr_assert(seen->status[0] != GET_TIMEOUT,
+              "async_get(r, 0) gave GET_TIMEOUT although r's result was already waiting in the "
+              "result pipe (poll() said it was readable): with timeout 0 it returned before it "
+              "looked. Dispatch once with the time left, 0 included (apool_dispatch(p, 0) just "
+              "looks), and say GET_TIMEOUT only when that found nothing. Python's get(0) "
+              "returns a result that has arrived; a loop polling with get(r, 0) here would "
+              "never see one");
+    cr_assert(seen->status[0] == GET_OK && seen->value[0] == 36,
+              "async_get(r, 0) on a task whose result had arrived (value 36) gave %s, %ld",
+              status_name(seen->status[0]), seen->value[0]);
+    cr_assert(seen->status[1] == GET_OK && seen->value[1] == 49,
+              "a loop of async_get(r, 0) on a 30 ms task gave %s, %ld after %d calls in "
+              "1500 ms, not GET_OK, 49",
+              status_name(seen->status[1]), seen->value[1], seen->error[5]);
+    cr_assert(seen->status[2] == GET_TIMEOUT && seen->ms < 500,
+              "async_get(r, 0) on a 5 s task gave %s after %.0f ms, not GET_TIMEOUT at once",
+              status_name(seen->status[2]), seen->ms);
+}
+
+/* ---- an ended pool reads no pipe it closed ---- */
+
+/* Put an unrelated pipe on fd number fd (the number the pool's closed
+ * result pipe had) holding a forged result for task id with value 777.
+ * Its write end goes to *wr. 1 when done, 0 when fd was still open. */
+static int stranger_pipe_on(int fd, int id, int *wr)
+{
+    int fds[2];
+    *wr = -1;
+    if (fd < 0 || fcntl(fd, F_GETFD) != -1) return 0;
+    if (pipe(fds) < 0) return 0;
+    if (fds[0] != fd) {
+        dup2(fds[0], fd);
+        close(fds[0]);
+    }
+    struct task_result forged = {id, getpid(), 1, 777, 0};
+    if (write(fds[1], &forged, sizeof forged) != (ssize_t)sizeof forged) return 0;
+    *wr = fds[1];
+    return 1;
+}
+
+static void call_ended_pool(void *shared)
+{
+    struct apool *p;
+    begin(shared, &p, 1);
+    if (seen->created) return;
+    /* 1. terminate with a task still running, then get on it */
+    struct async_result *r = submit(p, timed, 5000 * 100 + 1);
+    if (!r) return;
+    int old = p->w.result_fd, wr;
+    apool_terminate(p);
+    seen->error[4] = old;
+    seen->error[5] = stranger_pipe_on(old, r->task.id, &wr);
+    seen->status[0] = async_get(r, 300, &seen->value[0], &seen->error[0]);
+    if (wr >= 0) {
+        close(wr);
+        close(old);
+    }
+    /* 2. close and join a finished pool, then dispatch on it */
+    static struct apool pool2;
+    seen->status[3] = apool_create(&pool2, 1);
+    if (seen->status[3]) return;
+    struct async_result *a = apply_async(&pool2, timed, 0 * 100 + 2, on_result, on_error, NULL);
+    if (!a) return;
+    seen->closed = apool_close(&pool2);
+    old = pool2.w.result_fd; /* the number its result pipe has now */
+    seen->joined = apool_join(&pool2);
+    int before = seen->ncb;
+    seen->error[2] = old;
+    seen->error[7] = stranger_pipe_on(old, a->task.id, &wr);
+    seen->status[1] = apool_dispatch(&pool2, 300);
+    seen->value[1] = a->value;
+    seen->error[1] = seen->ncb - before;
+    seen->got_handle = true;
+}
+
+Test(apool, ended_pool_reads_no_stray_pipe)
+{
+    seen = shared_alloc(sizeof *seen);
+    for (int i = 0; i < 4; i++)
+        seen->status[i] = UNSET;
+    struct sandbox r = sandbox_run(call_ended_pool, seen, 3000);
+    sandbox_assert_returned(&r, "apool_terminate() + async_get(), apool_join() + apool_dispatch()");
+    assert_created();
+    cr_assert(seen->handles >= 1 && seen->status[3] == 0 && seen->got_handle,
+              "apply_async() on an open pool returned NULL");
+    cr_assert(seen->error[5] == 1,
+              "after apool_terminate() the pool's result pipe (fd %d) was still open: "
+              "terminate must close the pool's pipes (workers_kill() does)",
+              seen->error[4]);
+    cr_assert(seen->status[0] != GET_OK || seen->value[0] != 777,
+              "after apool_terminate(), async_get() on a task that never finished gave GET_OK, "
+              "777: it read fd %d, which the pool had closed and an unrelated pipe (holding "
+              "that forged result) now uses. Closed pipe ends must be forgotten (set to -1), as "
+              "workers_kill() does, so that nothing reads a number reused for another file",
+              seen->error[4]);
+    cr_assert(seen->status[0] == GET_LOST,
+              "after apool_terminate(), async_get(r, 300) on a task that never finished gave "
+              "%s, not GET_LOST: its result can never come (Python's get would wait forever)",
+              status_name(seen->status[0]));
+    cr_assert(seen->closed == 0 && seen->joined == 0,
+              "apool_close() gave %d and apool_join() %d, not 0 and 0", seen->closed,
+              seen->joined);
+    cr_assert(seen->error[7] == 1,
+              "after apool_join() the pool's result pipe (fd %d) was still open: join must end "
+              "the workers and close the pool's pipes (workers_stop())",
+              seen->error[2]);
+    cr_assert(seen->status[1] != 1,
+              "after apool_join(), apool_dispatch(p, 300) returned 1 and filed a result (value "
+              "%ld, %d callback(s) run again) read from fd %d, which the pool had closed and an "
+              "unrelated pipe now uses: the pool kept the numbers of the pipe ends it closed. "
+              "End the pool with workers_stop(), which closes both ends and sets them to -1",
+              seen->value[1], seen->error[1], seen->error[2]);
+    cr_assert(seen->status[1] == -1,
+              "after apool_join(), apool_dispatch(p, 300) returned %d, not -1: no result can "
+              "ever come from an ended pool",
+              seen->status[1]);
+}
+
+/* ---- a full pool takes no more tasks ---- */
+
+static void call_full(void *shared)
+{
+    seen = shared;
+    seen->body = getpid();
+    seen->t0 = now_ms();
+    /* Room after the pool: a handle written past results[] lands here,
+     * not on the check's own variables. */
+    static union {
+        struct apool pool;
+        char room[sizeof(struct apool) + 64 * sizeof(struct async_result)];
+    } big;
+    struct apool *p = &big.pool;
+    seen->created = apool_create(p, 2);
+    if (seen->created) return;
+    for (int i = 0; i < APOOL_MAX_TASKS; i++)
+        submit(p, timed, i % 100);
+    seen->after_close = apply_async(p, timed, 1, on_result, on_error, NULL); /* one too many */
+    seen->closed = apool_close(p);
+    seen->joined = apool_join(p);
+    seen->got_handle = true;
+}
+
+Test(apool, apply_async_refuses_a_full_pool)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_full, seen, 5000);
+    sandbox_assert_returned(&r, "256 apply_async() calls, a 257th, apool_close(), apool_join()");
+    assert_created();
+    assert_handles(APOOL_MAX_TASKS, "256 tasks, as many as the pool holds");
+    cr_assert(seen->after_close == NULL,
+              "apply_async() number %d returned a handle, but the pool holds only "
+              "APOOL_MAX_TASKS = %d handles (p->results): it wrote past the array. Return NULL "
+              "once p->submitted == APOOL_MAX_TASKS",
+              APOOL_MAX_TASKS + 1, APOOL_MAX_TASKS);
+    cr_assert(seen->closed == 0 && seen->joined == 0 && seen->ncb == APOOL_MAX_TASKS,
+              "after 256 tasks, apool_close() gave %d, apool_join() %d and %d callbacks ran, not "
+              "0, 0 and 256",
+              seen->closed, seen->joined, seen->ncb);
+}
+
+/* ---- the deadline holds when another task's callback runs past it ---- */
+
+enum { SLOW_CB_MS = 60 };
+
+static void slow_callback(long value, void *ctx)
+{
+    on_result(value, ctx);
+    sleep_ms(SLOW_CB_MS); /* a callback that takes its time, in the main process */
+    seen->task_end[31] = since();
+}
+
+enum { LATE_IN_GET0 = 1, LATE_IN_GET50 = 2, LATE_DONE = 3 };
+
+static void call_late_deadline(void *shared)
+{
+    struct apool *p;
+    begin(shared, &p, 2);
+    if (seen->created) return;
+    struct async_result *slow = submit(p, timed, 5000 * 100 + 2);
+    struct async_result *fast = apply_async(p, timed, 0 * 100 + 1, slow_callback, on_error, NULL);
+    if (!slow || !fast) return;
+    seen->handles++;
+    struct pollfd pfd = {p->w.result_fd, POLLIN, 0};
+    seen->error[4] = poll(&pfd, 1, 2000); /* the fast result is waiting */
+    /* get(slow, 0) dispatches the fast result; its callback ends past the deadline */
+    seen->closed = LATE_IN_GET0;
+    double t = now_ms();
+    seen->status[0] = async_get(slow, 0, &seen->value[0], &seen->error[0]);
+    seen->ms = now_ms() - t;
+    /* get(slow, 50): a result arrives at about 20 ms, its callback runs to about 80 ms */
+    struct async_result *f2 = apply_async(p, timed, 20 * 100 + 3, slow_callback, on_error, NULL);
+    if (!f2) return;
+    seen->handles++;
+    seen->closed = LATE_IN_GET50;
+    t = now_ms();
+    seen->status[1] = async_get(slow, 50, &seen->value[1], &seen->error[1]);
+    seen->value[2] = (long)(now_ms() - t);
+    seen->closed = LATE_DONE;
+}
+
+Test(apool, get_deadline_holds_after_a_slow_callback)
+{
+    seen = shared_alloc(sizeof *seen);
+    for (int i = 0; i < 2; i++)
+        seen->status[i] = UNSET;
+    struct sandbox r = sandbox_run(call_late_deadline, seen, 2500);
+    cr_assert(!r.timed_out || (seen->closed != LATE_IN_GET0 && seen->closed != LATE_IN_GET50) ||
+                  seen->ncb == 0,
+              "async_get(r, %d) on a 5 s task did not return within 2500 ms, after another "
+              "task's callback (%d ms long), run inside that get, had ended past its deadline: "
+              "the time left went below 0, and a negative timeout means no limit to "
+              "apool_dispatch() and poll(). Once the deadline has passed, dispatch with 0 "
+              "(look once), never with a negative time",
+              seen->closed == LATE_IN_GET0 ? 0 : 50, SLOW_CB_MS);
+    sandbox_assert_returned(&r, "async_get() while other results and a slow callback come");
+    assert_created();
+    assert_handles(3, "a 5 s task and two short ones");
+    cr_assert(seen->error[4] == 1, "the result of a 0 ms task never reached the result pipe "
+                                   "within 2000 ms (run_task or the worker did not send it)");
+    cr_assert(seen->status[0] == GET_TIMEOUT && seen->ms < SLOW_CB_MS + 400,
+              "async_get(r, 0) on a 5 s task, with another result waiting (its callback takes "
+              "%d ms), gave %s after %.0f ms, not GET_TIMEOUT just after that callback",
+              SLOW_CB_MS, status_name(seen->status[0]), seen->ms);
+    cr_assert(seen->status[1] == GET_TIMEOUT && seen->value[2] >= 50 &&
+                  seen->value[2] < 20 + SLOW_CB_MS + 400,
+              "async_get(r, 50) on a 5 s task, while a 20 ms task's result came (its callback "
+              "takes %d ms), gave %s after %ld ms, not GET_TIMEOUT just after that callback",
+              SLOW_CB_MS, status_name(seen->status[1]), seen->value[2]);
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +32,12 @@ struct seen {
     int got_echo, got_eof;
     int zombies; /* zombie children of the server after the clients left */
     int server_pid, server_done, server_hung, served, left_children;
+    int queued, children; /* the server settled: connections waiting in accept's queue, children */
+    int fifth_echoed;     /* the fifth got its echo while the four were connected */
+    int accept_error_served, accept_error_errno; /* echo_serve on a socket that does not listen */
+    int child_has_lfd;     /* the port still listened after the server stopped */
+    int session_extra;     /* bytes that came back beyond the BIG ones */
+    int child_ended;       /* the session's child had ended */
     int session_ok, session_len;
     char session_first[64];
 };
@@ -109,21 +116,69 @@ static int start_server(struct seen *s, int max, int total)
         s->server_done = 1;
         _exit(0);
     }
-    close(s->lfd);
-    s->server_pid = pid;
+    s->server_pid = pid; /* s->lfd stays open here: it shows accept()'s queue */
     return pid > 0 ? 0 : -1;
+}
+
+/* Connections the kernel completed on the listening socket that nobody has
+ * accepted yet (TCP_INFO of a listening socket: its accept queue). */
+static int queued(int lfd)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    return getsockopt(lfd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 ? (int)ti.tcpi_unacked : -1;
+}
+
+/* Server-side connections on port, accepted or still queued (/proc/net/tcp,
+ * state 01 ESTABLISHED, local port == port). */
+static int established_on(int port)
+{
+    FILE *f = fopen("/proc/net/tcp", "r");
+    char line[256];
+    unsigned local, state;
+    int n = 0;
+    while (f && fgets(line, sizeof line, f))
+        n += sscanf(line, " %*d: %*x:%x %*x:%*x %x", &local, &state) == 2 &&
+             (int)local == port && state == 1;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+/* Wait (at most ms) until n connections to the server exist on its side,
+ * then until the server has done all it will do for now: asleep (a process
+ * asleep in accept() is woken by a queued connection, so it is asleep
+ * elsewhere or has nothing queued), with the same queue and children on two
+ * looks 20 ms apart. Records what it then saw in s->queued, s->children. */
+static void settle(struct seen *s, int n, double ms)
+{
+    double end = now_ms() + ms;
+    while (established_on(s->port) < n && now_ms() < end)
+        sleep_ms(2);
+    int last_q = -2, last_c = -2;
+    while (now_ms() < end) {
+        char st = process_state(s->server_pid, NULL);
+        s->queued = queued(s->lfd);
+        s->children = children_of(s->server_pid).alive;
+        if (st == 'S' && s->queued == last_q && s->children == last_c)
+            return;
+        last_q = st == 'S' ? s->queued : -2;
+        last_c = s->children;
+        sleep_ms(20);
+    }
 }
 
 /* Wait for the server to return (bounded), then stop it if it did not. */
 static void stop_server(struct seen *s, double ms)
 {
+    close(s->lfd);
     double end = now_ms() + ms;
     while (now_ms() < end) {
         if (waitpid(s->server_pid, NULL, WNOHANG) == s->server_pid)
             return;
         sleep_ms(5);
     }
-    s->server_hung = 1;
+    s->server_hung = process_state(s->server_pid, NULL); /* 'R': still running */
     kill(s->server_pid, SIGKILL);
     waitpid(s->server_pid, NULL, 0);
 }
@@ -158,22 +213,21 @@ static int zombies_of(pid_t pid)
 static void assert_listening(const struct seen *s)
 {
     cr_assert(s->lfd >= 0,
-              "echo_listen(0) returned %d (errno %d, %s): it must return a listening socket (step "
-              "1) before "
-              "listening socket",
+              "echo_listen(0) returned %d (errno %d, %s), so echo_serve() could not be tried: "
+              "every server check starts with echo_listen() (step 1, see listen_on_loopback)",
               s->lfd, s->listen_errno, strerror(s->listen_errno));
 }
 
 static void assert_server_returned(const struct seen *s, int total)
 {
     cr_assert(!s->server_hung && s->server_done,
-              "echo_serve(lfd, ..., %d) did not return after its %d clients left: it must stop "
+              "echo_serve(lfd, ..., %d) did not return after its %d client%s left: it must stop "
               "after total clients and wait for its children",
-              total, total);
+              total, total, total == 1 ? "" : "s");
     cr_assert(s->left_children == 0,
-              "echo_serve() returned leaving %d children unreaped: wait for every child before "
+              "echo_serve() returned leaving %d child%s unreaped: wait for every child before "
               "returning",
-              s->left_children);
+              s->left_children, s->left_children == 1 ? "" : "ren");
 }
 
 /* ---- step 1: echo_listen ------------------------------------------------------- */
@@ -264,7 +318,13 @@ static void session_body(void *shared)
     for (int i = 0; ok && i < BIG; i++)
         ok = in[i] == (char)('a' + i % 26);
     s->session_ok = ok;
-    s->got_eof = eof_within(sv[0], ECHO_WAIT_MS);
+    static char more[4096]; /* what comes back beyond what was sent, up to EOF */
+    double end = now_ms() + ECHO_WAIT_MS;
+    int n;
+    do
+        s->session_extra += n = recv_within(sv[0], more, sizeof more - 1, end - now_ms(), &eof);
+    while (n > 0 && !eof);
+    s->got_eof = eof;
     kill(writer, SIGKILL);
     waitpid(writer, NULL, 0);
     kill(server, SIGKILL);
@@ -278,12 +338,18 @@ Test(echo, session_echoes_until_eof)
     sandbox_assert_returned(&r, "echo_session()");
     cr_assert(!strcmp(s->session_first, "hello\n"),
               "the client sent 'hello\\n' and got back '%s' within %d ms while still connected: "
-              "write back each read() as it arrives, do not wait for EOF",
+              "echo.h asks to send back every byte as it arrives (a session that waits for EOF, "
+              "or never writes, fails here)",
               s->session_first, ECHO_WAIT_MS);
+    cr_assert(s->session_extra == 0 && (s->session_ok || s->session_len < BIG),
+              "the client sent 6 + %d bytes and got back %d more than it sent, or other bytes: "
+              "write back exactly the n bytes each read() gave, not the whole buffer",
+              BIG, s->session_len + s->session_extra - BIG);
     cr_assert(s->session_ok,
-              "the client sent %d bytes and got %d back (or other bytes): loop until read() "
-              "returns 0 and write back exactly the n bytes each read() gave (write_all)",
-              BIG, s->session_len);
+              "the client sent 6 + %d bytes and got only 6 + %d back before EOF or %d ms: loop "
+              "until read() returns 0 and write back all n bytes each read() gave (write_all "
+              "loops over short writes)",
+              BIG, s->session_len, 3000);
     cr_assert(s->got_eof, "after the client closed its side, echo_session() did not return "
                           "(the client never saw EOF): return when read() gives 0");
 }
@@ -298,8 +364,10 @@ static void at_once_body(void *shared)
     int fd[4];
     for (int i = 0; i < 4; i++)
         fd[i] = echo_dial(s->port);
-    /* All four are connected before any is answered: a serial server answers
-     * only the first one until it leaves. */
+    /* All four are connected before any is answered, and the server has done
+     * all it does for them: a serial server answers only the first one until
+     * it leaves. */
+    settle(s, 4, 8000);
     double end = now_ms() + ECHO_WAIT_MS;
     for (int i = 0; i < 4; i++)
         s->echoed += fd[i] >= 0 && echo_once(fd[i], "ping\n", end - now_ms());
@@ -314,11 +382,17 @@ Test(echo, clients_served_at_once)
     struct sandbox r = sandbox_run(at_once_body, s, 10000);
     sandbox_assert_returned(&r, "echo_serve()");
     assert_listening(s);
+    cr_assert(s->echoed == 4 || s->queued <= 0,
+              "4 clients connected at once; the server went to sleep with %d of them still "
+              "waiting in accept()'s queue and %d child%s, and only %d got their echo while "
+              "all were connected: it serves one client at a time (serial). Fork a child per "
+              "client and go straight back to accept(), never waiting for that child there",
+              s->queued, s->children, s->children == 1 ? "" : "ren", s->echoed);
     cr_assert(s->echoed == 4,
-              "4 clients connected at once and only %d got their echo within %d ms while all "
-              "were connected: the server serves one client at a time (serial). Fork a child "
-              "per client and go straight back to accept()",
-              s->echoed, ECHO_WAIT_MS);
+              "4 clients connected at once, the server accepted them all (%d child%s), and "
+              "only %d got their echo within %d ms while all were connected: each child must "
+              "run echo_session() on its client. To see it: ./echo_demo 4",
+              s->children, s->children == 1 ? "" : "ren", s->echoed, ECHO_WAIT_MS);
     assert_server_returned(s, 4);
 }
 
@@ -333,15 +407,19 @@ static void fifth_body(void *shared)
         s->echoed += fd[i] >= 0 && echo_once(fd[i], "ping\n", ECHO_WAIT_MS);
     }
     fd[4] = echo_dial(s->port);
-    /* Four are being served: the fifth must not be. A wrong server answers
-     * it within a few ms; this is the longest it gets. */
-    s->early_fifth = fd[4] >= 0 && echo_once(fd[4], "fifth\n", 500);
+    send_str(fd[4], "fifth\n");
+    /* Four are being served: the fifth must wait in accept()'s queue. Once
+     * its connection exists and the server is asleep, the queue shows
+     * whether the server took it. */
+    settle(s, 5, 8000);
+    s->early_fifth = s->queued == 0;
+    char buf[16];
+    int eof;
+    if (s->early_fifth)
+        s->fifth_echoed = recv_within(fd[4], buf, 6, ECHO_WAIT_MS, &eof) == 6;
     close(fd[0]); /* one leaves: now the fifth gets its turn */
-    if (!s->early_fifth) {
-        char buf[16];
-        int eof;
-        s->fifth_after = recv_within(fd[4], buf, 6, ECHO_WAIT_MS, &eof) == 6;
-    }
+    if (!s->fifth_echoed)
+        s->fifth_after = recv_within(fd[4], buf, 6, 3 * ECHO_WAIT_MS, &eof) == 6;
     for (int i = 1; i < NCLIENTS; i++)
         close(fd[i]);
     stop_server(s, 3000);
@@ -357,14 +435,22 @@ Test(echo, fifth_client_waits_for_a_free_slot)
               "only %d of the first 4 clients got an echo: see "
               "clients_served_at_once",
               s->echoed);
+    cr_assert(!s->early_fifth || !s->fifth_echoed,
+              "echo_serve(lfd, 4, 5) accepted and served a fifth client while four were still "
+              "connected (it had %d child%s): the cap is not enforced. When max_clients "
+              "children are running, waitpid() for one to end before the next accept()",
+              s->children, s->children == 1 ? "" : "ren");
     cr_assert(!s->early_fifth,
-              "echo_serve(lfd, 4, ...) served a fifth client while four were still connected: "
-              "the cap is not enforced. When max_clients children are running, waitpid() for "
-              "one to end before the next accept()");
+              "echo_serve(lfd, 4, 5) accepted a fifth connection while four clients were "
+              "being served (it had %d child%s, and the fifth got no echo until one left): "
+              "echo.h asks to wait until one ends before accepting, so the fifth client waits "
+              "in the kernel's queue, not in an accepted socket nobody reads. Move the "
+              "blocking waitpid() before accept()",
+              s->children, s->children == 1 ? "" : "ren");
     cr_assert(s->fifth_after,
               "the fifth client was still not served %d ms after one of the four left: when a "
               "child ends, reap it and accept the waiting client",
-              ECHO_WAIT_MS);
+              3 * ECHO_WAIT_MS);
     assert_server_returned(s, NCLIENTS);
 }
 
@@ -381,6 +467,11 @@ static void eof_body(void *shared)
     send_str(fd, "bye\n");
     shutdown(fd, SHUT_WR); /* the client is done sending */
     s->got_echo = recv_within(fd, buf, 4, ECHO_WAIT_MS, &eof) == 4;
+    /* Once the child has ended, only the server itself can hold the
+     * connection open. */
+    double end = now_ms() + 8000;
+    while (!(s->child_ended = children_of(s->server_pid).alive == 0) && now_ms() < end)
+        sleep_ms(5);
     s->got_eof = eof || eof_within(fd, ECHO_WAIT_MS);
     close(fd);
     fd = echo_dial(s->port);
@@ -395,11 +486,15 @@ Test(echo, parent_closes_accepted_socket)
     sandbox_assert_returned(&r, "echo_serve()");
     assert_listening(s);
     cr_assert(s->got_echo, "the client sent 'bye\\n' and got no echo within %d ms", ECHO_WAIT_MS);
+    cr_assert(s->got_eof || s->child_ended,
+              "the client got its echo and closed its sending side, and the child serving it "
+              "was still running 8000 ms later: echo_session() must return when read() gives "
+              "0, and the child then _exit()");
     cr_assert(s->got_eof,
               "the client got its echo, closed its sending side, and saw no EOF within %d ms "
-              "although the child had finished: the parent keeps its copy of the accepted "
-              "socket, so the connection stays open. close(conn) in the parent right after "
-              "fork()",
+              "although the child serving it had ended: the parent keeps its copy of the "
+              "accepted socket, so the connection stays open. close(conn) in the parent right "
+              "after fork()",
               ECHO_WAIT_MS);
     assert_server_returned(s, 2);
 }
@@ -443,7 +538,8 @@ Test(echo, children_reaped_as_clients_leave)
               "child that ended: while (waitpid(-1, NULL, WNOHANG) > 0)",
               SERIAL_CLIENTS, s->zombies);
     assert_server_returned(s, SERIAL_CLIENTS + 1);
-    cr_assert(s->served == SERIAL_CLIENTS + 1, "echo_serve(lfd, 0, %d) returned %d",
+    cr_assert(s->served == SERIAL_CLIENTS + 1,
+              "echo_serve(lfd, 0, %d) returned %d: after total clients it returns total",
               SERIAL_CLIENTS + 1, s->served);
 }
 
@@ -483,4 +579,76 @@ Test(echo, restart_on_same_port)
               "with %s. A connection closed by the server is still in TIME_WAIT on that port; "
               "set SO_REUSEADDR (setsockopt, value 1) before bind() so a restart can bind it",
               s->port, s->port, strerror(s->restart_errno));
+}
+
+/* ---- error path: accept() fails ------------------------------------------------------- */
+
+static void accept_error_body(void *shared)
+{
+    struct seen *s = shared;
+    s->lfd = socket(AF_INET, SOCK_STREAM, 0); /* never listens: accept() fails with EINVAL */
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        s->accept_error_served = echo_serve(s->lfd, 4, 3);
+        s->accept_error_errno = errno;
+        s->server_done = 1;
+        _exit(0);
+    }
+    s->server_pid = pid;
+    stop_server(s, 3000);
+}
+
+Test(echo, serve_returns_error_when_accept_fails)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(accept_error_body, s, 8000);
+    sandbox_assert_returned(&r, "echo_serve()");
+    cr_assert(s->server_done,
+              "echo_serve(fd, 4, 3) on a socket that does not listen (accept() fails with "
+              "EINVAL) had not returned after 3000 ms%s: echo.h says it returns -1 when accept "
+              "fails. Go on only after EINTR (or ECONNABORTED), errors that pass",
+              s->server_hung == 'R' ? " and was still running (does it retry accept() forever?)"
+                                    : "");
+    cr_assert(s->accept_error_served == -1,
+              "echo_serve(fd, 4, 3) on a socket that does not listen (accept() fails with "
+              "EINVAL) returned %d: echo.h says it returns -1 when accept fails",
+              s->accept_error_served);
+}
+
+/* ---- fd hygiene: the child does not keep the listening socket ------------------------- */
+
+static void child_fd_body(void *shared)
+{
+    struct seen *s = shared;
+    if (start_server(s, 4, 1) < 0)
+        return;
+    int fd = echo_dial(s->port);
+    s->echoed = fd >= 0 && echo_once(fd, "hi\n", ECHO_WAIT_MS); /* its child is in the session */
+    /* The server stops while that session goes on: once the server and this
+     * process have closed lfd, the port listens only if the child holds it. */
+    kill(s->server_pid, SIGKILL);
+    waitpid(s->server_pid, NULL, 0);
+    close(s->lfd);
+    int late = echo_dial(s->port);
+    s->child_has_lfd = late >= 0;
+    if (late >= 0)
+        close(late);
+    close(fd);
+}
+
+Test(echo, child_closes_listening_socket)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(child_fd_body, s, 8000);
+    sandbox_assert_returned(&r, "echo_serve()");
+    assert_listening(s);
+    cr_assert(s->echoed, "one client sent 'hi\\n' and got no echo within %d ms: see "
+                         "clients_served_at_once",
+              ECHO_WAIT_MS);
+    cr_assert(!s->child_has_lfd,
+              "the server was stopped while its child still served a client, and a new client "
+              "could still connect to the port: the listening socket lives on in that child. "
+              "The child never accepts, so it must close(lfd) first; else the port queues "
+              "clients nobody serves for as long as any session lasts after the server stops");
 }

@@ -14,14 +14,24 @@ $output"
 $output"
 }
 
-@test "program_rr_from_job_file" {
-    require_program sched
-    # The program may run as another user: a folder of its own it can read.
-    dir=$(mktemp -d "${TMPDIR:-/tmp}/lab20.XXXXXX")
+# job_file LINES...: a job file the program (maybe another user) can read;
+# sets $jobs and $dir.
+job_file() {
+    dir=$(mktemp -d "${STUDENT_TMP:-${TMPDIR:-/tmp}}/lab20.XXXXXX")
     chmod 755 "$dir"
     jobs="$dir/jobs.txt"
-    printf '# name arrival burst\nA 0 5\nB 2 3\nC 9 2\n' >"$jobs"
+    printf '%s\n' "$@" >"$jobs"
     chmod 644 "$jobs"
+}
+
+# field JOB COLUMN: a column of the job's row in the table (4 finish, 6 waiting).
+field() {
+    awk -v job="$1" -v col="$2" '$1 == job && NF == 6 { print $col }' <<<"$output"
+}
+
+@test "program_rr_from_job_file" {
+    require_program sched
+    job_file '# name arrival burst' 'A 0 5' 'B 2 3' 'C 9 2'
     run_contained 5 ./sched rr 2 "$jobs"
     rm -rf "$dir"
     [ "$timed_out" -eq 0 ] || fail "$(timeout_message 5 "./sched rr 2 jobs.txt")"
@@ -33,4 +43,23 @@ $output"
     grep -q 'average turnaround 5.00, average waiting 1.67' <<<"$output" ||
         fail "./sched rr 2 jobs.txt should end with 'average turnaround 5.00, average waiting 1.67'. Output:
 $output"
+}
+
+@test "program_long_schedule" {
+    require_program sched
+    job_file 'A 0 257' 'B 0 256'
+    run_contained 10 ./sched rr 1 "$jobs"
+    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 10 './sched rr 1 jobs.txt (A 0 257, B 0 256)')"
+    [ "$status" -eq 0 ] || fail "./sched rr 1 with A 0 257 and B 0 256 (a chart of 513 bars) exited with $status. Output:
+${output: -2000}"
+    [ "$(field A 4) $(field A 6) $(field B 4) $(field B 6)" = "513 256 512 256" ] ||
+        fail "./sched rr 1 with A 0 257 and B 0 256 (a chart of 513 bars) should give A finish 513, waiting 256 and B finish 512, waiting 256; it gave A $(field A 4), $(field A 6) and B $(field B 4), $(field B 6). Every schedule up to MAX_TIME must be computed whole. Table:
+$(grep -A3 '^job ' <<<"$output")"
+    # Past MAX_TIME the given program refuses the table, naming the limit.
+    printf 'A 0 600000\nB 500000 400001\n' >"$jobs"
+    run_contained 10 ./sched rr 1 "$jobs"
+    rm -rf "$dir"
+    [ "$status" -eq 1 ] && grep -q 'MAX_TIME' <<<"$output" ||
+        fail "./sched rr 1 with A 0 600000 and B 500000 400001 (the CPU is busy until 1000001) should refuse the table, naming MAX_TIME, and exit 1; it exited with $status. Output:
+${output: -2000}"
 }

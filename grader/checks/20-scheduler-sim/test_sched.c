@@ -9,12 +9,16 @@ TestSuite(sched, .timeout = CHECK_SUITE_TIMEOUT);
 
 enum policy { FCFS, SJF, RR, PRIO, MLFQ, TIMES };
 
-/* What the body is asked to run, and what it got back. */
+enum { CHART_MAX = 1024 }; /* bars brought back to the test (a chart may hold more) */
+
+/* What the body is asked to run, and what it got back: the schedule, and
+ * the chart's first bars copied out of the body's heap. */
 struct run {
     enum policy policy;
     int n, quantum;
     struct job jobs[MAX_JOBS];
     struct schedule s;
+    struct slice chart[CHART_MAX];
 };
 
 static const char *names[] = {"FCFS", "SJF", "RR", "priority", "MLFQ", "compute_times"};
@@ -44,6 +48,9 @@ static void body(void *shared)
         compute_times(r->jobs, r->n, &r->s);
         break;
     }
+    int bars = r->s.nslices < CHART_MAX ? r->s.nslices : CHART_MAX;
+    if (bars > 0 && r->s.gantt != r->chart)
+        memcpy(r->chart, r->s.gantt, bars * sizeof *r->chart);
 }
 
 /* Run one scheduler on a job table in the sandbox; the schedule comes back
@@ -57,7 +64,14 @@ static struct run *simulate(enum policy p, const struct job *jobs, int n, int qu
     memcpy(r->jobs, jobs, n * sizeof *jobs);
     struct sandbox sb = sandbox_run(body, r, 2000);
     sandbox_assert_returned(&sb, calls[p]);
+    r->s.gantt = r->chart; /* the body's heap is gone: read its copy */
     return r;
+}
+
+/* Bars the test can read: the chart's first CHART_MAX. */
+static int bars(const struct run *r)
+{
+    return r->s.nslices < CHART_MAX ? r->s.nslices : CHART_MAX;
 }
 
 /* "A 0-2 | B' 2-3 | idle 3-5": levels shown with ' marks (MLFQ). */
@@ -83,7 +97,7 @@ static const char *chart(const struct run *r, const struct slice *g, int count, 
 
 static bool same_chart(const struct run *r, const struct slice *want, int count)
 {
-    if (r->s.nslices != count)
+    if (r->s.nslices != count || count > CHART_MAX)
         return false;
     for (int i = 0; i < count; i++)
         if (r->s.gantt[i].job != want[i].job || r->s.gantt[i].start != want[i].start ||
@@ -98,15 +112,40 @@ static void expect_chart(const struct run *r, const char *example, const struct 
                          int count, const struct slice *wrong, int nwrong, const char *mistake)
 {
     static char got[2048], exp[2048];
-    chart(r, r->s.gantt, r->s.nslices, got, sizeof got);
+    chart(r, r->s.gantt, bars(r), got, sizeof got);
     chart(r, want, count, exp, sizeof exp);
     bool known_wrong = wrong && r->s.nslices == nwrong && same_chart(r, wrong, nwrong);
+    const char *why = known_wrong || !wrong ? mistake
+                                            : "(bars of one job that follow each other are "
+                                              "merged by gantt_add; idle time is a bar of job -1)";
+    static char ran[512];
+    bool levels = false, want_levels = false;
+    for (int i = 0; i < bars(r); i++)
+        levels |= r->s.gantt[i].level != 0;
+    for (int i = 0; i < count; i++)
+        want_levels |= want[i].level != 0;
+    if (want_levels && !levels && r->s.nslices > 0 && !known_wrong)
+        why = "Every bar is at level 0: pass the level a job runs from to gantt_add (a job "
+              "that used a whole slice runs from a lower level).";
+    for (int j = 0; j < r->n && !known_wrong && r->s.nslices <= CHART_MAX; j++) {
+        int units = 0; /* what the chart shows: a job runs its burst, in total */
+        for (int i = 0; i < r->s.nslices; i++)
+            units += r->s.gantt[i].job == j ? r->s.gantt[i].end - r->s.gantt[i].start : 0;
+        if (units != r->jobs[j].burst && !same_chart(r, want, count)) {
+            snprintf(ran, sizeof ran,
+                     "%s is in this chart for %d units, but its burst is %d: every job runs "
+                     "exactly its burst in total%s.",
+                     r->jobs[j].name, units, r->jobs[j].burst,
+                     r->policy == RR || r->policy == MLFQ ? " (a slice is the quantum, or the "
+                                                            "work left when that is less)"
+                                                          : "");
+            why = ran;
+            break;
+        }
+    }
     cr_assert(same_chart(r, want, count),
               "%s, %s: the Gantt chart is\n    %s\nbut should be\n    %s\n%s", names[r->policy],
-              example, got, exp,
-              known_wrong || !wrong ? mistake
-                                    : "(bars of one job that follow each other are merged by "
-                                      "gantt_add; idle time is a bar of job -1)");
+              example, got, exp, why);
 }
 
 static void expect_waits(const struct run *r, const char *example, const int *want, double avg)
@@ -134,7 +173,8 @@ Test(sched, compute_times_from_chart)
     struct job jobs[] = {{"A", 0, 3, 0}, {"B", 5, 2, 0}, {"C", 6, 2, 0}};
     memcpy(r->jobs, jobs, sizeof jobs);
     struct slice g[] = {{0, 0, 0, 3}, {-1, 0, 3, 5}, {1, 0, 5, 7}, {2, 0, 7, 9}};
-    memcpy(r->s.gantt, g, sizeof g);
+    memcpy(r->chart, g, sizeof g);
+    r->s.gantt = r->chart;
     r->s.nslices = 4;
     struct sandbox sb = sandbox_run(body, r, 2000);
     sandbox_assert_returned(&sb, "compute_times()");
@@ -180,6 +220,18 @@ Test(sched, fcfs_idle_gap)
                  "free, the CPU is idle until then (an idle bar, job -1).");
 }
 
+Test(sched, fcfs_arrival_order)
+{
+    struct job jobs[] = {{"A", 4, 2, 0}, {"B", 0, 3, 0}, {"C", 1, 1, 0}};
+    struct run *r = simulate(FCFS, jobs, 3, 0);
+    struct slice want[] = {{1, 0, 0, 3}, {2, 0, 3, 4}, {0, 0, 4, 6}};
+    struct slice table[] = {{-1, 0, 0, 4}, {0, 0, 4, 6}, {1, 0, 6, 9}, {2, 0, 9, 10}};
+    expect_chart(r, "A 4/2, B 0/3, C 1/1 (a table not sorted by arrival)", want, 3, table, 4,
+                 "The jobs ran in the order of the table: FCFS runs them in arrival order "
+                 "(ties: lower index), and the table need not be sorted.");
+    expect_waits(r, "A 4/2, B 0/3, C 1/1", (int[]){0, 0, 2}, 2.0 / 3);
+}
+
 Test(sched, sjf_textbook)
 {
     struct job jobs[] = {{"P1", 0, 6, 0}, {"P2", 0, 8, 0}, {"P3", 0, 7, 0}, {"P4", 0, 3, 0}};
@@ -209,9 +261,11 @@ Test(sched, sjf_tie_goes_to_earlier_arrival)
     struct job jobs[] = {{"A", 0, 3, 0}, {"B", 2, 4, 0}, {"C", 1, 4, 0}, {"D", 0, 4, 0}};
     struct run *r = simulate(SJF, jobs, 4, 0);
     struct slice want[] = {{0, 0, 0, 3}, {3, 0, 3, 7}, {2, 0, 7, 11}, {1, 0, 11, 15}};
-    expect_chart(r, "A 0/3, B 2/4, C 1/4, D 0/4: B, C and D tie on burst", want, 4, NULL, 0,
-                 "A tie on burst goes to the job that arrived first (D at 0, then C at 1, then "
-                 "B at 2), and only then to the lower index.");
+    struct slice index[] = {{0, 0, 0, 3}, {1, 0, 3, 7}, {2, 0, 7, 11}, {3, 0, 11, 15}};
+    expect_chart(r, "A 0/3, B 2/4, C 1/4, D 0/4: B, C and D tie on burst", want, 4, index, 4,
+                 "B, C and D ran in the order of the table: a tie on burst goes to the job that "
+                 "arrived first (D at 0, then C at 1, then B at 2), and only then to the lower "
+                 "index.");
 }
 
 Test(sched, rr_textbook)
@@ -254,15 +308,27 @@ Test(sched, priority_preempts_on_arrival)
     expect_waits(r, "the priority example", (int[]){6, 0, 14, 15, 0}, 7.0);
 }
 
+Test(sched, priority_tie_goes_to_earlier_arrival)
+{
+    struct job jobs[] = {{"A", 1, 2, 1}, {"B", 0, 3, 1}, {"C", 1, 2, 1}};
+    struct run *r = simulate(PRIO, jobs, 3, 0);
+    struct slice want[] = {{1, 0, 0, 3}, {0, 0, 3, 5}, {2, 0, 5, 7}};
+    struct slice index[] = {{1, 0, 0, 1}, {0, 0, 1, 3}, {1, 0, 3, 5}, {2, 0, 5, 7}};
+    expect_chart(r, "A 1/2, B 0/3, C 1/2, all priority 1", want, 3, index, 4,
+                 "A took the CPU from B at 1 with the same priority, being first in the table: "
+                 "a tie on priority goes to the earlier arrival (B at 0), and only then to the "
+                 "lower index (A before C).");
+}
+
 Test(sched, mlfq_demotes_after_full_slice)
 {
     struct job jobs[] = {{"A", 0, 20, 0}};
     struct run *r = simulate(MLFQ, jobs, 1, 2);
     struct slice want[] = {{0, 0, 0, 2}, {0, 1, 2, 6}, {0, 2, 6, 20}};
-    expect_chart(r, "quantum 2, A 0/20 alone (' = level 1, '' = level 2)", want, 3, NULL, 0,
-                 "A job that uses its whole slice moves one level down; level k has the quantum "
-                 "doubled k times (2, 4, 8); the bottom level keeps the job. Pass the level to "
-                 "gantt_add.");
+    struct slice same[] = {{0, 0, 0, 2}, {0, 1, 2, 4}, {0, 2, 4, 20}};
+    expect_chart(r, "quantum 2, A 0/20 alone (' = level 1, '' = level 2)", want, 3, same, 3,
+                 "A's level-1 slice was 2 units, the level-0 quantum: level k has the quantum "
+                 "doubled k times (quantum << k: 2, 4, 8); the bottom level keeps the job.");
 }
 
 Test(sched, mlfq_higher_queue_preempts)
@@ -282,10 +348,12 @@ Test(sched, mlfq_slice_ends_as_job_arrives)
     struct job jobs[] = {{"A", 0, 10, 0}, {"B", 6, 1, 0}};
     struct run *r = simulate(MLFQ, jobs, 2, 2);
     struct slice want[] = {{0, 0, 0, 2}, {0, 1, 2, 6}, {1, 0, 6, 7}, {0, 2, 7, 11}};
+    struct slice kept[] = {{0, 0, 0, 2}, {0, 1, 2, 6}, {1, 0, 6, 7}, {0, 1, 7, 11}};
     expect_chart(r, "quantum 2, A 0/10, B 6/1: B arrives exactly when A's level-1 slice ends", want,
-                 4, NULL, 0,
-                 "A used its whole level-1 slice (2 to 6), so it moves down to level 2, even "
-                 "though B arrived at that instant; B (level 0) runs next.");
+                 4, kept, 4,
+                 "A went back to level 1, as if B had preempted it: A used its whole level-1 "
+                 "slice (2 to 6), so it moves down to level 2, even though B arrived at that "
+                 "instant; B (level 0) runs next.");
 }
 
 Test(sched, idle_gaps_in_every_policy)
@@ -302,5 +370,105 @@ Test(sched, idle_gaps_in_every_policy)
         else
             expect_chart(r, "A 2/3, B 9/2", want, 4, NULL, 0, fix);
         expect_waits(r, "A 2/3, B 9/2", (int[]){0, 0}, 0.0);
+    }
+}
+
+/* A long schedule, run whole: every time up to MAX_TIME is computed right,
+ * whatever the chart's length. how says how to see it with ./sched. */
+static void expect_long(enum policy p, const struct job *jobs, int n, int quantum,
+                        const char *example, const char *how, int nslices, const int *finish)
+{
+    struct run *r = shared_alloc(sizeof *r);
+    r->policy = p;
+    r->n = n;
+    r->quantum = quantum;
+    memcpy(r->jobs, jobs, n * sizeof *jobs);
+    const char *look = "A schedule of any length up to MAX_TIME must be computed whole: if the "
+                       "short examples pass, look for what outgrows a fixed size on a long "
+                       "schedule, such as an array (a queue?) whose index only grows; a job is "
+                       "in at most one queue at a time, so a ring whose indices wrap is enough";
+    struct sandbox sb = sandbox_run(body, r, 8000);
+    cr_assert(sb.returned, "%s, %s (a chart of %d bars): %s %s.\n%s. To see it: %s\n%s",
+              names[p], example, nslices, calls[p], sandbox_describe(&sb), look, how,
+              sandbox_tail(&sb));
+    for (int i = 0; i < n; i++) {
+        int turnaround = finish[i] - jobs[i].arrival, waiting = turnaround - jobs[i].burst;
+        cr_assert(r->s.finish[i] == finish[i] && r->s.turnaround[i] == turnaround &&
+                      r->s.waiting[i] == waiting,
+                  "%s, %s: %s finished at %d (turnaround %d, waiting %d), should be %d (%d, %d); "
+                  "the chart has %d bar%s, should be %d.\n%s. To see it: %s",
+                  names[p], example, jobs[i].name, r->s.finish[i], r->s.turnaround[i],
+                  r->s.waiting[i], finish[i], turnaround, waiting, r->s.nslices,
+                  r->s.nslices == 1 ? "" : "s", nslices, look, how);
+    }
+    cr_assert(r->s.nslices == nslices,
+              "%s, %s: the times are right but the chart has %d bar%s, should be %d (bars of "
+              "one job that follow each other are merged by gantt_add). To see it: %s",
+              names[p], example, r->s.nslices, r->s.nslices == 1 ? "" : "s", nslices, how);
+}
+
+Test(sched, long_schedule_computed_right)
+{
+    struct job two[] = {{"A", 0, 257, 0}, {"B", 0, 256, 0}};
+    expect_long(RR, two, 2, 1, "quantum 1, A 0/257, B 0/256",
+                "./sched rr 1 FILE, FILE holding the lines A 0 257 and B 0 256", 513,
+                (int[]){513, 512});
+    struct job three[] = {{"A", 0, 100000, 0}, {"B", 0, 100000, 0}, {"C", 0, 100000, 0}};
+    expect_long(RR, three, 3, 1, "quantum 1, A, B and C 0/100000",
+                "./sched rr 1 FILE, FILE holding A 0 100000, B 0 100000 and C 0 100000", 300000,
+                (int[]){299998, 299999, 300000});
+    struct job sinking[] = {{"A", 0, 200000, 0}, {"B", 0, 200000, 0}};
+    expect_long(MLFQ, sinking, 2, 1, "quantum 1, A and B 0/200000",
+                "./sched mlfq 1 FILE, FILE holding A 0 200000 and B 0 200000", 100004,
+                (int[]){399999, 400000});
+}
+
+/* n jobs J0..J(n-1), all 0/3, ready at once: RR quantum 2 ends Ji at
+ * 2n + i + 1, MLFQ quantum 1 at n + 2i + 2. Says what was seen when wrong. */
+static bool full_table_wrong(enum policy p, int n, char *seen, size_t size)
+{
+    static char label[MAX_JOBS][8];
+    struct run *r = shared_alloc(sizeof *r);
+    r->policy = p;
+    r->n = n;
+    r->quantum = p == RR ? 2 : 1;
+    for (int i = 0; i < n; i++) {
+        snprintf(label[i], sizeof label[i], "J%d", i);
+        r->jobs[i] = (struct job){label[i], 0, 3, 0};
+    }
+    struct sandbox sb = sandbox_run(body, r, 4000);
+    if (!sb.returned) {
+        snprintf(seen, size, "%s %s", calls[p], sandbox_describe(&sb));
+        return true;
+    }
+    for (int i = 0; i < n; i++) {
+        int want = p == RR ? 2 * n + i + 1 : n + 2 * i + 2;
+        if (r->s.finish[i] != want) {
+            snprintf(seen, size, "J%d finished at %d, should be %d", i, r->s.finish[i], want);
+            return true;
+        }
+    }
+    return false;
+}
+
+Test(sched, full_job_table)
+{
+    for (enum policy p = RR; p <= MLFQ; p += MLFQ - RR) {
+        char fewer[256], full[256];
+        bool bad_fewer = full_table_wrong(p, MAX_JOBS - 1, fewer, sizeof fewer);
+        bool bad_full = full_table_wrong(p, MAX_JOBS, full, sizeof full);
+        cr_assert(!bad_full || bad_fewer,
+                  "%s, quantum %d, all MAX_JOBS (%d) jobs J0..J%d 0/3, ready at once: %s. With "
+                  "one job fewer it is right, so the ready queue holds one job too few: a ring "
+                  "of N slots tells full from empty only up to N - 1 jobs, and MAX_JOBS jobs "
+                  "can be ready at once. To see it: ./sched %s %d FILE, FILE holding the %d "
+                  "lines J0 0 3 ... J%d 0 3",
+                  names[p], p == RR ? 2 : 1, MAX_JOBS, MAX_JOBS - 1, full,
+                  p == RR ? "rr" : "mlfq", p == RR ? 2 : 1, MAX_JOBS, MAX_JOBS - 1);
+        cr_assert(!bad_fewer,
+                  "%s, quantum %d, %d jobs J0..J%d 0/3, ready at once: %s. To see it: ./sched "
+                  "%s %d FILE, FILE holding the lines J0 0 3 ... J%d 0 3",
+                  names[p], p == RR ? 2 : 1, MAX_JOBS - 1, MAX_JOBS - 2, fewer,
+                  p == RR ? "rr" : "mlfq", p == RR ? 2 : 1, MAX_JOBS - 2);
     }
 }

@@ -21,6 +21,7 @@ bats_load_library bats-assert
 #   output     stdout and stderr, interleaved as written
 #   leftovers  pids of processes of the run still alive after cmd ended
 #   timed_out  1 when the limit was hit, else 0
+#   stuck      when it was: what its processes did just before (for timeout_message)
 run_contained() {
     local limit=$1
     shift
@@ -33,8 +34,21 @@ run_contained() {
     fi
     setsid timeout -k 1 "$limit" "${as_student[@]}" "$@" >"$out" 2>&1 3>&- </dev/null &
     local pid=$!
+    # A look at the run just before its limit, while it still lives: an
+    # endless loop and a deadlock both time out, and the student must know which.
+    local delay
+    delay=$(awk -v l="$limit" 'BEGIN { print (l >= 1.5 ? l - 0.6 : l * 0.6) }')
+    { sleep "$delay" && _sample_session "$pid" >"$out.stuck"; } 3>&- 2>/dev/null &
+    local sampler=$!
     status=0
     wait "$pid" 2>/dev/null || status=$?
+    pkill -KILL -P "$sampler" 2>/dev/null || true
+    kill -KILL "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    stuck=""
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+        stuck=$(cat "$out.stuck" 2>/dev/null)
+    fi
     output=$(head -c 262144 "$out")
     if [ "$status" -eq 153 ]; then # SIGXFSZ: the grader's file size limit
         output+=$'\n[the program wrote more than the file size limit allows and was stopped: a loop that prints without end?]'
@@ -51,9 +65,66 @@ run_contained() {
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then timed_out=1; fi
 }
 
-# The sentence every check uses when a program hit its time limit.
+# _sample_session SID: one sentence on what the processes of session SID
+# (but its leader, timeout) do: spinning (CPU used in 0.1 s, or running) or
+# asleep in which kernel call (ps's wchan, named as the system call).
+_sample_session() {
+    local before
+    before=$(_session_ticks "$1")
+    [ -n "$before" ] || return 0
+    sleep 0.1
+    { echo "$before"; echo "--"; _session_ticks "$1"; echo "--"; ps -o pid=,stat=,wchan:40= -s "$1" 2>/dev/null; } |
+        awk -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" -v leader="$1" '
+        function call(w) {
+            if (w ~ /do_wait|wait_consider/) return "wait4 (waitpid)"
+            if (w ~ /pipe_read|pipe_wait/) return "read on a pipe"
+            if (w ~ /pipe_write/) return "write on a pipe"
+            if (w ~ /futex/) return "futex (a semaphore, lock or condition wait)"
+            if (w ~ /poll/) return "poll"
+            if (w ~ /select/) return "select"
+            if (w ~ /nanosleep/) return "a sleep"
+            if (w ~ /sigsuspend|pause|sigtimedwait/) return "pause or sigsuspend"
+            if (w ~ /unix_stream|sk_wait|wait_for_more_packets|skb_recv/) return "read on a socket"
+            if (w ~ /accept/) return "accept"
+            if (w ~ /semtimedop/) return "semop"
+            if (w ~ /wait_woken|n_tty_read/) return "a read"
+            return (w == "-" || w == "0") ? "" : w
+        }
+        $1 == "--" { part++; next }
+        part == 0 { t0[$1] = $2; next }
+        part == 1 { t1[$1] = $2; next }
+        $1 == leader || $2 ~ /^Z/ || !($1 in t1) { next }
+        $2 ~ /^R/ || t1[$1] > t0[$1] { spin++; cpu += t1[$1] / hz; next }
+        { asleep++; c = $2 ~ /^[Tt]/ ? "a stop (SIGSTOP or SIGTSTP)" : call($3); if (c != "" && !(c in seen)) { seen[c] = 1; calls[n++] = c } }
+        END {
+            where = ""
+            for (i = 0; i < n; i++) where = where (i == 0 ? " in " : i == n - 1 ? " and " : ", ") calls[i]
+            if (spin && !asleep)
+                printf "%s spinning (used %.1f s of CPU%s: an endless loop?)", spin == 1 ? "the process was" : "its processes were", cpu, spin == 1 ? "" : " in all"
+            else if (asleep && !spin)
+                printf "%s asleep%s: a deadlock? (waiting for something that never happens)", asleep == 1 ? "the process was" : "its processes were", where
+            else if (asleep)
+                printf "%d process%s spinning (used %.1f s of CPU) and %d asleep%s: a busy-wait, or an endless loop the others wait for?", spin, spin == 1 ? " was" : "es were", cpu, asleep, where
+        }'
+}
+
+_session_ticks() { # _session_ticks SID: "PID TICKS" (utime + stime) per process of the session
+    local files=() p
+    for p in $(ps -o pid= -s "$1" 2>/dev/null); do
+        [ "$p" = "$1" ] || files+=("/proc/$p/stat")
+    done
+    [ ${#files[@]} -gt 0 ] || return 0
+    awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); split(FILENAME, n, "/"); print n[3], f[12] + f[13]; nextfile }' "${files[@]}" 2>/dev/null
+}
+
+# The sentence every check uses when a program hit its time limit: with what
+# run_contained saw just before it (spinning, or asleep in which call).
 timeout_message() { # timeout_message SECONDS what
-    echo "$2 did not finish within $1 s (possible deadlock: a process waits for something that never happens)"
+    if [ -n "${stuck:-}" ]; then
+        echo "$2 did not finish within $1 s: $stuck"
+    else
+        echo "$2 did not finish within $1 s (an endless loop, or a deadlock: a process waits for something that never happens)"
+    fi
 }
 
 # require_program NAME: fail clearly when the build did not produce it.

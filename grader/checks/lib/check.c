@@ -215,6 +215,219 @@ static void append(struct sandbox *r, const char *buf, size_t n)
     r->output[r->output_len] = '\0';
 }
 
+/* ---- what a timed-out run was doing --------------------------------------
+ * An endless loop and a deadlock both hit the deadline; the student needs
+ * to know which. Before the kill, each process of the group is sampled
+ * twice: CPU used in between means spinning, else the call it sleeps in. */
+
+struct proc_sample {
+    pid_t pid;
+    char state;
+    long long ticks; /* utime + stime */
+};
+
+enum { MAX_SAMPLED = 64 };
+
+static int sample_group(pid_t group, struct proc_sample *s, int max)
+{
+    DIR *d = opendir("/proc");
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) && n < max) {
+        char path[300], buf[1024];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        int fd = e->d_name[0] >= '0' && e->d_name[0] <= '9' ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+        if (fd < 0)
+            continue;
+        ssize_t len = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (len <= 0)
+            continue;
+        buf[len] = '\0';
+        char *p = strrchr(buf, ')'), state;
+        int pgrp;
+        unsigned long long ut, st;
+        /* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+        if (!p || sscanf(p + 1, " %c %*d %d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &state,
+                         &pgrp, &ut, &st) != 4)
+            continue;
+        if (pgrp != group || state == 'Z')
+            continue;
+        s[n++] = (struct proc_sample){atoi(e->d_name), state, (long long)(ut + st)};
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* The call a sleeping process is in, in words a student knows, or NULL. */
+static const char *sleeping_in(pid_t pid, char *buf, size_t size)
+{
+    static const struct {
+        long nr;
+        const char *name;
+    } calls[] = {
+        {SYS_read, "read"},
+        {SYS_write, "write"},
+        {SYS_wait4, "wait4 (waitpid)"},
+        {SYS_waitid, "waitid"},
+        {SYS_futex, "futex (a semaphore, lock or condition wait)"},
+        {SYS_accept4, "accept"},
+        {SYS_ppoll, "poll"},
+        {SYS_pselect6, "select"},
+        {SYS_clock_nanosleep, "clock_nanosleep (a sleep)"},
+        {SYS_nanosleep, "nanosleep (a sleep)"},
+        {SYS_rt_sigsuspend, "sigsuspend"},
+        {SYS_rt_sigtimedwait, "sigwait"},
+        {SYS_semtimedop, "semop (a System V semaphore)"},
+        {SYS_recvfrom, "recv"},
+        {SYS_recvmsg, "recvmsg"},
+        {SYS_sendto, "send"},
+        {SYS_connect, "connect"},
+        {SYS_epoll_pwait, "epoll_wait"},
+        {SYS_flock, "flock"},
+        {SYS_fcntl, "fcntl (a lock)"},
+#ifdef SYS_poll
+        {SYS_poll, "poll"},
+        {SYS_select, "select"},
+        {SYS_pause, "pause"},
+        {SYS_accept, "accept"},
+        {SYS_epoll_wait, "epoll_wait"},
+        {SYS_semop, "semop"},
+#endif
+    };
+    /* wchan names for when the system call number is not readable. */
+    static const struct {
+        const char *prefix, *name;
+    } kernel[] = {
+        {"do_wait", "wait4 (waitpid)"},
+        {"pipe_read", "read on a pipe"},
+        {"pipe_write", "write on a pipe"},
+        {"pipe_wait", "a pipe"},
+        {"futex", "futex (a semaphore, lock or condition wait)"},
+        {"do_sys_poll", "poll"},
+        {"do_select", "select"},
+        {"hrtimer_nanosleep", "a sleep"},
+        {"do_nanosleep", "a sleep"},
+        {"sigsuspend", "sigsuspend"},
+        {"sys_pause", "pause"},
+        {"__x64_sys_pause", "pause"},
+        {"unix_stream", "read on a socket"},
+        {"sk_wait_data", "read on a socket"},
+        {"inet_csk_accept", "accept"},
+        {"unix_accept", "accept"},
+        {"do_semtimedop", "semop"},
+        {"ep_poll", "epoll_wait"},
+        {"wait_woken", "a socket or terminal"},
+    };
+    char path[64], text[256];
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    long nr = -1;
+    unsigned long arg0 = 0;
+    if (n > 0) {
+        text[n] = '\0';
+        if (sscanf(text, "%ld %lx", &nr, &arg0) < 1)
+            nr = -1;
+    }
+    for (size_t i = 0; nr >= 0 && i < sizeof calls / sizeof calls[0]; i++) {
+        if (calls[i].nr != nr)
+            continue;
+        if (nr != SYS_read && nr != SYS_write)
+            return calls[i].name;
+        /* read and write: on what? */
+        char fdpath[64], target[128];
+        snprintf(fdpath, sizeof fdpath, "/proc/%d/fd/%lu", (int)pid, arg0);
+        ssize_t t = readlink(fdpath, target, sizeof target - 1);
+        target[t > 0 ? t : 0] = '\0';
+        const char *on = !strncmp(target, "pipe:", 5)     ? " on a pipe"
+                         : !strncmp(target, "socket:", 7) ? " on a socket"
+                                                          : "";
+        snprintf(buf, size, "%s%s", calls[i].name, on);
+        return buf;
+    }
+    if (nr >= 0) {
+        snprintf(buf, size, "system call %ld", nr);
+        return buf;
+    }
+    snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return NULL;
+    text[n] = '\0';
+    if (!strcmp(text, "0"))
+        return NULL;
+    for (size_t i = 0; i < sizeof kernel / sizeof kernel[0]; i++)
+        if (strstr(text, kernel[i].prefix))
+            return kernel[i].name;
+    snprintf(buf, size, "%.60s", text);
+    return buf;
+}
+
+/* Fill r->stuck: sampled over 100 ms while the group is still alive. */
+static void describe_stuck(struct sandbox *r)
+{
+    struct proc_sample a[MAX_SAMPLED], b[MAX_SAMPLED];
+    int na = sample_group(r->pid, a, MAX_SAMPLED);
+    if (na == 0)
+        return;
+    sleep_ms(100);
+    int nb = sample_group(r->pid, b, MAX_SAMPLED);
+    long hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+    int spinning = 0, asleep = 0;
+    double cpu_s = 0;
+    char calls[4][64];
+    int ncalls = 0;
+    for (int i = 0; i < nb; i++) {
+        long long before = -1;
+        for (int k = 0; k < na; k++)
+            if (a[k].pid == b[i].pid)
+                before = a[k].ticks;
+        bool running = b[i].state == 'R' || (before >= 0 && b[i].ticks > before);
+        if (running) {
+            spinning++;
+            cpu_s += (double)b[i].ticks / (double)hz;
+            continue;
+        }
+        asleep++;
+        char buf[64];
+        const char *in = b[i].state == 'T' || b[i].state == 't'
+                             ? "a stop (SIGSTOP or SIGTSTP)"
+                             : sleeping_in(b[i].pid, buf, sizeof buf);
+        bool dup = !in;
+        for (int k = 0; k < ncalls && !dup; k++)
+            dup = !strcmp(calls[k], in);
+        if (!dup && ncalls < 4)
+            snprintf(calls[ncalls++], sizeof calls[0], "%s", in);
+    }
+    char where[200] = "";
+    for (int k = 0; k < ncalls; k++)
+        snprintf(where + strlen(where), sizeof where - strlen(where), "%s%s",
+                 k == 0            ? " in "
+                 : k == ncalls - 1 ? " and "
+                                   : ", ",
+                 calls[k]);
+    if (spinning && !asleep)
+        snprintf(r->stuck, sizeof r->stuck, "%s spinning (used %.1f s of CPU%s: an endless loop?)",
+                 spinning == 1 ? "the process was" : "its processes were", cpu_s,
+                 spinning == 1 ? "" : " in all");
+    else if (asleep && !spinning)
+        snprintf(r->stuck, sizeof r->stuck,
+                 "%s asleep%s: a deadlock? (waiting for something that never happens)",
+                 asleep == 1 ? "the process was" : "its processes were", where);
+    else if (asleep)
+        snprintf(r->stuck, sizeof r->stuck,
+                 "%d process%s spinning (used %.1f s of CPU) and %d asleep%s: a busy-wait, or "
+                 "an endless loop the others wait for?",
+                 spinning, spinning == 1 ? " was" : "es were", cpu_s, asleep, where);
+}
+
 /* Wait for the body's process, reading its output, until it ends or the
  * deadline passes. Returns true if it ended by itself. */
 static bool wait_body(struct sandbox *r, int out, double deadline)
@@ -269,6 +482,7 @@ struct sandbox sandbox_run(sandbox_body body, void *shared, double timeout_ms)
 
     if (!wait_body(&r, p[0], start + timeout_ms)) {
         r.timed_out = true;
+        describe_stuck(&r); /* before the kill: spinning or asleep, and where */
         kill(-r.pid, SIGKILL);
         Waitpid(r.pid, &r.status, 0);
     }
@@ -294,15 +508,17 @@ struct sandbox sandbox_run(sandbox_body body, void *shared, double timeout_ms)
 
 const char *sandbox_describe(const struct sandbox *r)
 {
-    static char text[256];
+    static char text[512];
     if (r->output_truncated)
         snprintf(text, sizeof text,
                  "printed more than %d KiB and was stopped (a loop that prints without end?)",
                  OUTPUT_CAP / 1024);
+    else if (r->timed_out && r->stuck[0])
+        snprintf(text, sizeof text, "timed out after %.0f ms: %s", r->timeout_ms, r->stuck);
     else if (r->timed_out)
         snprintf(text, sizeof text,
-                 "timed out after %.0f ms (possible deadlock: a process waits for something "
-                 "that never happens)",
+                 "timed out after %.0f ms (an endless loop, or a deadlock: a process waits "
+                 "for something that never happens)",
                  r->timeout_ms);
     else if (WIFSIGNALED(r->status))
         snprintf(text, sizeof text, "was killed by signal %d (%s)", WTERMSIG(r->status),

@@ -51,6 +51,7 @@ struct sandbox {
     size_t output_len;
     bool output_truncated;
     double timeout_ms;
+    char stuck[200]; /* at the deadline: spinning (CPU used) or asleep in which calls */
 };
 
 /* Run body(shared) in a contained child, at most timeout_ms (scaled by
