@@ -34,7 +34,7 @@ CHECK_SRC   := $(wildcard grader/checks/[0-9]*/*.c)
 CHECK_OBJ   := $(CHECK_SRC:grader/checks/%.c=grader/build/checks/%.o)
 CHECK_FLAGS  = -std=gnu11 -g -O1 -Wall -Wextra -Werror -pthread
 
-kit: common/libproclabs.a grader/grade grader/build/check.o $(CHECK_OBJ)
+kit: common/libproclabs.a grader/grade grader/build/check.o grader/build/jail.o grader/build/as-student $(CHECK_OBJ)
 
 deps:
 	@grader/setup.sh --check 2>/dev/null || grader/setup.sh
@@ -49,16 +49,25 @@ grader/build/common/%.o: common/%.c common/proclabs.h | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Icommon -c $< -o $@
 
-grader/build/src/%.o: grader/src/%.c $(GRADER_HDR) | deps
+grader/build/src/%.o: grader/src/%.c $(GRADER_HDR) grader/checks/lib/jail.h | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-grader/grade: $(GRADER_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ -ljansson
+grader/grade: $(GRADER_OBJ) grader/build/jail.o
+	$(CC) $(CFLAGS) -o $@ $^ -ljansson -lseccomp
 
-grader/build/check.o: grader/checks/lib/check.c grader/checks/lib/check.h common/proclabs.h | deps
+grader/build/check.o: grader/checks/lib/check.c grader/checks/lib/check.h grader/checks/lib/jail.h common/proclabs.h | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Icommon -c $< -o $@
+
+# Who a process of a run is (judge or student) and its system-call filter:
+# one piece for the grader, the checks and the bats checks' as-student.
+grader/build/jail.o: grader/checks/lib/jail.c grader/checks/lib/jail.h | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+grader/build/as-student: grader/checks/lib/as_student.c grader/build/jail.o | deps
+	$(CC) $(CFLAGS) -o $@ $^ -lseccomp
 
 .SECONDEXPANSION:
 grader/build/checks/%.o: grader/checks/%.c grader/checks/lib/check.h common/proclabs.h \

@@ -7,16 +7,22 @@
 #include "grader.h"
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Student code: warnings shown, never fatal. */
-#define STUDENT_CFLAGS "-std=gnu11", "-g", "-O1", "-Wall", "-Wextra", "-pthread"
-enum { COMPILE_TIMEOUT = 60, LOG_LINES = 40 };
+/* Student code: warnings shown, never fatal, except those that are nearly
+ * always a bug the program would crash or lie on (an undeclared function
+ * whose int result becomes a pointer, a missing return, a printf format
+ * that does not match its argument, a variable used before it is set). */
+#define STUDENT_CFLAGS                                                                             \
+    "-std=gnu11", "-g", "-O1", "-Wall", "-Wextra", "-pthread",                                     \
+        "-Werror=implicit-function-declaration", "-Werror=implicit-int", "-Werror=int-conversion", \
+        "-Werror=incompatible-pointer-types", "-Werror=return-type", "-Werror=format",             \
+        "-Werror=uninitialized"
+enum { COMPILE_TIMEOUT = 60, COMPILE_OUTPUT_CAP = 256 * 1024, LOG_LINES = 40 };
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -91,24 +97,53 @@ bool build_prepare(struct build_env *b, char **error)
 /* The kit whose runs are being made (one per worker process). */
 static const struct kit *current_kit;
 
-/* Run a compiler command in dir as the student (a source file could
- * #include anything readable); append its output to *log. */
-static bool run_tool(const char *dir, char **argv, char **log)
+/* A compiler stopped by a limit says so in words a student can act on, not
+ * as "internal compiler error: File size limit exceeded". */
+static const char *compiler_stopped(const struct run_result *res)
+{
+    static char why[160];
+    const char *out = res->output;
+    if (res->timed_out)
+        snprintf(why, sizeof why, "it ran past %d s", COMPILE_TIMEOUT);
+    else if (res->output_overflow)
+        snprintf(why, sizeof why, "it printed more than %d KiB (thousands of errors?)",
+                 COMPILE_OUTPUT_CAP / 1024);
+    else if ((WIFSIGNALED(res->status) && WTERMSIG(res->status) == SIGXFSZ) ||
+             strstr(out, "File size limit exceeded"))
+        snprintf(why, sizeof why, "a file it wrote grew past 64 MiB (a huge initialised array?)");
+    else if (strstr(out, "out of memory") || strstr(out, "Cannot allocate memory") ||
+             strstr(out, "virtual memory exhausted"))
+        snprintf(why, sizeof why, "it needed more than 4 GiB of memory");
+    else if (strstr(out, "CPU time limit exceeded") || strstr(out, "Killed signal terminated"))
+        snprintf(why, sizeof why, "it used more than %d s of CPU time", COMPILE_TIMEOUT + 5);
+    else
+        return NULL;
+    return why;
+}
+
+/* Run a compiler command in dir, contained: as the student when it reads
+ * student code (a source file could #include anything it can see), as the
+ * judge when it links the checks. Appends its output to *log. */
+static bool run_tool(const char *dir, char **argv, char **log, bool as_judge)
 {
     struct run_spec spec = {.argv = argv,
                             .cwd = dir,
                             .timeout = COMPILE_TIMEOUT,
-                            .output_cap = 256 * 1024,
+                            .output_cap = COMPILE_OUTPUT_CAP,
                             .student = true,
-                            .as_student = true,
+                            .as_student = !as_judge,
+                            .as_judge = as_judge,
                             .slot = current_kit ? current_kit->slot : 0,
                             .keep = dir,
                             .kit = current_kit ? current_kit->root : NULL};
     struct run_result res;
     contain_run(&spec, &res);
-    bool ok = !res.timed_out && WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0;
-    char *joined = xasprintf("%s%s%s", *log ? *log : "", res.output,
-                             res.timed_out ? "compilation timed out\n" : "");
+    bool ok = !res.timed_out && !res.output_overflow && WIFEXITED(res.status) &&
+              WEXITSTATUS(res.status) == 0;
+    const char *stopped = ok ? NULL : compiler_stopped(&res);
+    char *joined = stopped ? xasprintf("%serror: the compiler was stopped: %s\n", *log ? *log : "",
+                                       stopped)
+                           : xasprintf("%s%s", *log ? *log : "", res.output);
     free(*log);
     *log = joined;
     run_result_free(&res);
@@ -146,6 +181,21 @@ static void args_free(struct args *a)
     a->n = 0;
 }
 
+/* The kit's file rel as a contained run sees it. */
+static char *kit_path(const struct kit *kit, const char *rel)
+{
+    return contain_kit_path(kit->root, rel);
+}
+
+static void add_kit(struct args *a, const struct kit *kit, const char *flag, const char *rel)
+{
+    char *path = kit_path(kit, rel);
+    char *arg = xasprintf("%s%s", flag, path);
+    add(a, arg);
+    free(arg);
+    free(path);
+}
+
 static void add_common(struct args *a, const struct kit *kit, const char *dir)
 {
     static const char *flags[] = {"gcc", STUDENT_CFLAGS, NULL};
@@ -153,54 +203,53 @@ static void add_common(struct args *a, const struct kit *kit, const char *dir)
     char *inc = xasprintf("-I%s", dir);
     add(a, inc);
     free(inc);
-    inc = xasprintf("-I%s/common", kit->root);
-    add(a, inc);
-    free(inc);
+    add_kit(a, kit, "-I", "common");
 }
 
-static char *kit_path(const struct kit *kit, const char *rel)
+/* What the rest of the link defines: the kit's helper library and the
+ * lab's given files (kit), the check objects and check library (checks). */
+static void kit_symbols(const struct kit *kit, const struct lab_spec *lab, const char *dir,
+                        struct symset *given, struct symset *checks)
 {
-    return xasprintf("%s/%s", kit->root, rel);
-}
-
-/* A student function named like a C library or Criterion function would
- * replace it inside the test runner (symbol interposition): refuse it. */
-static bool no_library_symbols(const char *dir, const char *source, char **log)
-{
-    static bool loaded;
-    if (!loaded) {
-        dlopen("libcriterion.so.3", RTLD_LAZY | RTLD_GLOBAL);
-        dlopen("libm.so.6", RTLD_LAZY | RTLD_GLOBAL);
-        loaded = true;
+    static const char *common[] = {"errors", "runtime", "wrappers", NULL};
+    for (const char **c = common; *c; c++) {
+        char *obj = xasprintf("%s/grader/build/common/%s.o", kit->root, *c);
+        symset_add_object(given, obj, "the kit's helper library (common/)");
+        free(obj);
     }
-    char *obj = xstrdup(source);
-    strcpy(strrchr(obj, '.'), ".o");
-    char *argv[] = {"nm", "-g", "--defined-only", "--format=posix", obj, NULL};
-    struct run_spec spec = {
-        .argv = argv, .cwd = dir, .timeout = COMPILE_TIMEOUT, .output_cap = 1 << 20};
-    struct run_result res;
-    contain_run(&spec, &res);
-    bool ok = WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0;
-    for (char *line = strtok(res.output, "\n"); ok && line; line = strtok(NULL, "\n")) {
-        char *space = strchr(line, ' ');
-        if (space)
-            *space = '\0';
-        if (dlsym(RTLD_DEFAULT, line)) {
-            char *msg = xasprintf("%s%s: error: your code defines '%s', which is also a C library "
-                                  "or test-runner function: rename it or make it static\n",
-                                  *log ? *log : "", source, line);
-            free(*log);
-            *log = msg;
-            ok = false;
+    for (const char **s = lab->sources; *s; s++) {
+        if (in_list(lab->edit, *s))
+            continue;
+        char *obj = xasprintf("%s/%s", dir, *s);
+        strcpy(strrchr(obj, '.'), ".o");
+        symset_add_object(given, obj, "a file the lab gives you");
+        free(obj);
+    }
+    char lab_dir[256];
+    lab_dirname(lab, lab_dir, sizeof lab_dir);
+    char *objdir = xasprintf("%s/grader/build/checks/%s", kit->root, lab_dir);
+    DIR *d = opendir(objdir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (ends_with(e->d_name, ".o")) {
+            char *obj = xasprintf("%s/%s", objdir, e->d_name);
+            symset_add_object(checks, obj, "the checks");
+            free(obj);
         }
+    if (d)
+        closedir(d);
+    free(objdir);
+    static const char *lib[] = {"check", "jail", NULL};
+    for (const char **c = lib; *c; c++) {
+        char *obj = xasprintf("%s/grader/build/%s.o", kit->root, *c);
+        symset_add_object(checks, obj, "the check library");
+        free(obj);
     }
-    run_result_free(&res);
-    free(obj);
-    return ok;
 }
 
-/* Compile the lab's sources (no main allowed: a student main() would
- * silently replace Criterion's, so it is renamed). */
+/* Compile the lab's sources (a student main() would silently replace
+ * Criterion's, so it is renamed), then hold every student object against
+ * the allow-list before anything links it. */
 static bool compile_sources(const struct kit *kit, const struct lab_spec *lab, const char *dir,
                             char **log)
 {
@@ -211,33 +260,22 @@ static bool compile_sources(const struct kit *kit, const struct lab_spec *lab, c
     add(&a, "-Dmain=student_main");
     add(&a, "-c");
     add_many(&a, lab->sources, NULL);
-    bool ok = run_tool(dir, a.v, log);
+    bool ok = run_tool(dir, a.v, log, false);
     args_free(&a);
-    for (const char **s = lab->sources; ok && *s; s++) {
+    if (!ok)
+        return false;
+    struct symset given = {0}, checks = {0};
+    kit_symbols(kit, lab, dir, &given, &checks);
+    for (const char **s = lab->sources; *s; s++) {
         if (!in_list(lab->edit, *s))
             continue; /* given scaffolding is the kit's own code */
-        /* Even after #undef main, objcopy renames the symbol itself. And no
-         * student constructor or destructor may run in the test runner,
-         * where it could forge results: their sections are dropped. */
-        static const char *strip[] = {"objcopy",
-                                      "--redefine-sym",
-                                      "main=student_main",
-                                      "--remove-section=.init_array*",
-                                      "--remove-section=.rela.init_array*",
-                                      "--remove-section=.preinit_array*",
-                                      "--remove-section=.rela.preinit_array*",
-                                      "--remove-section=.fini_array*",
-                                      "--remove-section=.rela.fini_array*",
-                                      "--remove-section=.ctors*",
-                                      "--remove-section=.rela.ctors*",
-                                      "--remove-section=.dtors*",
-                                      "--remove-section=.rela.dtors*",
-                                      NULL};
-        add_many(&a, strip, NULL);
-        add_many(&a, (const char *[]){*s, NULL}, ".o");
-        ok = run_tool(dir, a.v, log) && no_library_symbols(dir, *s, log);
-        args_free(&a);
+        char *obj = xasprintf("%s/%s", dir, *s);
+        strcpy(strrchr(obj, '.'), ".o");
+        ok = objcheck_student(obj, *s, &given, &checks, log) && ok;
+        free(obj);
     }
+    symset_free(&given);
+    symset_free(&checks);
     return ok;
 }
 
@@ -251,17 +289,13 @@ static bool link_program(const struct kit *kit, const struct lab_spec *lab,
     add(&a, out);
     add_many(&a, prog->mains, NULL);
     add_many(&a, lab->sources, ".o");
-    char *lib = kit_path(kit, "common/libproclabs.a");
-    add(&a, lib);
-    free(lib);
+    add_kit(&a, kit, "", "common/libproclabs.a");
     add(&a, "-lm");
-    bool ok = run_tool(dir, a.v, log);
+    bool ok = run_tool(dir, a.v, log, false);
     args_free(&a);
     return ok;
 }
 
-/* The Criterion binary: the lab's check sources, the check helpers and the
- * student's objects. Returns false only on a compile error. */
 static double mtime_of(const char *path)
 {
     struct stat st;
@@ -269,15 +303,17 @@ static double mtime_of(const char *path)
 }
 
 /* `make` compiles each check source against the lab's pristine headers into
- * grader/build/checks/; use that object while it is newer than its source,
- * the lab's headers and check.h (else compile the source here). */
-static char *prebuilt_check(const struct kit *kit, const char *lab, const char *name,
-                            const char *source)
+ * grader/build/checks/; an object older than its source, the lab's headers
+ * or check.h is compiled again here: kit code with no student input, by
+ * the grader itself, to a temporary name then renamed (parallel graders of
+ * one lab may do it at once). Returns the object's path or NULL. */
+static char *check_object(const struct kit *kit, const char *lab, const char *name, char **log)
 {
+    char *source = xasprintf("%s/grader/checks/%s/%s", kit->root, lab, name);
     char *obj = xasprintf("%s/grader/build/checks/%s/%s", kit->root, lab, name);
     strcpy(obj + strlen(obj) - 1, "o");
     double built = mtime_of(obj);
-    char *helper_h = kit_path(kit, "grader/checks/lib/check.h");
+    char *helper_h = xasprintf("%s/grader/checks/lib/check.h", kit->root);
     bool fresh = built > 0 && built >= mtime_of(source) && built >= mtime_of(helper_h);
     free(helper_h);
     char *labdir = xasprintf("%s/labs/%s", kit->root, lab);
@@ -291,7 +327,36 @@ static char *prebuilt_check(const struct kit *kit, const char *lab, const char *
         }
     if (d)
         closedir(d);
+    if (!fresh) {
+        char *dir = xstrdup(obj);
+        *strrchr(dir, '/') = '\0';
+        mkdir_p(dir);
+        char *tmp = xasprintf("%s.%d.tmp", obj, (int)getpid());
+        char *inc_lab = xasprintf("-I%s", labdir), *inc_common = xasprintf("-I%s/common", kit->root);
+        char *inc_lib = xasprintf("-I%s/grader/checks/lib", kit->root);
+        char *argv[] = {"gcc",   "-std=gnu11", "-g",     "-O1",      "-Wall",   "-Wextra",
+                        "-Werror", "-pthread", inc_lab, inc_common, inc_lib, "-c",
+                        source,  "-o",         tmp,      NULL};
+        struct run_spec spec = {.argv = argv, .timeout = COMPILE_TIMEOUT, .output_cap = 1 << 16};
+        struct run_result r;
+        contain_run(&spec, &r);
+        fresh = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 && rename(tmp, obj) == 0;
+        if (!fresh) {
+            char *joined = xasprintf("%sthe kit's check %s/%s does not compile (run make): %s",
+                                     *log ? *log : "", lab, name, r.output);
+            free(*log);
+            *log = joined;
+            unlink(tmp);
+        }
+        run_result_free(&r);
+        free(tmp);
+        free(inc_lab);
+        free(inc_common);
+        free(inc_lib);
+        free(dir);
+    }
     free(labdir);
+    free(source);
     if (!fresh) {
         free(obj);
         return NULL;
@@ -299,53 +364,54 @@ static char *prebuilt_check(const struct kit *kit, const char *lab, const char *
     return obj;
 }
 
-static bool link_checks(struct build_env *b, char **log, bool *have_checks)
+/* Every check object of the lab, fresh; false when one cannot be made. */
+static bool check_objects(const struct kit *kit, const struct lab_spec *lab, struct args *objs,
+                          char **log)
 {
-    char lab[256];
-    lab_dirname(b->lab, lab, sizeof lab);
-    char *checkdir = xasprintf("%s/grader/checks/%s", b->kit->root, lab);
-    struct args tests = {0};
+    char name[256];
+    lab_dirname(lab, name, sizeof name);
+    char *checkdir = xasprintf("%s/grader/checks/%s", kit->root, name);
+    bool ok = true;
     DIR *d = opendir(checkdir);
     struct dirent *e;
-    while (d && (e = readdir(d)))
+    while (ok && d && (e = readdir(d)))
         if (ends_with(e->d_name, ".c")) {
-            char *p = xasprintf("%s/%s", checkdir, e->d_name);
-            char *obj = prebuilt_check(b->kit, lab, e->d_name, p);
-            add(&tests, obj ? obj : p);
+            char *obj = check_object(kit, name, e->d_name, log);
+            ok = obj != NULL;
+            if (obj) { /* as the judge sees it */
+                char *rel = xasprintf("grader/build/checks/%s/%s", name, strrchr(obj, '/') + 1);
+                char *seen = kit_path(kit, rel);
+                add(objs, seen);
+                free(seen);
+                free(rel);
+            }
             free(obj);
-            free(p);
         }
     if (d)
         closedir(d);
     free(checkdir);
-    *have_checks = tests.n > 0;
-    if (!*have_checks)
-        return true;
+    return ok;
+}
 
+/* The Criterion binary: the lab's check objects, the check library and the
+ * student's objects, linked by the judge (which alone sees the checks). */
+static bool link_checks(struct build_env *b, struct args *tests, char **log)
+{
     struct args a = {0};
     add_common(&a, b->kit, b->dir);
-    char *inc = kit_path(b->kit, "grader/checks/lib");
-    char *flag = xasprintf("-I%s", inc);
-    add(&a, flag);
-    free(flag);
-    free(inc);
-    add(&a, "-Werror"); /* the kit's own check code must be clean */
     add(&a, "-o");
     add(&a, "checks");
-    for (int i = 0; i < tests.n; i++)
-        add(&a, tests.v[i]);
-    args_free(&tests);
-    char *helper = kit_path(b->kit, "grader/build/check.o");
-    add(&a, helper);
-    free(helper);
+    for (int i = 0; i < tests->n; i++)
+        add(&a, tests->v[i]);
+    add_kit(&a, b->kit, "", "grader/build/check.o");
+    add_kit(&a, b->kit, "", "grader/build/jail.o");
     add_many(&a, b->lab->sources, ".o");
-    char *lib = kit_path(b->kit, "common/libproclabs.a");
-    add(&a, lib);
-    free(lib);
+    add_kit(&a, b->kit, "", "common/libproclabs.a");
     add(&a, "-DBXF_STATIC_LIB=1");
     add(&a, "-lcriterion");
+    add(&a, "-lseccomp");
     add(&a, "-lm");
-    bool ok = run_tool(b->dir, a.v, log);
+    bool ok = run_tool(b->dir, a.v, log, true);
     args_free(&a);
     return ok;
 }
@@ -354,13 +420,17 @@ bool build_compile(struct build_env *b, char **log, bool *have_checks)
 {
     current_kit = b->kit;
     *have_checks = false;
-    if (!compile_sources(b->kit, b->lab, b->dir, log))
-        return false;
-    for (int i = 0; i < b->lab->nprograms; i++)
-        if (!link_program(b->kit, b->lab, &b->lab->programs[i], b->dir, b->lab->programs[i].name,
-                          log))
-            return false;
-    return link_checks(b, log, have_checks);
+    struct args tests = {0};
+    bool ok = check_objects(b->kit, b->lab, &tests, log) &&
+              compile_sources(b->kit, b->lab, b->dir, log);
+    for (int i = 0; ok && i < b->lab->nprograms; i++)
+        ok = link_program(b->kit, b->lab, &b->lab->programs[i], b->dir, b->lab->programs[i].name,
+                          log);
+    *have_checks = tests.n > 0;
+    if (ok && *have_checks)
+        ok = link_checks(b, &tests, log);
+    args_free(&tests);
+    return ok;
 }
 
 bool build_programs(const struct kit *kit, const struct lab_spec *lab, const char *srcdir,
@@ -373,7 +443,9 @@ bool build_programs(const struct kit *kit, const struct lab_spec *lab, const cha
     if (!ok) {
         *log = err;
     } else {
-        ok = compile_sources(kit, lab, b.dir, log);
+        struct args tests = {0}; /* the allow-list knows the checks' names */
+        ok = check_objects(kit, lab, &tests, log) && compile_sources(kit, lab, b.dir, log);
+        args_free(&tests);
         char *bindir = xasprintf("%s/bin", srcdir);
         mkdir_p(bindir);
         for (int i = 0; ok && i < lab->nprograms; i++) {

@@ -7,13 +7,16 @@
  *   - namespaces (as root, or through a user namespace): the run gets its
  *     own PID namespace (its init kills everything when the command ends),
  *     IPC namespace (System V and POSIX objects die with it), network
- *     namespace (loopback only), and mount namespace with a private /tmp and
- *     /dev/shm, the kit's solutions, mutants and .git hidden, and only its own
- *     build folder visible;
- *   - as root, student code runs as a dedicated unprivileged user per slot,
- *     with RLIMIT_NPROC (which root itself ignores) against fork bombs, so
- *     it can signal neither the grader nor the test runner;
- *   - always: its own session, rlimits (CPU, address space, file size, open
+ *     namespace (loopback only), and mount namespace whose root is a fresh
+ *     tmpfs holding only the system's read-only directories, its own build
+ *     folder, the kit's common/ and, for the judge alone, the checks
+ *     (box_setup below: the whole file view in one place);
+ *   - as root, two dedicated users per slot (jail.h): the judge (the test
+ *     runners) and the student; the judge keeps only the power to become the
+ *     student, and student code can neither signal, trace nor write anything
+ *     of the judge's; RLIMIT_NPROC (which root ignores) bounds fork bombs;
+ *   - always: a system-call filter (no ptrace, mount, namespaces, keyrings,
+ *     bpf), its own session, rlimits (CPU, address space, file size, open
  *     files, core), a wall-clock limit, an output cap, and as a child
  *     subreaper a sweep of whatever escaped the session.
  *
@@ -22,6 +25,7 @@
  */
 #define _GNU_SOURCE
 #include "grader.h"
+#include "../checks/lib/jail.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -36,6 +40,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/statvfs.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -46,8 +54,6 @@
 #include <unistd.h>
 
 enum {
-    STUDENT_UID_BASE = 61000, /* no account needed: a bare, unused uid */
-    STUDENT_NPROC = 1000,     /* processes (and threads) per student user */
     REPORT_CAP = 4096,
     PROC_CAP = 500,       /* processes of one run at once: more is a fork bomb */
     COUNT_EVERY_MS = 100, /* how often they are counted */
@@ -57,6 +63,7 @@ static struct sandbox_info info;
 static bool probed;
 
 static bool proc_live(pid_t pid, pid_t *sid, pid_t *ppid);
+static void probe(void);
 
 /* What an interrupted worker must end and remove on its way out. */
 static volatile pid_t current_run;
@@ -97,7 +104,7 @@ int contain_proc_cap(void)
 
 uid_t contain_student_uid(int slot)
 {
-    return (uid_t)(STUDENT_UID_BASE + (slot % 1000));
+    return jail_student_uid(slot);
 }
 
 /* Slots are claimed machine-wide by binding an abstract Unix socket name:
@@ -189,82 +196,215 @@ static void loopback_up(void)
     close(s);
 }
 
-static void hide(const char *path)
+/* ---- the box: the file view of a contained run --------------------------- */
+
+/* Where the kit's parts are seen inside the box: common/ for everyone, the
+ * grader's checks and build only under a folder the judge alone may enter. */
+#define BOX_KIT "/proclabs"
+#define BOX_JUDGE BOX_KIT "/judge"
+
+char *contain_kit_path(const char *kit, const char *rel)
 {
-    if (is_dir(path))
-        mount("proclabs-hidden", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k");
+    probe();
+    if (!info.namespaces)
+        return xasprintf("%s/%s", kit, rel);
+    if (!strncmp(rel, "grader/", 7))
+        return xasprintf("%s/%s", BOX_JUDGE, rel);
+    return xasprintf("%s/%s", BOX_KIT, rel);
 }
 
-static void hide_kit_secrets(const char *kit)
+static int bind_fd(int fd, const char *to, bool readonly)
 {
-    if (!kit)
-        return;
-    char *p = xasprintf("%s/solutions", kit);
-    hide(p);
-    free(p);
-    p = xasprintf("%s/.git", kit);
-    hide(p);
-    free(p);
-    p = xasprintf("%s/grader/checks", kit);
-    DIR *d = opendir(p);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *m = xasprintf("%s/%s/mutants", p, e->d_name);
-        hide(m);
-        free(m);
+    char from[64];
+    snprintf(from, sizeof from, "/proc/self/fd/%d", fd);
+    if (mount(from, to, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return -1;
+    if (!readonly)
+        return 0;
+    /* A remount must keep the flags the original mount has (a user
+     * namespace may not drop them). */
+    struct statvfs sv;
+    unsigned long keep = statvfs(to, &sv) == 0 && (sv.f_flag & ST_NOEXEC) ? MS_NOEXEC : 0;
+    return mount(NULL, to, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | keep,
+                 NULL);
+}
+
+/* The system's directory /name, the same way into the new root: a link
+ * stays a link (merged /usr), a folder is bound read-only. */
+static int box_system_dir(const char *root, const char *name)
+{
+    char host[64], inside[4200], target[256];
+    snprintf(host, sizeof host, "/%s", name);
+    snprintf(inside, sizeof inside, "%s/%s", root, name);
+    ssize_t n = readlink(host, target, sizeof target - 1);
+    if (n > 0) {
+        target[n] = '\0';
+        return symlink(target, inside);
     }
-    if (d)
-        closedir(d);
-    free(p);
+    if (!is_dir(host))
+        return 0;
+    int fd = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || mkdir(inside, 0755) < 0)
+        return -1;
+    int rc = bind_fd(fd, inside, true);
+    close(fd);
+    return rc;
 }
 
-/* Private /tmp and /dev/shm, the run's own folder bound back in, a /proc of
- * the new PID namespace, secrets hidden. Returns 0 or -1. */
-static int setup_mounts(const struct run_spec *spec, uid_t owner)
+static int box_tmpfs(const char *root, const char *rel, const char *mode)
+{
+    char *path = xasprintf("%s/%s", root, rel);
+    char *opts = xasprintf("mode=%s,size=256m", mode);
+    mkdir_p(path);
+    int rc = mount("proclabs-tmp", path, "tmpfs", MS_NOSUID | MS_NODEV, opts);
+    free(path);
+    free(opts);
+    return rc;
+}
+
+/* /dev with the harmless devices only. */
+static int box_dev(const char *root)
+{
+    char *dev = xasprintf("%s/dev", root);
+    int rc = mkdir(dev, 0755) < 0 ||
+             mount("proclabs-dev", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k");
+    static const char *nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
+    for (size_t i = 0; !rc && i < sizeof nodes / sizeof *nodes; i++) {
+        char *host = xasprintf("/dev/%s", nodes[i]), *inside = xasprintf("%s/%s", dev, nodes[i]);
+        int fd = open(inside, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+        if (fd >= 0)
+            close(fd);
+        rc = fd < 0 || mount(host, inside, NULL, MS_BIND, NULL) < 0;
+        free(host);
+        free(inside);
+    }
+    static const char *links[][2] = {
+        {"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+        {"/proc/self/fd/2", "stderr"}};
+    for (size_t i = 0; !rc && i < sizeof links / sizeof *links; i++) {
+        char *inside = xasprintf("%s/%s", dev, links[i][1]);
+        rc = symlink(links[i][0], inside) < 0;
+        free(inside);
+    }
+    if (!rc)
+        rc = box_tmpfs(root, "dev/shm", "1777") < 0;
+    if (!rc) {
+        char *mq = xasprintf("%s/mqueue", dev);
+        mkdir(mq, 01777);
+        rc = mount("mqueue", mq, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0;
+        free(mq);
+    }
+    free(dev);
+    return rc ? -1 : 0;
+}
+
+/* The whole file view of a run, made by its init (root of the mount
+ * namespace) before anything else runs: a fresh tmpfs as /, the system's
+ * directories read-only, private /tmp, /var/tmp, /run/lock, /dev/shm and
+ * /dev/mqueue, the run's own folder at its own path, the kit's common/ at
+ * /proclabs/common, and for the judge the kit's grader/checks and
+ * grader/build under /proclabs/judge, a folder only the judge may enter.
+ * No home, no other copy of the kit, no solutions, no .git. */
+static int box_setup(const struct run_spec *spec, uid_t judge)
 {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         return -1;
+    /* Everything to bind is opened first: it may live under /tmp, which the
+     * new root's tmpfs hides. */
     int keep = spec->keep ? open(spec->keep, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-    int kit = spec->kit ? open(spec->kit, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-    const char *tmpfs_opts = "mode=1777,size=256m";
-    if (mount("proclabs-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_opts) < 0)
+    int common = -1, checks = -1, built = -1;
+    if (spec->kit) {
+        char *p = xasprintf("%s/common", spec->kit);
+        common = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        free(p);
+        if (spec->as_judge) {
+            p = xasprintf("%s/grader/checks", spec->kit);
+            checks = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            free(p);
+            p = xasprintf("%s/grader/build", spec->kit);
+            built = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+            free(p);
+        }
+    }
+    const char *root = "/tmp";
+    if (mount("proclabs-root", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m") < 0)
         return -1;
-    if (is_dir("/dev/shm"))
-        mount("proclabs-shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, tmpfs_opts);
+    static const char *system_dirs[] = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32",
+                                        "etc"};
+    for (size_t i = 0; i < sizeof system_dirs / sizeof *system_dirs; i++)
+        if (box_system_dir(root, system_dirs[i]) < 0)
+            return -1;
+    if (box_dev(root) < 0 || box_tmpfs(root, "tmp", "1777") < 0 ||
+        box_tmpfs(root, "var/tmp", "1777") < 0 || box_tmpfs(root, "run/lock", "1777") < 0)
+        return -1;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/proc", root);
+    if (mkdir(path, 0555) < 0 ||
+        mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        return -1;
     if (keep >= 0) {
-        mkdir_p(spec->keep);
-        char from[64];
-        snprintf(from, sizeof from, "/proc/self/fd/%d", keep);
-        if (mount(from, spec->keep, NULL, MS_BIND, NULL) < 0)
+        snprintf(path, sizeof path, "%s%s", root, spec->keep);
+        if (!mkdir_p(path) || bind_fd(keep, path, false) < 0)
             return -1;
         close(keep);
-        if (chown(spec->keep, owner, owner) < 0 && owner != getuid())
-            return -1;
     }
-    if (kit >= 0) { /* the checks, the grader and the workspace: read-only inside */
-        char from[64];
-        snprintf(from, sizeof from, "/proc/self/fd/%d", kit);
-        mkdir_p(spec->kit); /* a kit under /tmp was hidden by the private /tmp */
-        if (mount(from, spec->kit, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-            mount(NULL, spec->kit, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+    if (common >= 0) {
+        snprintf(path, sizeof path, "%s%s/common", root, BOX_KIT);
+        if (!mkdir_p(path) || bind_fd(common, path, true) < 0)
             return -1;
-        close(kit);
+        close(common);
     }
-    hide_kit_secrets(spec->kit);
-    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+    if (checks >= 0 && built >= 0) {
+        snprintf(path, sizeof path, "%s%s", root, BOX_JUDGE);
+        if (!mkdir_p(path) ||
+            mount("proclabs-judge", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=700,size=64m") < 0 ||
+            chown(path, judge, judge) < 0)
+            return -1;
+        snprintf(path, sizeof path, "%s%s/grader/checks", root, BOX_JUDGE);
+        if (!mkdir_p(path) || bind_fd(checks, path, true) < 0)
+            return -1;
+        snprintf(path, sizeof path, "%s%s/grader/build", root, BOX_JUDGE);
+        if (!mkdir_p(path) || bind_fd(built, path, true) < 0)
+            return -1;
+        close(checks);
+        close(built);
+    }
+    /* The root itself read-only; then it becomes / and the old one is gone. */
+    if (mount(NULL, root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "mode=755") < 0 ||
+        chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+        umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
         return -1;
     return 0;
 }
 
-static void become_student(uid_t uid)
+/* The run's own folder belongs to whoever runs in it: the student while it
+ * compiles, then the judge, so that nothing student code runs later can
+ * change what the judge links or runs. For the judge's runs the folder
+ * itself is sticky and open to all, like /tmp: student code may create its
+ * files there (the labs' relative paths), never replace the judge's; a
+ * folder inside keeps the mode its maker gave it. */
+static void hand_over(const char *dir, uid_t to, mode_t top)
 {
-    set_limit(RLIMIT_NPROC, STUDENT_NPROC);
-    if (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0) {
-        dprintf(STDERR_FILENO, "grade: cannot switch to the student user %u\n", (unsigned)uid);
-        _exit(126);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    if (lchown(dir, to, to) == 0)
+        chmod(dir, top);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(p, &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                hand_over(p, to, st.st_mode & 07777); /* a folder keeps its mode */
+            else if (lchown(p, to, to) == 0 && S_ISREG(st.st_mode))
+                chmod(p, st.st_mode & 0755);
+        }
+        free(p);
     }
+    closedir(d);
 }
 
 static void exec_command(const struct run_spec *spec, int out, uid_t student)
@@ -286,15 +426,30 @@ static void exec_command(const struct run_spec *spec, int out, uid_t student)
     for (char *const *e = spec->setenv; e && *e; e++)
         putenv(*e);
     if (spec->student) {
+        if (info.namespaces) /* the box has its own /tmp: the outside TMPDIR is not there */
+            setenv("TMPDIR", "/tmp", 1);
         apply_student_limits(spec->timeout);
+        int rc = 0;
         if (info.student_uid) {
+            set_limit(RLIMIT_NPROC, JAIL_STUDENT_NPROC);
             char *uid = xasprintf("PROCLABS_STUDENT_UID=%u", (unsigned)student);
             putenv(uid);
-            if (spec->as_student)
-                become_student(student);
-        } else if (info.nproc_limit) {
-            set_limit(RLIMIT_NPROC, STUDENT_NPROC);
+            rc = spec->as_judge ? jail_become_judge(student + 1, student)
+                                : jail_become_student(student);
+        } else {
+            rc = spec->as_judge ? jail_filter(1, 0) : jail_become_student(getuid());
         }
+        if (rc < 0) {
+            dprintf(STDERR_FILENO, "grade: cannot become the %s user: %s\n",
+                    spec->as_judge ? "judge" : "student", strerror(errno));
+            _exit(126);
+        }
+        /* The judge's own files (Criterion's socket in /tmp, bats' state):
+         * never writable by the student user, who cannot connect to a socket
+         * it may not write. What a check makes for student code to write,
+         * it makes writable on purpose. */
+        if (spec->as_judge)
+            umask(022);
     }
     execvp(spec->argv[0], spec->argv);
     dprintf(STDERR_FILENO, "grade: cannot run %s: %s\n", spec->argv[0], strerror(errno));
@@ -344,7 +499,8 @@ static void report_leftovers(int fd, int status)
 static void run_init(const struct run_spec *spec, int out, int report, uid_t student)
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* the grader killed our parent: end the namespace */
-    if (setup_mounts(spec, info.student_uid ? student : getuid()) < 0) {
+    prctl(PR_SET_DUMPABLE, 0);        /* root here: nobody may trace or read us */
+    if (box_setup(spec, info.student_uid ? student + 1 : getuid()) < 0) {
         dprintf(out, "grade: cannot set up the sandbox's mounts: %s\n", strerror(errno));
         _exit(126);
     }
@@ -370,6 +526,135 @@ static void run_init(const struct run_spec *spec, int out, int report, uid_t stu
     }
     report_leftovers(report, status);
     _exit(0);
+}
+
+/* ---- what a run or a killed grader left --------------------------------- */
+
+/* True when no live grader holds the slot (its claim is an abstract socket
+ * name, freed when its holder dies). */
+static bool slot_is_free(int slot)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    int len = snprintf(addr.sun_path + 1, sizeof addr.sun_path - 1, "proclabs-slot-%d", slot);
+    bool free_slot = bind(fd, (struct sockaddr *)&addr,
+                          (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len)) == 0;
+    close(fd);
+    return free_slot;
+}
+
+/* Does uid belong to a slot that `mine` names (>= 0), or, with mine < 0, to
+ * a slot nobody holds? */
+static bool uid_to_clean(uid_t uid, int mine)
+{
+    int slot = jail_slot_of(uid);
+    if (slot < 0)
+        return false;
+    return mine >= 0 ? slot == mine : slot_is_free(slot);
+}
+
+/* System V objects of those users: the uid column of /proc/sysvipc/KIND. */
+static void remove_sysv(const char *kind, int mine)
+{
+    char *path = xasprintf("/proc/sysvipc/%s", kind);
+    char *text = read_text(path, 1 << 20);
+    free(path);
+    if (!text)
+        return;
+    int uid_col = -1, col = 0;
+    char *save = NULL, *line = strtok_r(text, "\n", &save);
+    for (char *w = line ? strtok(line, " ") : NULL; w; w = strtok(NULL, " "), col++)
+        if (!strcmp(w, "uid"))
+            uid_col = col;
+    while (uid_col > 0 && (line = strtok_r(NULL, "\n", &save))) {
+        long f[16] = {0};
+        int n = 0;
+        for (char *w = strtok(line, " "); w && n < 16; w = strtok(NULL, " "))
+            f[n++] = atol(w);
+        if (n <= uid_col || !uid_to_clean((uid_t)f[uid_col], mine))
+            continue;
+        if (!strcmp(kind, "shm"))
+            shmctl((int)f[1], IPC_RMID, NULL);
+        else if (!strcmp(kind, "sem"))
+            semctl((int)f[1], 0, IPC_RMID);
+        else
+            msgctl((int)f[1], IPC_RMID, NULL);
+    }
+    free(text);
+}
+
+/* Entries of a shared folder owned by those users. */
+static void remove_owned(const char *dir, int mine, const char *prefix, const char *keep)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (prefix && strncmp(e->d_name, prefix, strlen(prefix)))
+            continue;
+        char *p = xasprintf("%s/%s", dir, e->d_name);
+        struct stat st;
+        if ((!keep || strcmp(p, keep)) && lstat(p, &st) == 0 && uid_to_clean(st.st_uid, mine))
+            remove_tree(p);
+        free(p);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* Kill every process of those users; a process of ours is never theirs. */
+static void kill_owned(int mine)
+{
+    for (int round = 0; round < 50; round++) {
+        int found = 0;
+        DIR *d = opendir("/proc");
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            pid_t pid = atoi(e->d_name);
+            char path[64];
+            struct stat st;
+            snprintf(path, sizeof path, "/proc/%d", (int)pid);
+            if (pid > 1 && stat(path, &st) == 0 && uid_to_clean(st.st_uid, mine)) {
+                kill(pid, SIGKILL);
+                found++;
+            }
+        }
+        if (d)
+            closedir(d);
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        if (!found)
+            break;
+        usleep(2000);
+    }
+}
+
+/* Everything of a slot's users (mine >= 0) but the folder keep, or of every
+ * unheld slot (-1). */
+static void clean_slots(int mine, const char *keep)
+{
+    if (!info.student_uid)
+        return;
+    kill_owned(mine);
+    remove_sysv("shm", mine);
+    remove_sysv("sem", mine);
+    remove_sysv("msg", mine);
+    static const char *shared[] = {"/dev/shm", "/dev/mqueue", "/var/tmp", "/run/lock", "/tmp"};
+    for (size_t i = 0; i < sizeof shared / sizeof *shared; i++)
+        remove_owned(shared[i], mine, NULL, keep);
+    const char *tmp = getenv("TMPDIR");
+    if (tmp && *tmp && mine < 0)
+        remove_owned(tmp, mine, "proclabs-", NULL);
+}
+
+void contain_clean_stale(void)
+{
+    probe();
+    if (info.root)
+        clean_slots(-1, NULL);
 }
 
 /* ---- probing -------------------------------------------------------------- */
@@ -411,6 +696,24 @@ static bool probe_namespaces(char *why, size_t size)
     }
 }
 
+/* Without namespaces the judge and student users see the real file system:
+ * they can work only if every folder above the kit lets others through. */
+static bool kit_reachable_by_others(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    for (char *slash = strrchr(exe, '/'); slash && slash > exe; slash = strrchr(exe, '/')) {
+        *slash = '\0';
+        struct stat st;
+        if (stat(exe, &st) < 0 || !(st.st_mode & S_IXOTH))
+            return false;
+    }
+    return true;
+}
+
 static void probe(void)
 {
     if (probed)
@@ -422,13 +725,13 @@ static void probe(void)
     else
         info.namespaces = probe_namespaces(info.why_no_ns, sizeof info.why_no_ns);
     info.user_ns = info.namespaces && !info.root;
-    info.student_uid = info.root && info.namespaces;
+    info.student_uid = info.root && (info.namespaces || kit_reachable_by_others());
     if (!info.root)
-        snprintf(info.why_no_uid, sizeof info.why_no_uid, "not root: student code runs as you (%u)",
-                 (unsigned)getuid());
-    else if (!info.namespaces)
         snprintf(info.why_no_uid, sizeof info.why_no_uid,
-                 "needs the mount namespace to hand the build folder over");
+                 "not root: the judge and student code both run as you (%u)", (unsigned)getuid());
+    else if (!info.student_uid)
+        snprintf(info.why_no_uid, sizeof info.why_no_uid,
+                 "no namespaces, and a folder above the kit is closed to other users");
     /* RLIMIT_NPROC counts all of a user's processes; as a normal user that
      * includes your desktop, so it is only set for the dedicated user. */
     info.nproc_limit = info.student_uid;
@@ -452,25 +755,38 @@ void contain_describe(FILE *out)
 {
     probe();
     fprintf(out, "containment of student code on this machine:\n");
-    fprintf(out, "  in force:  own session per run; wall-clock limit; output cap; rlimits "
-                 "(CPU, address space, file size, open files, no core files);\n"
-                 "             subreaper sweep of escaped processes\n");
+    fprintf(out, "  in force:  a system-call filter (no ptrace, mount, namespaces, keyrings, bpf,\n"
+                 "             io_uring) and no new privileges for the judge and student code;\n"
+                 "             student objects checked against an allow-list before linking;\n"
+                 "             own session per run; wall-clock limit; output cap; rlimits (CPU,\n"
+                 "             address space, file size, open files, no core files); subreaper\n"
+                 "             sweep of escaped processes\n");
     if (info.namespaces)
         fprintf(out,
-                "  in force:  PID, IPC, network and mount namespaces per run%s: private "
-                "/tmp and /dev/shm,\n"
-                "             loopback-only network, solutions/mutants/.git hidden, "
-                "other runs' folders invisible\n",
+                "  in force:  PID, IPC, network and mount namespaces per run%s: a fresh root\n"
+                "             with the system's directories read-only, private /tmp, /var/tmp,\n"
+                "             /run/lock, /dev/shm and /dev/mqueue, loopback-only network; no\n"
+                "             home, no solutions, no .git, no other copy of the kit; the checks\n"
+                "             in a folder only the judge may enter\n",
                 info.user_ns ? " (through a user namespace)" : "");
     else
-        fprintf(out, "  missing:   namespaces: %s\n", info.why_no_ns);
+        fprintf(out, "  missing:   namespaces: %s\n"
+                     "             so student code sees the machine's files as any user does, and\n"
+                     "             System V and POSIX IPC objects are removed after each run\n",
+                info.why_no_ns);
     if (info.student_uid)
         fprintf(out,
-                "  in force:  a dedicated student user per run (uid %u and up) with "
-                "RLIMIT_NPROC %d\n",
-                (unsigned)STUDENT_UID_BASE, STUDENT_NPROC);
+                "  in force:  two dedicated users per run (uids %u and up): the judge, which\n"
+                "             keeps only the power to become the student, and the student, with\n"
+                "             RLIMIT_NPROC %d; student code can neither signal, trace nor write\n"
+                "             anything of the judge's\n",
+                (unsigned)JAIL_UID_BASE, JAIL_STUDENT_NPROC);
     else
-        fprintf(out, "  missing:   dedicated student user: %s\n", info.why_no_uid);
+        fprintf(out,
+                "  missing:   a second user: %s\n"
+                "             so student code could signal the test runners (a killed runner\n"
+                "             fails the lab, it cannot pass it) or write their temporary files\n",
+                info.why_no_uid);
 }
 
 json_t *contain_info_json(void)
@@ -654,6 +970,10 @@ void contain_run(const struct run_spec *spec, struct run_result *res)
         return;
     }
     bool namespaced = spec->student && info.namespaces;
+    uid_t student = contain_student_uid(spec->slot);
+    if (spec->student && spec->keep && info.student_uid)
+        hand_over(spec->keep, spec->as_judge ? student + 1 : student,
+                  spec->as_judge ? 01777 : 0755);
     double start = mono_ms();
     fflush(NULL);
     pid_t pid = fork();
@@ -739,6 +1059,8 @@ void contain_run(const struct run_spec *spec, struct run_result *res)
         read_report(r[0], res, exited);
     close(r[0]);
     res->leftovers += sweep(pid);
+    if (spec->student && !namespaced)
+        clean_slots(spec->slot, spec->keep); /* no namespace took it all away */
     current_run = 0;
 }
 

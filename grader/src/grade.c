@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 enum { RUN_OUTPUT_CAP = 8 << 20 };
@@ -115,19 +116,26 @@ static void note_leftovers(struct lab_result *res, enum check_kind kind, const s
 }
 
 static void run_checks(const struct build_env *b, char **argv, enum check_kind kind,
-                       struct lab_result *res)
+                       struct lab_result *res, const char *subdir)
 {
+    char *cwd = subdir ? xasprintf("%s/%s", b->dir, subdir) : xstrdup(b->dir);
     char scale[32];
     snprintf(scale, sizeof scale, "%g", b->kit->manifest.time_scale);
-    char *checklib = xasprintf("%s/grader/checks/lib", b->kit->root);
-    char *env[] = {env_entry("PROCLABS_TIME_SCALE", scale), env_entry("CHECKLIB", checklib),
-                   env_entry("LAB_DIR", b->dir), env_entry("BATS_LIB_PATH", "/usr/lib/bats"), NULL};
+    char *checklib = contain_kit_path(b->kit->root, "grader/checks/lib");
+    char *as_student = contain_kit_path(b->kit->root, "grader/build/as-student");
+    char *env[] = {env_entry("PROCLABS_TIME_SCALE", scale),
+                   env_entry("CHECKLIB", checklib),
+                   env_entry("PROCLABS_AS_STUDENT", as_student),
+                   env_entry("LAB_DIR", b->dir),
+                   env_entry("BATS_LIB_PATH", "/usr/lib/bats"),
+                   NULL};
     struct run_spec spec = {.argv = argv,
-                            .cwd = b->dir,
+                            .cwd = cwd,
                             .setenv = env,
                             .timeout = b->lab->timeout,
                             .output_cap = RUN_OUTPUT_CAP,
                             .student = true,
+                            .as_judge = true,
                             .slot = b->kit->slot,
                             .keep = b->dir,
                             .kit = b->kit->root};
@@ -166,6 +174,8 @@ static void run_checks(const struct build_env *b, char **argv, enum check_kind k
     free(trouble);
     run_result_free(&r);
     free(checklib);
+    free(as_student);
+    free(cwd);
     for (char **e = env; *e; e++)
         free(*e);
 }
@@ -180,9 +190,11 @@ static void run_bats_files(const struct build_env *b, struct lab_result *res)
     for (int i = 0; i < n; i++) {
         size_t len = strlen(list[i]->d_name);
         if (len > 5 && !strcmp(list[i]->d_name + len - 5, ".bats")) {
-            char *file = xasprintf("%s/%s", dir, list[i]->d_name);
+            char *rel = xasprintf("grader/checks/%s/%s", lab, list[i]->d_name);
+            char *file = contain_kit_path(b->kit->root, rel);
+            free(rel);
             char *argv[] = {"bats", "--tap", "--timing", file, NULL};
-            run_checks(b, argv, KIND_BATS, res);
+            run_checks(b, argv, KIND_BATS, res, NULL);
             free(file);
         }
         free(list[i]);
@@ -217,8 +229,15 @@ void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_res
         res->checks[0].status = ST_PASSED;
         res->checks[0].reported = true;
         if (have_checks) {
-            char *argv[] = {"./checks", "-j1", "--tap=-", NULL};
-            run_checks(&b, argv, KIND_CRITERION, res);
+            /* The unit checks share files with student code by relative
+             * paths: they run in work/, where either may replace the other's
+             * files, one floor below the binaries, which neither may. */
+            char *work = xasprintf("%s/work", b.dir);
+            bool made = mkdir(work, 0777) == 0 && chmod(work, 0777) == 0;
+            free(work);
+            char *argv[] = {"../checks", "-j1", "--tap=-", NULL};
+            if (made)
+                run_checks(&b, argv, KIND_CRITERION, res, "work");
         }
         run_bats_files(&b, res);
         fail_unreported(res, ST_ERROR,

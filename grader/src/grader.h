@@ -70,11 +70,13 @@ struct run_spec {
     char *const *setenv; /* "NAME=value" entries added to the environment, NULL-terminated */
     double timeout;      /* wall seconds */
     size_t output_cap;   /* bytes of output kept; more kills the run */
-    bool student;        /* student code runs inside: limits, namespaces, hidden paths */
+    bool student;        /* student code runs inside: limits, namespaces, the box's view */
     bool as_student;     /* the command itself runs as the student user (a compiler) */
+    bool as_judge;       /* a test runner: the judge user, the checks in view */
     int slot;            /* parallel runs get distinct student users */
-    const char *keep;    /* the run's own folder under /tmp, kept visible inside */
-    const char *kit;     /* the kit root: its solutions, mutants and .git are hidden inside */
+    const char *keep;    /* the run's own folder, seen inside at its own path and handed to
+                            the user that runs (the student, or the judge) */
+    const char *kit;     /* the kit root: common/ (and for the judge grader/) seen inside */
 };
 
 struct run_result {
@@ -102,6 +104,12 @@ struct sandbox_info {
 
 /* Call once at start: makes this process the reaper of escaped orphans. */
 void contain_init(void);
+/* Kill and remove what killed graders left: processes, IPC objects, files of
+ * the judge and student users of slots that nobody holds any more. */
+void contain_clean_stale(void);
+/* Where the kit's file rel ("common/...", "grader/...") is seen by a
+ * contained run (inside the box the kit sits at fixed paths). */
+char *contain_kit_path(const char *kit, const char *rel);
 const struct sandbox_info *contain_info(void);
 /* The mechanisms in force, one per line, and those missing with why. */
 void contain_describe(FILE *out);
@@ -184,6 +192,23 @@ bool build_compile(struct build_env *b, char **log, bool *have_checks);
 /* Compile only the programs, into outdir (for `grade build`). */
 bool build_programs(const struct kit *kit, const struct lab_spec *lab, const char *srcdir,
                     char **log);
+
+/* Names of globals with who defines them (objcheck.c). */
+struct symset {
+    struct owned *items;
+    int n, cap;
+    bool sorted;
+};
+void symset_add(struct symset *s, const char *name, const char *owner);
+/* Add the globals an object file defines; false when it is not one. */
+bool symset_add_object(struct symset *s, const char *path, const char *owner);
+void symset_free(struct symset *s);
+/* Check a student's object against the allow-list (sections of plain C, no
+ * IFUNC or weak games, no global that kit or checks define, no reference to
+ * the checks or the test runner). On refusal append "FILE: error: ..." lines
+ * naming each offending section or symbol to *log and return false. */
+bool objcheck_student(const char *obj, const char *shown, struct symset *kit,
+                      struct symset *checks, char **log);
 
 /* Fill results from TAP text; kind tells Criterion's or bats' dialect. */
 void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res);

@@ -220,5 +220,6 @@ int main(int argc, char **argv)
     }
 
     contain_init();
+    contain_clean_stale();
     return cmd->run(&kit, &cli);
 }

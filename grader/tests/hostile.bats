@@ -1,10 +1,35 @@
 # The hostile corpus: one submission per threat (grader/tests/hostile/<threat>/
-# is lab 01's family.c doing that harm). For each: the lab scores 0 with the
-# message naming the threat; the grader survives with a valid exit status and
-# JSON; another lab of the same submission scores as without it; nothing is
-# left behind. Run as root, and as a normal user where the machine has one.
+# is lab 01's family.c doing that harm, or family.c.in with @KIT@ and
+# @OTHERCOPY@ for the paths it attacks). For each: lab 01 gets the verdict its
+# expect file names (hostile_verdict.py: score 0 or the starter's, the
+# messages, nothing forbidden in the report); the grader survives with a
+# valid exit status and JSON; another lab of the same submission scores as
+# without it; nothing is left behind (processes, files in the shared
+# directories, IPC objects, files in the checkout or a home). Run as root,
+# and as a normal user where the machine has one.
 bats_load_library bats-support
 bats_load_library bats-assert
+
+# Student (and judge) users are 61000-63999: slot N has 61000 + 2N and the
+# next one, and a live grader holds its slot as the abstract socket
+# @proclabs-slot-N. Other graders may be running on the machine: what their
+# users own while they hold their slot is theirs, not a leftover.
+# (Graders before the judge user had one uid per slot, 61000 + N: either
+# reading excuses a uid.)
+slot_held() { # slot_held UID: a live grader holds UID's slot
+    local uid=$1
+    [ "$uid" -ge 61000 ] && [ "$uid" -lt 64000 ] &&
+        grep -qE "@proclabs-slot-($(((uid - 61000) / 2))|$((uid - 61000)))\$" /proc/net/unix
+}
+
+# not_held: keep the lines ("UID rest...") whose uid is no live grader's.
+not_held() {
+    local uid rest
+    while read -r uid rest; do
+        slot_held "$uid" || echo "$rest (uid $uid)"
+    done
+    return 0
+}
 
 setup_file() {
     export KIT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
@@ -13,6 +38,27 @@ setup_file() {
     chmod 755 "$SUBROOT"
     # A second lab for the "other labs are unharmed" proof: the first one after 01.
     export OTHER=$(python3 -c 'import json,sys; l=[x["id"]+"-"+x["slug"] for x in json.load(open(sys.argv[1]))["labs"] if x["id"]!="01"]; print(l[0] if l else "")' "$KIT/grader/manifest.json")
+    # Another copy of the kit on the machine, readable by everyone, with its
+    # solutions and hidden checks: no submission may see it. Its files carry
+    # a marker that must never reach a report.
+    export OTHERCOPY=$(mktemp -d /tmp/proclabs-othercopy.XXXXXX)
+    tar -C "$KIT" --exclude=.git --exclude='*.o' --exclude='*.a' -cf - solutions grader/checks labs common |
+        tar -C "$OTHERCOPY" -xf -
+    export OTHERCOPY_MARK="othercopy-marker-$RANDOM$RANDOM"
+    for f in solutions/01-fork-getpid/family.c grader/checks/01-fork-getpid/test_family.c; do
+        printf '/* %s */\n' "$OTHERCOPY_MARK" >>"$OTHERCOPY/$f"
+    done
+    chmod -R a+rX "$OTHERCOPY"
+    # What the untouched starter of lab 01 scores ("score: starter").
+    mkdir -p "$SUBROOT/starter/01-fork-getpid"
+    cp "$KIT/labs/01-fork-getpid/family.c" "$SUBROOT/starter/01-fork-getpid/"
+    chmod -R a+rX "$SUBROOT/starter"
+    export STARTER_SCORE=$(timeout 300 "$KIT/grader/grade" --dir "$SUBROOT/starter" --json - 01 3>&- |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["labs"][0]["score"])' 2>/dev/null || true)
+}
+
+teardown_file() {
+    rm -rf "$SUBROOT" "$OTHERCOPY"
 }
 
 # grade_hostile CASE [RUNAS...]: grade lab 01 = the hostile file, beside
@@ -20,9 +66,15 @@ setup_file() {
 grade_hostile() {
     local case=$1
     shift
+    local src="$KIT/grader/tests/hostile/$case"
     local sub="$SUBROOT/$BATS_TEST_NUMBER-$case"
     mkdir -p "$sub/01-fork-getpid"
-    cp "$KIT/grader/tests/hostile/$case/family.c" "$sub/01-fork-getpid/"
+    if [ -f "$src/family.c.in" ]; then
+        sed -e "s|@KIT@|${RUN_KIT:-$KIT}|g" -e "s|@OTHERCOPY@|$OTHERCOPY|g" "$src/family.c.in" \
+            >"$sub/01-fork-getpid/family.c"
+    else
+        cp "$src/family.c" "$sub/01-fork-getpid/"
+    fi
     local labs=(01)
     if [ -n "$OTHER" ]; then
         cp -r "$KIT/solutions/$OTHER" "$sub/"
@@ -35,43 +87,96 @@ grade_hostile() {
     echo "$rc" >"$BATS_TEST_TMPDIR/$case.rc"
 }
 
+# snapshot: what no run may add to, as "UID what": the shared directories,
+# SysV IPC, the checkout (untracked files), a copy of the kit, the home
+# directory, and whatever the student users own.
+snapshot() {
+    student_owned
+    local d f
+    for d in /var/tmp /run/lock /dev/shm /dev/mqueue; do
+        [ -d "$d" ] && find "$d" -mindepth 1 -maxdepth 3 -printf '%U %p\n' 2>/dev/null
+    done
+    for f in shm msg sem; do
+        [ -r "/proc/sysvipc/$f" ] && awk -v f="$f" 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "uid") u = i}
+            NR > 1 {print $u " System V " f " id " $2}' "/proc/sysvipc/$f"
+    done
+    git -C "$KIT" status --porcelain --untracked-files=all 2>/dev/null | sed -n 's|^?? |0 untracked in the checkout: |p'
+    [ -z "${KIT_COPY:-}" ] || find "$KIT_COPY" -printf '%U in the kit copy: %P\n'
+    [ -z "${HOME:-}" ] || [ ! -d "$HOME" ] || find "$HOME" -mindepth 1 -maxdepth 1 -printf '%U %p\n'
+}
+
+# What the student users own, anywhere a run could leave it, as "UID what".
+student_owned() {
+    local d f
+    # (Not /tmp: other graders on the machine keep their build folders there.)
+    for d in "$KIT" ${KIT_COPY:+"$KIT_COPY"} ${HOME:+"$HOME"} /home /var/tmp /run/lock /dev/shm /dev/mqueue; do
+        [ -d "$d" ] && find "$d" -xdev -maxdepth 4 -uid +60999 -uid -64000 -printf '%U %p\n' 2>/dev/null
+    done
+    for f in shm msg sem; do
+        [ -r "/proc/sysvipc/$f" ] && awk -v f="$f" 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "uid" || $i == "cuid") c[$i] = i}
+            NR > 1 {for (k in c) if ($c[k] >= 61000 && $c[k] < 64000) {print $c[k] " System V " f " id " $2; break}}' "/proc/sysvipc/$f"
+    done
+    ps -eo uid=,pid=,comm= | awk '$1 >= 61000 && $1 < 64000 {print $1 " process " $2 " " $3}'
+}
+
 # grade_all RUNAS... -- CASES...: four cases at a time (most of them wait out
-# time limits), then judge each.
+# time limits), then judge each, then what is left on the machine.
 grade_all() {
     local runas=()
     while [ "$1" != "--" ]; do runas+=("$1"); shift; done
     shift
+    snapshot | sort -u >"$BATS_TEST_TMPDIR/before"
     for c in "$@"; do
         while [ "$(jobs -rp | wc -l)" -ge 4 ]; do wait -n; done
         grade_hostile "$c" "${runas[@]}" &
     done
     wait
+    local bad=0
     for c in "$@"; do
         status=$(cat "$BATS_TEST_TMPDIR/$c.rc")
         output=$(cat "$BATS_TEST_TMPDIR/$c.json")
-        assert_contained "$c" || return 1
+        assert_contained "$c" || bad=1
     done
+    assert_nothing_left || bad=1
+    return "$bad"
 }
 
-# The verdict every case must get; then what must be true of the machine.
+# The verdict every case must get.
 assert_contained() {
     local case=$1
-    [ "$status" -eq 1 ] || fail "case $case: grade exited $status (want 1: scored, some check failed); output: ${output:0:2000} $(head -c 2000 "$BATS_TEST_TMPDIR/$case.err")"
-    python3 "$KIT/grader/tests/hostile_verdict.py" "$case" "$KIT" "$OTHER" <<<"$output" ||
-        fail "case $case: the verdict is wrong (see above)"
-    left=$(ps -eo uid=,pid=,comm= | awk '$1 >= 61000 && $1 < 62000')
-    [ -z "$left" ] || fail "student processes are still running: $left"
-    ! ls /dev/shm | grep -q proclabs_leak || fail "/dev/shm still holds the leaked objects"
-    [ -z "$(ipcs -m | awk '$3 ~ /^6[0-9]{4}$/')" ] || fail "System V shared memory of the student user is left"
+    if [ "$status" -ne 1 ]; then
+        echo "case $case: grade exited $status (want 1: scored, some check failed); output: ${output:0:2000} $(head -c 2000 "$BATS_TEST_TMPDIR/$case.err")" >&2
+        return 1
+    fi
+    python3 "$KIT/grader/tests/hostile_verdict.py" "$case" "$KIT" "$OTHER" "$STARTER_SCORE" \
+        "${RUN_KIT:-$KIT}" "$OTHERCOPY" <<<"$output" || {
+        echo "case $case: the verdict is wrong (see above)" >&2
+        return 1
+    }
 }
 
-teardown_file() {
-    rm -rf "$SUBROOT"
+# What must be true of the machine after the runs: nothing new since the
+# snapshot before them that is not a live grader's.
+assert_nothing_left() {
+    local new
+    ! ls /dev/shm | grep -q proclabs_leak || { echo "/dev/shm still holds the leaked objects" >&2; return 1; }
+    snapshot | sort -u >"$BATS_TEST_TMPDIR/after"
+    comm -13 "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after" >"$BATS_TEST_TMPDIR/new"
+    # Another grader may be just ending: what it still cleans up is gone
+    # after a moment, and what is left is listed once more.
+    if [ -s "$BATS_TEST_TMPDIR/new" ]; then
+        sleep 3
+        snapshot | sort -u | comm -12 - "$BATS_TEST_TMPDIR/new" >"$BATS_TEST_TMPDIR/still"
+        mv "$BATS_TEST_TMPDIR/still" "$BATS_TEST_TMPDIR/new"
+    fi
+    new=$(not_held <"$BATS_TEST_TMPDIR/new")
+    [ -z "$new" ] || { echo "the runs left behind:"$'\n'"$new" >&2; return 1; }
 }
 
 hostile_cases() { ls "$KIT/grader/tests/hostile" | grep -v '\.'; }
 
 @test "every threat in the corpus is contained (as root or the current user)" {
+    [ -n "$STARTER_SCORE" ] || fail "the untouched starter of lab 01 could not be graded"
     grade_all -- $(hostile_cases)
 }
 
@@ -87,9 +192,14 @@ hostile_cases() { ls "$KIT/grader/tests/hostile" | grep -v '\.'; }
         tar -C "$KIT" --exclude=.git -cf - . | tar -C "$KIT_COPY" -xf -
         RUN_KIT="$KIT_COPY"
     fi
+    local rc=0
     grade_all setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp -- \
-        fork-bomb kill-everyone kill-parent setsid-escape ipc-leak constructor tamper-checks read-solutions
+        fork-bomb kill-everyone kill-parent setsid-escape ipc-leak constructor tamper-checks read-solutions \
+        report-hook init-section ifunc-resolver criterion-suite interpose-kit-alloc forge-control \
+        read-hidden-checks include-hidden include-othercopy incbin-hidden \
+        var-tmp run-lock mqueue-leak tamper-bats signal-judge || rc=$?
     [ -z "${KIT_COPY:-}" ] || rm -rf "$KIT_COPY"
+    [ "$rc" -eq 0 ]
 }
 
 @test "--sandbox-info names what is in force and what is missing" {
@@ -107,4 +217,21 @@ hostile_cases() { ls "$KIT/grader/tests/hostile" | grep -v '\.'; }
     assert_success
     without=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["score"])' <<<"$output")
     [ "$with" -eq "$without" ]
+}
+
+@test "with TMPDIR a folder below /tmp, every reference solution gets full marks" {
+    local base
+    base=$(mktemp -d /tmp/proclabs-td.XXXXXX)
+    mkdir -p "$base/a/b"
+    TMPDIR="$base/a/b" run --separate-stderr timeout 1200 "$KIT/grader/grade" --solutions --json - 3>&-
+    rm -rf "$base"
+    OUT="$output" python3 -c '
+import json, os, sys
+d = json.loads(os.environ["OUT"])
+low = ["%s-%s: %s/%s: %s" % (l["id"], l["slug"], l["score"], l["max_score"],
+       "; ".join((c.get("message") or "")[:300] for c in l["checks"] if c["status"] != "passed"))
+       for l in d["labs"] if l["score"] != l["max_score"]]
+print("\n".join(low))
+sys.exit(1 if low else 0)' || fail "with TMPDIR=$base/a/b (status $status) some solutions lost points (above)"
+    assert_success
 }

@@ -87,10 +87,10 @@ struct joined {
     int after_errno;
     int ret2, code2; /* the second join: a child that kills itself with SIGTERM */
     char wchan[64];  /* where join_timeout() was stuck, when the watch fired */
-    int stage;       /* 1: in join_timeout(pid, 0); 2: in join_timeout(pid, 200) */
-    int ret0;        /* join_timeout(pid, 0) */
+    int stage;       /* 1: in join_timeout(pid, 200); 2: in join_timeout(pid, 0) */
+    int ret0;        /* join_timeout(pid, 0), after the 200 ms one */
     double took0_ms;
-    char state0;     /* the child's state right after join_timeout(pid, 0) */
+    char state0;     /* the child's state right after join_timeout(pid, 200) */
 };
 
 static void call_join_ending_child(void *shared)
@@ -196,14 +196,14 @@ static void call_join_endless_child(void *shared)
     watch_start(&w, 1600, where_is_join, j);
     j->stage = 1;
     double t0 = now_ms();
-    j->ret0 = join_timeout(child, 0, &j->code); /* 0: just look */
-    j->took0_ms = now_ms() - t0;
+    j->ret = join_timeout(child, 200, &j->code);
+    j->took_ms = now_ms() - t0;
     char st = process_state(child, NULL); /* looks without reaping */
     j->state0 = st ? st : '-';
     j->stage = 2;
     t0 = now_ms();
-    j->ret = join_timeout(child, 200, &j->code);
-    j->took_ms = now_ms() - t0;
+    j->ret0 = join_timeout(child, 0, &j->code); /* 0: just look */
+    j->took0_ms = now_ms() - t0;
     watch_done(&w);
     j->after = waitpid(j->child, NULL, WNOHANG);
     j->after_errno = errno;
@@ -213,37 +213,29 @@ Test(join, join_timeout_returns_in_time)
 {
     struct joined *j = shared_alloc(sizeof *j);
     struct sandbox r = sandbox_run(call_join_endless_child, j, 3000);
-    cr_assert(!(j->stage == 1 && j->wchan[0]),
-              "join_timeout(pid, 0) on a child that never ends had not returned 1600 ms later "
-              "(%s): a timeout of 0 only looks, waitpid(pid, &status, WNOHANG) once, and "
-              "returns. Only a negative timeout waits without limit",
-              !strcmp(j->wchan, "do_wait") ? "it was blocked in waitpid(), kernel: do_wait"
-                                            : "it was not blocked in waitpid()");
-    cr_assert(!(j->wchan[0] && !strcmp(j->wchan, "do_wait")),
+    cr_assert(!(j->stage == 1 && j->wchan[0] && !strcmp(j->wchan, "do_wait")),
               "join_timeout(pid, 200 ms) on a child that never ends was still blocked in "
               "waitpid() 1600 ms later (the kernel showed it asleep in do_wait): a waitpid "
               "without WNOHANG waits for the child whatever the timeout. With a timeout, look "
               "with waitpid(pid, &status, WNOHANG) and give up once the deadline has passed");
-    cr_assert(!j->wchan[0],
+    cr_assert(!(j->stage == 1 && j->wchan[0]),
               "join_timeout(pid, 200 ms) on a child that never ends had not returned 1600 ms "
               "later, and it was not blocked in waitpid() (its kernel wait channel was %s, not "
-              "waitpid's do_wait): it goes on "
-              "looking long after its deadline. The deadline is now_ms() + timeout_ms, both in "
-              "milliseconds; check that arithmetic (a timeout read as seconds waits 1000 times "
-              "too long) and the loop's exit test",
+              "waitpid's do_wait): it goes on looking long after its deadline. The deadline is "
+              "now_ms() + timeout_ms, both in milliseconds; check that arithmetic (a timeout "
+              "read as seconds waits 1000 times too long) and the loop's exit test",
               strcmp(j->wchan, "0") ? j->wchan : "none: it was running");
+    cr_assert(!(j->stage == 2 && j->wchan[0]),
+              "join_timeout(pid, 0) on a child that never ends had not returned 1600 ms later "
+              "(%s), although join_timeout(pid, 200 ms) had returned: a timeout of 0 only "
+              "looks, waitpid(pid, &status, WNOHANG) once, and returns. Only a negative "
+              "timeout waits without limit",
+              !strcmp(j->wchan, "do_wait") ? "it was blocked in waitpid(), kernel: do_wait"
+                                            : "it was not blocked in waitpid()");
     cr_assert(!r.timed_out,
               "join_timeout(pid, 200 ms) on a child that never ends did not return within "
               "3000 ms: it must give up with JOIN_RUNNING once the deadline has passed");
     sandbox_assert_returned(&r, "join_timeout(pid, 200 ms, &code)");
-    cr_assert(!(j->ret0 == JOIN_RUNNING && (j->state0 == 'Z' || j->state0 == '-')),
-              "after join_timeout(pid, 0) said the child is still running, the child was %s: "
-              "leave it running (do not kill or reap it), the caller may join it again later",
-              j->state0 == 'Z' ? "dead (a zombie)" : "gone (already reaped)");
-    cr_assert(j->ret0 == JOIN_RUNNING && j->took0_ms < 1000,
-              "join_timeout(pid, 0) on a child that never ends returned %d after %.0f ms, not "
-              "JOIN_RUNNING (1) at once: a timeout of 0 only looks",
-              j->ret0, j->took0_ms);
     cr_assert(j->ret == JOIN_RUNNING,
               "join_timeout(pid, 200 ms) on a child that never ends returned %d, not "
               "JOIN_RUNNING (1)",
@@ -256,9 +248,17 @@ Test(join, join_timeout_returns_in_time)
               "join_timeout(pid, 200 ms) returned only after %.0f ms: return once the deadline "
               "has passed",
               j->took_ms);
+    cr_assert(j->state0 != 'Z' && j->state0 != '-',
+              "after join_timeout(pid, 200 ms) said the child is still running, the child was "
+              "%s: leave it running (do not kill or reap it), the caller may join it again later",
+              j->state0 == 'Z' ? "dead (a zombie)" : "gone (already reaped)");
+    cr_assert(j->ret0 == JOIN_RUNNING && j->took0_ms < 1000,
+              "join_timeout(pid, 0) on a child that never ends returned %d after %.0f ms, not "
+              "JOIN_RUNNING (1) at once: a timeout of 0 only looks",
+              j->ret0, j->took0_ms);
     cr_assert(j->after == 0,
-              "after join_timeout() said the child is still running, the child was %s: leave "
-              "it running (do not kill or reap it), the caller may join it again later",
+              "after join_timeout(pid, 0) said the child is still running, the child was %s: "
+              "leave it running (do not kill or reap it), the caller may join it again later",
               j->after > 0 ? "dead (a zombie)" : "gone (already reaped)");
 }
 

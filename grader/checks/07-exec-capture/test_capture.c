@@ -290,8 +290,9 @@ Test(capture, read_until_eof_reads_everything)
     cr_assert(!seen->out_null, "read_until_eof() returned NULL for a pipe with 300000 bytes in "
                                "it: read until read() returns 0 and return the buffer");
     cr_assert(seen->len == PATTERN_LEN,
-              "read_until_eof() gave %zu of the 300000 bytes written: one read() gives only "
-              "what is in the pipe now (at most 64 KiB); loop until read() returns 0 (EOF), "
+              "read_until_eof() gave %zu of the 300000 bytes written, and stopped before EOF "
+              "(the writer sends them in 1000-byte pieces): one read() gives only what is in "
+              "the pipe at that moment (at most 64 KiB); loop until read() returns 0 (EOF), "
               "growing the buffer",
               seen->len);
     cr_assert(seen->ret < 0,

@@ -627,6 +627,9 @@ Test(terminate, terminate_escalates_to_sigkill)
     cr_assert(!s->stuck, "terminate() on a worker that ignores SIGTERM did not return: %s",
               stuck_text(s, STUBBORN_GRACE_MS));
     assert_ended_and_reaped(&r, s);
+    cr_assert(s->code != SIGKILL,
+              "terminate() returned 9, not -9, for a worker killed by SIGKILL (the minus is "
+              "missing: see terminate_returns_minus_15_after_graceful_exit, the same cause)");
     cr_assert(s->code == -9,
               "terminate() returned %d for a worker that ignores SIGTERM: expected -9, the "
               "exitcode of a worker killed by SIGKILL after the grace period",
@@ -643,6 +646,14 @@ Test(terminate, terminate_retries_wait_after_eintr)
     struct sandbox r = sandbox_run(terminate_interrupted, s, 8000);
     cr_assert(!s->stuck, "terminate() did not return: %s", stuck_text(s, GRACE_MS));
     assert_ended_and_reaped(&r, s);
+    cr_assert(s->code != SIGTERM,
+              "terminate() returned 15, not -15 (the minus is missing: see "
+              "terminate_returns_minus_15_after_graceful_exit, the same cause)");
+    cr_assert(s->code != -9 || s->usr1_handled > 0,
+              "terminate() returned -9 after %.0f ms, before any signal had interrupted its "
+              "wait: the grace period of %d ms ended too early (see "
+              "terminate_returns_minus_15_after_graceful_exit, the same cause)",
+              s->took_ms, GRACE_MS);
     cr_assert(s->code != -9,
               "terminate() returned -9 after %.0f ms, but the worker was cleaning up well "
               "inside its %d ms grace period. A signal (SIGUSR1; the caller has a handler for "
@@ -672,6 +683,9 @@ Test(terminate, terminate_keeps_one_deadline)
               "Keep one deadline: compute now_ms() + grace_ms once, before the loop, and wait "
               "for deadline - now_ms() each time round",
               STUBBORN_GRACE_MS, s->took_ms, NAG_MS, s->usr1_handled);
+    cr_assert(s->code != SIGKILL,
+              "terminate() returned 9, not -9 (the minus is missing: see "
+              "terminate_returns_minus_15_after_graceful_exit, the same cause)");
     cr_assert(s->code == -9,
               "terminate() returned %d for a worker that ignores SIGTERM (while SIGUSR1 "
               "interrupted the wait): expected -9 once the grace period was over",

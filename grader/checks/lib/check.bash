@@ -9,8 +9,9 @@
 # `run` in bats 1.8, and kill(0, ...) would kill bats itself. Use
 # run_contained, which avoids all three.
 
-# Files a check creates must be writable by the student user too.
-umask 0
+# The checks run as the judge user and student programs as the student user
+# (grader/checks/lib/jail.h): what a check makes for a student program to
+# write must be made writable on purpose (mkdir -m 1777, chmod 666).
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -26,13 +27,14 @@ run_contained() {
     local limit=$1
     shift
     local out="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/out.${BATS_TEST_NUMBER:-0}.$RANDOM"
+    # The student user (it can signal neither bats nor the grader) and the
+    # student filter, for good; the program's own timeout runs as it too,
+    # since the judge may not signal the student's processes.
     local as_student=()
-    if [ -n "${PROCLABS_STUDENT_UID:-}" ] && [ "$(id -u)" -eq 0 ]; then
-        # The grader's dedicated user: it can signal neither bats nor the grader.
-        as_student=(prlimit --nproc=1000:1000 setpriv --reuid="$PROCLABS_STUDENT_UID"
-            --regid="$PROCLABS_STUDENT_UID" --clear-groups --inh-caps=-all)
+    if [ -n "${PROCLABS_AS_STUDENT:-}" ]; then
+        as_student=("$PROCLABS_AS_STUDENT" "${PROCLABS_STUDENT_UID:-$(id -u)}")
     fi
-    setsid timeout -k 1 "$limit" "${as_student[@]}" "$@" >"$out" 2>&1 3>&- </dev/null &
+    "${as_student[@]}" setsid timeout -k 1 "$limit" "$@" >"$out" 2>&1 3>&- </dev/null &
     local pid=$!
     # A look at the run just before its limit, while it still lives: an
     # endless loop and a deadlock both time out, and the student must know which.
@@ -56,10 +58,11 @@ run_contained() {
     # Zombies are not running: an orphan that has ended waits for its
     # subreaper to reap it and must not count as left running.
     leftovers=$(ps -o pid=,stat= -s "$pid" 2>/dev/null | awk '$2 !~ /^Z/ {printf "%s ", $1}')
-    kill -KILL -- -"$pid" 2>/dev/null || true
-    pkill -KILL -s "$pid" 2>/dev/null || true
-    if [ "${#as_student[@]}" -gt 0 ]; then # also what escaped with setsid()
-        pkill -KILL -U "$PROCLABS_STUDENT_UID" 2>/dev/null || true
+    if [ -n "${PROCLABS_STUDENT_UID:-}" ]; then
+        "${as_student[@]}" kill -KILL -1 2>/dev/null || true # all of that user, also what escaped with setsid()
+    else
+        kill -KILL -- -"$pid" 2>/dev/null || true
+        pkill -KILL -s "$pid" 2>/dev/null || true
     fi
     timed_out=0
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then timed_out=1; fi

@@ -1,6 +1,7 @@
 /* sandbox_run: run student code in a contained child (see check.h). */
 #define _GNU_SOURCE
 #include "check.h"
+#include "jail.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <grp.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -104,51 +104,40 @@ struct children children_of(pid_t pid)
     return c;
 }
 
-/* The grader's dedicated student user, when it runs us as root; else 0. */
+/* The grader's dedicated student user, when it gave us one; else 0 (student
+ * code then runs as we do, with the student filter only). */
 static uid_t student_uid(void)
 {
     const char *s = getenv("PROCLABS_STUDENT_UID");
-    return s && geteuid() == 0 ? (uid_t)atoi(s) : 0;
+    return s ? (uid_t)atoi(s) : 0;
 }
 
-static void become_student(uid_t uid)
+/* Kill the body's process group and, with a student user, everything of
+ * that user: also what escaped the group with setsid(). The judge may not
+ * signal the student's processes itself. */
+static void kill_run(pid_t group)
 {
-    struct rlimit nproc = {1000, 1000}; /* root ignores it; the student user does not */
-    setrlimit(RLIMIT_NPROC, &nproc);
-    if (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0) {
-        dprintf(STDERR_FILENO, "check: cannot become the student user %u\n", (unsigned)uid);
-        _exit(126);
-    }
+    kill(-group, SIGKILL);
+    if (student_uid())
+        jail_kill_student(student_uid());
 }
 
-/* Kill every process of the student user but the caller: what the body left,
- * also what escaped its process group with setsid(). */
-static void kill_student_processes(uid_t uid)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        become_student(uid);
-        kill(-1, SIGKILL); /* as that user: reaches nothing of ours */
-        _exit(0);
-    }
-    if (pid > 0)
-        waitpid(pid, NULL, 0);
-}
-
-/* Runs in the test runner and its workers before any test: no process of
- * the same user may read or trace them (their pipes carry the results), and
- * files the checks create are writable by the student user. */
+/* Runs in the test runner and its workers before any test: nobody may read
+ * or trace them (their pipes and socket carry the results). */
 __attribute__((constructor)) static void harden_runner(void)
 {
     prctl(PR_SET_DUMPABLE, 0);
-    umask(0);
 }
 
 /* Student code must not reach the runner through descriptors the worker
- * inherited: its socket to the runner, its event fds, its shared arena.
- * Descriptors the check itself opened (pipes, files, socket pairs) stay. */
+ * inherited or opened: its socket to the runner, its event fds, its arena,
+ * its stdin pipe (both ends). Descriptors the check itself opened (pipes,
+ * files, socket pairs) stay. */
 static void close_runner_fds(void)
 {
+    char in[256] = "";
+    ssize_t k = readlink("/proc/self/fd/0", in, sizeof in - 1);
+    in[k > 0 ? k : 0] = '\0';
     DIR *d = opendir("/proc/self/fd");
     if (!d)
         return;
@@ -165,7 +154,7 @@ static void close_runner_fds(void)
             continue;
         target[n] = '\0';
         bool runner = !strncmp(target, "anon_inode:", 11) || strstr(target, "/bxf") ||
-                      strstr(target, "criterion");
+                      strstr(target, "criterion") || (*in && !strcmp(target, in));
         if (!runner && !strncmp(target, "socket:", 7)) {
             struct sockaddr_un peer;
             socklen_t len = sizeof peer;
@@ -177,6 +166,11 @@ static void close_runner_fds(void)
             close(fd);
     }
     closedir(d);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        close(null);
+    }
 }
 
 static void run_body(struct control *ctl, sandbox_body body, void *shared, int out)
@@ -187,8 +181,13 @@ static void run_body(struct control *ctl, sandbox_body body, void *shared, int o
     close(out);
     close_runner_fds();
     uid_t uid = student_uid();
-    if (uid)
-        become_student(uid);
+    if (jail_become_student(uid ? uid : getuid()) < 0) {
+        dprintf(STDERR_FILENO, "check: cannot become the student user %u\n", (unsigned)uid);
+        _exit(126);
+    }
+    /* The student's processes may look at each other in /proc (diagnoses
+     * run in the body), the judge's stay closed to them. */
+    prctl(PR_SET_DUMPABLE, 1);
     ctl->body_pid = getpid();
     body(shared);
     fflush(NULL);
@@ -208,7 +207,7 @@ static void append(struct sandbox *r, const char *buf, size_t n)
     if (n > room) {
         n = room;
         r->output_truncated = true;
-        kill(-r->pid, SIGKILL); /* a flood: stop it rather than read it to the deadline */
+        kill_run(r->pid); /* a flood: stop it rather than read it to the deadline */
     }
     memcpy(r->output + r->output_len, buf, n);
     r->output_len += n;
@@ -483,14 +482,12 @@ struct sandbox sandbox_run(sandbox_body body, void *shared, double timeout_ms)
     if (!wait_body(&r, p[0], start + timeout_ms)) {
         r.timed_out = true;
         describe_stuck(&r); /* before the kill: spinning or asleep, and where */
-        kill(-r.pid, SIGKILL);
+        kill_run(r.pid);
         Waitpid(r.pid, &r.status, 0);
     }
     r.elapsed_ms = now_ms() - start;
     r.leftovers = count_procs(0, r.pid, false);
-    kill(-r.pid, SIGKILL);
-    if (student_uid())
-        kill_student_processes(student_uid());
+    kill_run(r.pid);
     /* Collect what is still buffered in the pipe, without waiting for
      * killed stragglers that may hold its write end. */
     char buf[8192];
