@@ -113,6 +113,11 @@ static void timeout_body(void *shared)
     s->ret[0] = jq_join(q, 100);
     s->ms[0] = now_ms() - t;
     s->stage = 2;
+    /* 1000 ms: now's nanoseconds plus 10^9 always carry into the seconds. */
+    t = now_ms();
+    s->ret[3] = jq_join(q, 1000);
+    s->ms[3] = now_ms() - t;
+    s->stage = 4;
     /* No timeout: woken by a child's task_done once this process sleeps. */
     pid_t parent = getpid(), pid = fork();
     if (pid == 0) {
@@ -133,9 +138,9 @@ static void timeout_body(void *shared)
 Test(jqueue, join_timeout_returns_false)
 {
     seen = shared_alloc(sizeof *seen);
-    struct sandbox r = sandbox_run(timeout_body, seen, 3000);
+    struct sandbox r = sandbox_run(timeout_body, seen, 4000);
     cr_assert(!r.timed_out || !seen->created || seen->stage >= 1,
-              "jq_join(q, 1) with one unfinished task had not returned after 3000 ms (killed). "
+              "jq_join(q, 1) with one unfinished task had not returned after 4000 ms (killed). "
               "The contract: give up after timeout_ms milliseconds with false. Either the "
               "timeout is not used (a plain pthread_cond_wait) or the deadline is far off (a "
               "wrong unit, or a deadline on another clock than the condition variable's). See "
@@ -149,9 +154,15 @@ Test(jqueue, join_timeout_returns_false)
               "jq_join(q, 100) with one unfinished task did not return within 3000 ms, although "
               "jq_join(q, 1) did: the deadline grows far too fast with timeout_ms (check the "
               "unit: milliseconds)");
+    cr_assert(!r.timed_out || !seen->created || seen->stage != 2,
+              "jq_join(q, 1000) with one unfinished task had not returned after 4000 ms, "
+              "although jq_join(q, 100) returned after %.0f ms: a deadline whose nanoseconds "
+              "reach 10^9 is invalid (pthread_cond_timedwait returns EINVAL, not ETIMEDOUT). "
+              "Carry: tv_sec += ns / 1000000000, tv_nsec = ns %% 1000000000",
+              seen->ms[0]);
     cr_assert(!r.timed_out || !seen->created,
               "jq_join(q, JQ_FOREVER) was not woken by another process's jq_task_done() "
-              "(killed after 3000 ms)");
+              "(killed after 4000 ms)");
     sandbox_assert_returned(&r, "jq_join(q, 100)");
     assert_created(seen);
     cr_assert(!seen->ret[0] && !seen->ret[2],
@@ -168,6 +179,14 @@ Test(jqueue, join_timeout_returns_false)
               "jq_join(q, 100) with one unfinished task returned false after %.0f ms, not after "
               "about 100 ms",
               seen->ms[0]);
+    cr_assert(!seen->ret[3] && seen->ms[3] >= 900 && seen->ms[3] < 2500,
+              "jq_join(q, 1000) with one unfinished task returned %s after %.0f ms, not false "
+              "after about 1000 ms (jq_join(q, 100) took %.0f ms)%s",
+              seen->ret[3] ? "true" : "false", seen->ms[3], seen->ms[0],
+              seen->ms[3] < 900 ? ": a deadline whose nanoseconds reach 10^9 is invalid "
+                                  "(EINVAL). Carry: tv_sec += ns / 1000000000, tv_nsec = ns "
+                                  "% 1000000000"
+                                : "");
     cr_assert(seen->ret[1], "jq_join(q, JQ_FOREVER) returned false although the only task was "
                             "done by another process");
 }
@@ -234,6 +253,70 @@ Test(jqueue, join_wakes_every_joiner)
               seen->stage < 2 ? ": a joiner did not even wait (asleep) for the task; see "
                                 "join_timeout_returns_false first, it also explains this check"
                               : "");
+}
+
+/* ---- the count changes only under the lock --------------------------------------- */
+
+static void locked_body(void *shared)
+{
+    struct seen *s = shared;
+    struct jqueue *q = jq_create();
+    s->created = q != NULL;
+    if (!q)
+        return;
+    jq_put(q, 1);
+    (void)jq_get(q);
+    /* This process holds the lock; a child then calls task_done (k = 0)
+     * and put (k = 1): each must wait for the lock before it counts. */
+    for (int k = 0; k < 2; k++) {
+        pthread_mutex_lock(&q->lock);
+        int before = q->unfinished;
+        s->item[4 + k] = 0; /* entered */
+        s->ret[4 + k] = 0;  /* done */
+        pid_t pid = fork();
+        if (pid == 0) {
+            __atomic_store_n(&s->item[4 + k], 1, __ATOMIC_SEQ_CST);
+            if (k == 0)
+                jq_task_done(q);
+            else
+                jq_put(q, 2);
+            __atomic_store_n(&s->ret[4 + k], 1, __ATOMIC_SEQ_CST);
+            _exit(0);
+        }
+        for (double end = now_ms() + 2000; now_ms() < end; sleep_ms(1)) {
+            if (__atomic_load_n(&s->ret[4 + k], __ATOMIC_SEQ_CST))
+                break; /* done while we hold the lock */
+            if (__atomic_load_n(&s->item[4 + k], __ATOMIC_SEQ_CST) &&
+                process_state(pid, NULL) == 'S')
+                break; /* asleep: waiting for the lock */
+        }
+        sleep_ms(5);
+        s->count[4 + k] = before;
+        s->count[6 + k] = q->unfinished; /* changed while we held the lock? */
+        s->item[6 + k] = __atomic_load_n(&s->ret[4 + k], __ATOMIC_SEQ_CST);
+        pthread_mutex_unlock(&q->lock);
+        if (pid > 0)
+            waitpid(pid, NULL, 0);
+    }
+    s->stage = 1;
+}
+
+Test(jqueue, count_changed_only_under_the_lock)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(locked_body, seen, 5000);
+    sandbox_assert_returned(&r, "jq_task_done()/jq_put() while another process holds q->lock");
+    assert_created(seen);
+    const char *what[2] = {"jq_task_done()", "jq_put()"};
+    for (int k = 0; k < 2; k++)
+        cr_assert(seen->count[6 + k] == seen->count[4 + k] && !seen->item[6 + k],
+                  "%s in one process %s and changed unfinished from %d to %d while another "
+                  "process held q->lock: the count is changed without the lock. Two such "
+                  "changes at once (read, change, write back) can lose one, and then join "
+                  "returns too early or never. Lock q->lock around every change of "
+                  "unfinished",
+                  what[k], seen->item[6 + k] ? "ran to its end" : "did not wait", seen->count[4 + k],
+                  seen->count[6 + k]);
 }
 
 /* ---- put counts before the item is out --------------------------------------------- */

@@ -226,8 +226,9 @@ Test(apool, get_honours_timeout)
     struct sandbox r = sandbox_run(call_timeout, seen, 2000);
     cr_assert(!r.timed_out || seen->handles != 1,
               "async_get(r, 100 ms) on a 5 s task did not return within 2000 ms: get does not "
-              "honour its timeout. Wait for results with apool_dispatch(p, time left) and "
-              "return GET_TIMEOUT once the deadline has passed");
+              "honour its timeout (it waited without a limit, or with the time left in the "
+              "wrong unit). Wait for results with apool_dispatch(p, time left in ms, from one "
+              "deadline) and return GET_TIMEOUT once the deadline has passed");
     sandbox_assert_returned(&r, "async_get()");
     assert_created();
     assert_handles(1, "a 5 s task");
@@ -401,7 +402,7 @@ Test(apool, failing_task_reaches_error_callback)
     for (int i = 0; i < 4; i++)
         seen->status[i] = UNSET;
     struct sandbox r = sandbox_run(call_failing, seen, 5000);
-    cr_assert(r.returned || r.timed_out || seen->handles < 2,
+    cr_assert(r.returned || r.timed_out || seen->handles < 2 || !WIFEXITED(r.status),
               "the main process %s when a task failed: a failing task killed the pool. A "
               "task's error is a result like any other: file it (ok = false, error) and call "
               "the error callback; never exit",

@@ -44,12 +44,16 @@ run_contained() {
     local sampler=$!
     status=0
     wait "$pid" 2>/dev/null || status=$?
-    pkill -KILL -P "$sampler" 2>/dev/null || true
-    kill -KILL "$sampler" 2>/dev/null || true
-    wait "$sampler" 2>/dev/null || true
     stuck=""
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+        # The sampler looked before the limit: let it finish (a busy machine
+        # may make it late), it is bounded by its own 0.1 s look.
+        wait "$sampler" 2>/dev/null || true
         stuck=$(cat "$out.stuck" 2>/dev/null)
+    else
+        pkill -KILL -P "$sampler" 2>/dev/null || true
+        kill -KILL "$sampler" 2>/dev/null || true
+        wait "$sampler" 2>/dev/null || true
     fi
     output=$(head -c 262144 "$out")
     if [ "$status" -eq 153 ]; then # SIGXFSZ: the grader's file size limit
@@ -76,7 +80,8 @@ _sample_session() {
     before=$(_session_ticks "$1")
     [ -n "$before" ] || return 0
     sleep 0.1
-    { echo "$before"; echo "--"; _session_ticks "$1"; echo "--"; ps -o pid=,stat=,wchan:40= -s "$1" 2>/dev/null; } |
+    # wchan is shown only to the processes' own user: ask as the student.
+    { echo "$before"; echo "--"; _session_ticks "$1"; echo "--"; _as_student ps -o pid=,stat=,wchan:40= -s "$1" 2>/dev/null; } |
         awk -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" -v leader="$1" '
         function call(w) {
             if (w ~ /do_wait|wait_consider/) return "wait4 (waitpid)"
@@ -109,6 +114,14 @@ _sample_session() {
             else if (asleep)
                 printf "%d process%s spinning (used %.1f s of CPU) and %d asleep%s: a busy-wait, or an endless loop the others wait for?", spin, spin == 1 ? " was" : "es were", cpu, asleep, where
         }'
+}
+
+_as_student() { # _as_student CMD...: run CMD as the student user, if there is one
+    if [ -n "${PROCLABS_AS_STUDENT:-}" ]; then
+        "$PROCLABS_AS_STUDENT" "${PROCLABS_STUDENT_UID:-$(id -u)}" "$@"
+    else
+        "$@"
+    fi
 }
 
 _session_ticks() { # _session_ticks SID: "PID TICKS" (utime + stime) per process of the session
