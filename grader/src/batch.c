@@ -271,7 +271,7 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
                        ends_with(entry, ".tar") || ends_with(entry, ".zip")) {
                 char *dir = xasprintf("%s/%d", scratch, ns);
                 mkdir_p(dir);
-                if (unpack(kit, path, dir, ns, &s->note))
+                if (unpack(kit, path, dir, kit->slot, &s->note))
                     s->root = find_lab_root(&kit->manifest, dir);
                 free(dir);
             } else {

@@ -221,5 +221,8 @@ int main(int argc, char **argv)
 
     contain_init();
     contain_clean_stale();
+    /* Our own student and judge users for what this process runs itself
+     * (a build, an archive to unpack); each worker claims its own. */
+    kit.slot = contain_claim_slot(0);
     return cmd->run(&kit, &cli);
 }

@@ -227,17 +227,19 @@ enum library { LIB_NONE, LIB_C, LIB_RUNNER };
 
 static enum library library_of(const char *name)
 {
-    static void *libc, *libm, *runner;
+    static void *libc, *libm, *runner, *filter;
     static bool loaded;
     if (!loaded) {
         libc = dlopen("libc.so.6", RTLD_LAZY);
         libm = dlopen("libm.so.6", RTLD_LAZY);
-        runner = dlopen("libcriterion.so.3", RTLD_LAZY);
+        runner = dlopen("libcriterion.so.3", RTLD_LAZY); /* and all it pulls in */
+        filter = dlopen("libseccomp.so.2", RTLD_LAZY);   /* the check library's */
         loaded = true;
     }
     if ((libc && dlsym(libc, name)) || (libm && dlsym(libm, name)))
         return LIB_C;
-    return runner && dlsym(runner, name) ? LIB_RUNNER : LIB_NONE;
+    return (runner && dlsym(runner, name)) || (filter && dlsym(filter, name)) ? LIB_RUNNER
+                                                                               : LIB_NONE;
 }
 
 struct verdict {
@@ -302,7 +304,7 @@ static void judge_symbol(const char *name, const Elf64_Sym *sym, void *arg)
         else if ((lib = library_of(name)))
             refuse(v, "your code defines '%s', which %s also defines: rename it or make it "
                       "static",
-                   name, lib == LIB_C ? "the C library" : "the test runner (Criterion)");
+                   name, lib == LIB_C ? "the C library" : "the test runner (Criterion or libseccomp)");
         return;
     }
     if (symset_owner(v->checks, name) || !strncmp(name, "__start_", 8) ||
@@ -311,8 +313,8 @@ static void judge_symbol(const char *name, const Elf64_Sym *sym, void *arg)
                   "call or read them",
                name);
     else if (!symset_owner(v->kit, name) && library_of(name) == LIB_RUNNER)
-        refuse(v, "your code refers to '%s', which belongs to the test runner (Criterion): lab "
-                  "code may not call it",
+        refuse(v, "your code refers to '%s', which belongs to the test runner (Criterion or "
+                  "libseccomp): lab code may not call it",
                name);
 }
 

@@ -1,4 +1,5 @@
 /* Lab 03 checks: exitcode_of, join_timeout, run_all. */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include "check.h"
 #include "join.h"
 
@@ -7,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,6 +93,7 @@ struct joined {
     int ret0;        /* join_timeout(pid, 0), after the 200 ms one */
     double took0_ms;
     char state0;     /* the child's state right after join_timeout(pid, 200) */
+    long sleeps;     /* voluntary context switches during join_timeout(pid, 200) */
 };
 
 static void call_join_ending_child(void *shared)
@@ -113,9 +116,13 @@ static void call_join_ending_child(void *shared)
     }
     j->child = child;
     j->code = -999;
+    struct rusage u0, u1;
+    getrusage(RUSAGE_THREAD, &u0);
     double t0 = now_ms();
     j->ret = join_timeout(j->child, 2000, &j->code);
     j->took_ms = now_ms() - t0;
+    getrusage(RUSAGE_THREAD, &u1);
+    j->sleeps = u1.ru_nvcsw - u0.ru_nvcsw;
     j->after = waitpid(j->child, NULL, WNOHANG);
     j->after_errno = errno;
 
@@ -133,6 +140,13 @@ Test(join, join_timeout_returns_when_child_ends)
     struct joined *j = shared_alloc(sizeof *j);
     struct sandbox r = sandbox_run(call_join_ending_child, j, 8000);
     sandbox_assert_returned(&r, "join_timeout(pid, 2000 ms, &code)");
+    cr_assert(!(j->ret == JOIN_RUNNING && j->sleeps < 3),
+              "join_timeout(pid, 2000 ms) returned JOIN_RUNNING after %.0f ms without ever "
+              "going to sleep (%ld voluntary context switches): it spins, asking waitpid() "
+              "again at full speed. The check's child ends 100 ms after its parent sleeps "
+              "waiting, so it never ended in time. Sleep a little between two looks "
+              "(sleep_ms(1))",
+              j->took_ms, j->sleeps);
     cr_assert(j->ret != JOIN_RUNNING || j->took_ms >= 1900,
               "join_timeout(pid, 2000 ms) returned JOIN_RUNNING after %.0f ms, but the child "
               "ends after 100 ms, long before the deadline: it gave up early. Keep looking "
@@ -195,9 +209,13 @@ static void call_join_endless_child(void *shared)
     struct watch w;
     watch_start(&w, 1600, where_is_join, j);
     j->stage = 1;
+    struct rusage u0, u1;
+    getrusage(RUSAGE_THREAD, &u0);
     double t0 = now_ms();
     j->ret = join_timeout(child, 200, &j->code);
     j->took_ms = now_ms() - t0;
+    getrusage(RUSAGE_THREAD, &u1);
+    j->sleeps = u1.ru_nvcsw - u0.ru_nvcsw; /* each sleep between looks is one */
     char st = process_state(child, NULL); /* looks without reaping */
     j->state0 = st ? st : '-';
     j->stage = 2;
@@ -248,6 +266,12 @@ Test(join, join_timeout_returns_in_time)
               "join_timeout(pid, 200 ms) returned only after %.0f ms: return once the deadline "
               "has passed",
               j->took_ms);
+    cr_assert(j->sleeps >= 3,
+              "join_timeout(pid, 200 ms) waited %.0f ms without ever going to sleep (%ld "
+              "voluntary context switches): it spins, asking waitpid() again at full speed and "
+              "burning a CPU the child may need. Sleep a little between two looks "
+              "(sleep_ms(1))",
+              j->took_ms, j->sleeps);
     cr_assert(j->state0 != 'Z' && j->state0 != '-',
               "after join_timeout(pid, 200 ms) said the child is still running, the child was "
               "%s: leave it running (do not kill or reap it), the caller may join it again later",

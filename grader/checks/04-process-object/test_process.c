@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +38,7 @@ struct seen {
     double ms_300, ms_0;
     int alive_after_timeout, code_after_timeout, code_end;
     char wchan[64]; /* where process_join() was stuck, when the watch fired */
+    long sleeps_300; /* voluntary context switches during process_join(p, 300) */
     /* terminate/kill on an object that has no running child */
     int term_reaped_rc, kill_reaped_rc, bystander_sig, bystander_sig_kill;
     int unstarted_alive, unstarted_code, unstarted_join, unstarted_term, unstarted_kill;
@@ -479,9 +481,13 @@ static void join_timeout(void *shared)
     s->stage = 1;
     struct watch w;
     watch_start(&w, 2500, where_is_join, s);
+    struct rusage u0, u1;
+    getrusage(RUSAGE_THREAD, &u0);
     double t0 = now_ms();
     s->joined_300 = process_join(&p, 300);
     s->ms_300 = now_ms() - t0;
+    getrusage(RUSAGE_THREAD, &u1);
+    s->sleeps_300 = u1.ru_nvcsw - u0.ru_nvcsw; /* each sleep between looks is one */
     watch_done(&w);
     s->stage = 2;
     t0 = now_ms();
@@ -525,6 +531,11 @@ Test(process, join_timeout_returns_in_time)
               "process_join(p, 300) gave up after %.0f ms on a running child: it must keep "
               "looking until the 300 ms have passed",
               seen->ms_300);
+    cr_assert(seen->sleeps_300 >= 3,
+              "process_join(p, 300) waited %.0f ms without ever going to sleep (%ld voluntary "
+              "context switches): it spins, asking waitpid() again at full speed and burning a "
+              "CPU the child may need. Sleep a little between two looks (sleep_ms(1))",
+              seen->ms_300, seen->sleeps_300);
     cr_assert(seen->ms_300 < 2500,
               "process_join(p, 300) took %.0f ms: it must return soon after its timeout",
               seen->ms_300);

@@ -26,6 +26,8 @@ struct seen {
     pid_t caller, caller_parent;
     char self_comm[64];
     int rc_self, rc_missing, errno_missing;
+    int fds_before, fds_after; /* open descriptors around the student's calls */
+    char fd_text[256];
     struct proc_stat self;
     int rc_odd[NAMES];
     struct proc_stat odd[NAMES];
@@ -48,6 +50,28 @@ struct seen {
     char runner_state; /* the running child, after the handler */
     bool zombie_released; /* make_zombie() returned (its child may exit now) */
 };
+
+/* Open descriptors of this process, and a description of those >= from. */
+static int count_fds(int from, char *text, size_t size)
+{
+    int n = 0;
+    if (text && size)
+        text[0] = '\0';
+    for (int fd = 0; fd < 256; fd++) {
+        if (fcntl(fd, F_GETFD) < 0)
+            continue;
+        n++;
+        if (text && fd >= from) {
+            char path[64], target[64];
+            snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+            ssize_t k = readlink(path, target, sizeof target - 1);
+            target[k > 0 ? k : 0] = '\0';
+            size_t used = strlen(text);
+            snprintf(text + used, size - used, "%sfd %d -> %s", used ? ", " : "", fd, target);
+        }
+    }
+    return n;
+}
 
 /* ---- the test's own reading of /proc, independent of the student's ---- */
 
@@ -109,7 +133,13 @@ static void read_self(void *shared)
         close(fd);
     if (n > 0 && s->self_comm[n - 1] == '\n')
         s->self_comm[n - 1] = '\0';
+    s->fds_before = count_fds(0, NULL, 0);
     s->rc_self = read_proc_stat(getpid(), &s->self);
+    for (int i = 0; i < 20; i++) {
+        struct proc_stat again;
+        read_proc_stat(getpid(), &again);
+    }
+    s->fds_after = count_fds(0, NULL, 0);
     errno = 0;
     struct proc_stat gone;
     s->rc_missing = read_proc_stat(INT_MAX, &gone); /* above any pid_max */
@@ -134,6 +164,11 @@ Test(states, read_proc_stat_self)
               "comm is \"%s\", but the command is \"%s\": copy what is between the parentheses, "
               "without them",
               s->self.comm, s->self_comm);
+    cr_assert(s->fds_after == s->fds_before,
+              "after 21 calls of read_proc_stat() this process had %d more open descriptors "
+              "than before: close() the /proc/PID/stat file after reading it, or every call "
+              "leaks one",
+              s->fds_after - s->fds_before);
     cr_assert(s->rc_missing == -1,
               "read_proc_stat() of a pid that does not exist returned %d, not -1", s->rc_missing);
     cr_assert(s->errno_missing == ENOENT,
@@ -233,6 +268,9 @@ Test(states, make_zombie_leaves_zombie)
 {
     struct seen *s = shared_alloc(sizeof *s);
     struct sandbox r = sandbox_run(zombie, s, 2000);
+    cr_assert(r.stray_returns == 0,
+              "a second process came back out of make_zombie(): the child must end with "
+              "_exit(0), never return to the caller");
     sandbox_assert_returned(&r, "make_zombie()");
     cr_assert(s->zombie > 0, "make_zombie() returned %d: fork a child that calls _exit(0)",
               (int)s->zombie);
@@ -476,6 +514,8 @@ static void orphan(void *shared)
     struct orphan o = {-1, -1, -1}; /* private: the student's children may write to theirs */
     s->caller = getpid();
     Pipe(stop);
+    int from = stop[1] + 1;
+    s->fds_before = count_fds(0, NULL, 0);
     s->start_rc = orphan_start(&o, orphan_life, NULL);
     s->o = o;
     if (s->start_rc == 0 && o.orphan > 0 && o.middle > 0) {
@@ -490,6 +530,7 @@ static void orphan(void *shared)
         s->release_rc = orphan_release(&o);
         s->middle_state_after = state_of(o.middle, NULL);
         s->orphan_state_after = state_of(o.orphan, &s->ppid_after);
+        s->fds_after = count_fds(from, s->fd_text, sizeof s->fd_text);
     }
     close(stop[1]);
     close(stop[0]);
@@ -524,8 +565,14 @@ Test(states, orphan_parent_changes)
               "waitpid() for it",
               (int)s->o.middle, state_text(s->middle_state_after));
     cr_assert(s->release_rc == 0, "orphan_release() returned %d", s->release_rc);
-    cr_assert(s->orphan_state_after != '-' && s->ppid_after != s->o.middle,
+    cr_assert(s->orphan_state_after != '-' && s->orphan_state_after != 'Z' &&
+                  s->ppid_after != s->o.middle,
               "after the middle child exited the orphan %d is %s with parent %d: it must live "
               "on (it runs life(arg)), adopted by another process",
               (int)s->o.orphan, state_text(s->orphan_state_after), (int)s->ppid_after);
+    cr_assert(s->fds_after == s->fds_before,
+              "after orphan_start() and orphan_release() the caller holds %d more open "
+              "descriptors than before (%s): close every pipe end you no longer use (the "
+              "read end of the pid pipe once read, the ends meant for the middle child)",
+              s->fds_after - s->fds_before, s->fd_text[0] ? s->fd_text : "none new");
 }

@@ -222,8 +222,17 @@ static void look_blocked(pid_t pid, struct blocked *w)
         return;
     struct timespec deadline, now;
     struct iovec local = {&deadline, sizeof deadline}, remote = {(void *)a[3], sizeof deadline};
-    if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof deadline)
-        return;
+    if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof deadline) {
+        /* process_vm_readv may be filtered: /proc/PID/mem is the same memory */
+        snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return;
+        n = pread(fd, &deadline, sizeof deadline, (off_t)a[3]);
+        close(fd);
+        if (n != (ssize_t)sizeof deadline)
+            return;
+    }
     clock_gettime(w->realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &now);
     w->read = true;
     w->ahead_s = (double)(deadline.tv_sec - now.tv_sec) + (deadline.tv_nsec - now.tv_nsec) / 1e9;

@@ -4,7 +4,7 @@ load "$CHECKLIB/check.bash"
 
 setup_file() {
     [ -x ./counter ] || return 0
-    tmp=$(mktemp -d "${TMPDIR:-/tmp}/lab12.XXXXXX")
+    tmp=$(mktemp -d "${STUDENT_TMP:-${TMPDIR:-/tmp}}/lab12.XXXXXX")
     chmod 777 "$tmp"
     BATS_TEST_TMPDIR=$BATS_FILE_TMPDIR BATS_TEST_NUMBER=0 run_contained 8 env TMPDIR="$tmp" ./counter 100
     printf '%s' "$output" >"$BATS_FILE_TMPDIR/output"

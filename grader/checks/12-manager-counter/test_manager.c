@@ -33,6 +33,10 @@ struct seen {
     ssize_t got[3];
     char text[3][MSG_MAX + 1];
     int finished; /* takers that finished in time */
+    int fds_before, fds_started, sockets_started; /* the caller's descriptors */
+    int fds_after_take, fds_after_shutdown;
+    ssize_t bad[3];        /* recv_msg() on a too long, a cut and a cut-length message */
+    bool canary_hit;       /* recv_msg() wrote past cap */
     bool socket_left, dir_left, server_left;
 };
 
@@ -121,7 +125,10 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 static struct seen *fresh_seen(void)
 {
     struct seen *s = shared_alloc(sizeof *s);
-    const char *base = getenv("TMPDIR");
+    /* $STUDENT_TMP: the temporary folder as the code under test sees it */
+    const char *base = getenv("STUDENT_TMP");
+    if (!base || !*base)
+        base = getenv("TMPDIR");
     snprintf(s->tmpdir, sizeof s->tmpdir, "%s/lab12-XXXXXX", base && *base ? base : "/tmp");
     cr_assert(mkdtemp(s->tmpdir), "the check could not make a folder in %s", s->tmpdir);
     chmod(s->tmpdir, 0777); /* the code under test may run as another user */
@@ -136,6 +143,27 @@ static void remove_tmpdir(struct seen *s)
 static void enter_tmpdir(struct seen *s)
 {
     setenv("TMPDIR", s->tmpdir, 1);
+}
+
+/* ---- the caller's descriptors ---------------------------------------------------- */
+
+/* Open descriptors of this process; in *sockets, how many are sockets. */
+static int open_fds(int *sockets)
+{
+    int n = 0, socks = 0;
+    char path[64], target[128];
+    for (int fd = 0; fd < 1024; fd++) {
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        ssize_t k = readlink(path, target, sizeof target - 1);
+        if (k < 0)
+            continue;
+        target[k] = '\0';
+        n++;
+        socks += !strncmp(target, "socket:", 7);
+    }
+    if (sockets)
+        *sockets = socks;
+    return n;
 }
 
 /* ---- step 1: framing --------------------------------------------------------- */
@@ -202,6 +230,73 @@ Test(manager, recv_msg_reads_whole_message)
               s->got[2]);
 }
 
+/* A length, then only part of what it promises, then EOF. */
+static void send_cut(int fd, size_t promised, size_t sent_len_bytes, size_t sent_text)
+{
+    unsigned char msg[4 + MSG_MAX];
+    msg[0] = (unsigned char)(promised >> 24);
+    msg[1] = (unsigned char)(promised >> 16);
+    msg[2] = (unsigned char)(promised >> 8);
+    msg[3] = (unsigned char)promised;
+    memset(msg + 4, 'x', sizeof msg - 4);
+    (void)!write(fd, msg, sent_len_bytes + sent_text);
+}
+
+static void bad_body(void *shared)
+{
+    struct seen *s = shared;
+    int sv[2];
+    /* a: a 40-byte message into a 16-byte buffer, with a canary behind it */
+    Socketpair(sv);
+    struct {
+        char buf[16];
+        char canary[64];
+    } b;
+    memset(&b, '#', sizeof b);
+    send_cut(sv[1], 40, 4, 40);
+    close(sv[1]);
+    s->bad[0] = recv_msg(sv[0], b.buf, sizeof b.buf);
+    for (size_t i = 0; i < sizeof b.canary; i++)
+        s->canary_hit |= b.canary[i] != '#';
+    close(sv[0]);
+    /* b: the length says 20, 7 bytes come, then the peer closes */
+    Socketpair(sv);
+    send_cut(sv[1], 20, 4, 7);
+    close(sv[1]);
+    char buf[MSG_MAX + 1];
+    s->bad[1] = recv_msg(sv[0], buf, sizeof buf);
+    close(sv[0]);
+    /* c: two of the four length bytes, then the peer closes */
+    Socketpair(sv);
+    send_cut(sv[1], 9, 2, 0);
+    close(sv[1]);
+    s->bad[2] = recv_msg(sv[0], buf, sizeof buf);
+    close(sv[0]);
+}
+
+Test(manager, recv_msg_rejects_bad_messages)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    s->bad[0] = s->bad[1] = s->bad[2] = -99;
+    struct sandbox r = sandbox_run(bad_body, s, 5000);
+    sandbox_assert_returned(&r, "recv_msg() on messages that are too long or cut off");
+    cr_assert(!s->canary_hit && s->bad[0] == -1,
+              "recv_msg(fd, buf, 16) on a 40-byte message returned %zd%s: a message that does "
+              "not fit in cap is an error (-1), and nothing may be written past buf[cap - 1]. "
+              "Compare the length with cap before reading the text",
+              s->bad[0], s->canary_hit ? " and wrote past the end of the buffer" : "");
+    cr_assert(s->bad[1] == -1,
+              "recv_msg() returned %zd when the peer closed the connection after 7 of the 20 "
+              "bytes its length promised: a connection closed in the middle of a message is an "
+              "error (-1), not the end of the conversation (0) and not a message",
+              s->bad[1]);
+    cr_assert(s->bad[2] == -1,
+              "recv_msg() returned %zd when the peer closed the connection after 2 of the 4 "
+              "length bytes: that is a message cut off (-1); 0 is only for EOF before any byte "
+              "of a new message",
+              s->bad[2]);
+}
+
 /* ---- step 2: the socket in a private folder ----------------------------------- */
 
 static void start_body(void *shared)
@@ -209,9 +304,13 @@ static void start_body(void *shared)
     struct seen *s = shared;
     enter_tmpdir(s);
     struct manager m = {0}; /* private: a child writing m->pid = 0 must not reach the test */
+    int sockets_before;
+    s->fds_before = open_fds(&sockets_before);
     s->start_rc = manager_start(&m);
     s->m = m;
     if (s->start_rc < 0) return;
+    s->fds_started = open_fds(&s->sockets_started) - s->fds_before;
+    s->sockets_started -= sockets_before;
     struct stat st;
     s->path_is_socket = stat(s->m.path, &st) == 0 && S_ISSOCK(st.st_mode);
     s->server_alive = s->m.pid > 0 && s->m.pid != getpid() && kill(s->m.pid, 0) == 0;
@@ -221,7 +320,11 @@ static void start_body(void *shared)
     s->start2_rc = manager_start(&m2);
     s->m2 = m2; /* a second manager beside the first */
     if (s->start2_rc == 0) manager_shutdown(&m2);
+    int before_take = open_fds(NULL);
+    take_one(&m); /* a client in this process: its connection must not stay open */
+    s->fds_after_take = open_fds(NULL) - before_take;
     manager_shutdown(&m);
+    s->fds_after_shutdown = open_fds(NULL) - s->fds_before;
 }
 
 Test(manager, manager_start_makes_private_socket)
@@ -257,6 +360,31 @@ Test(manager, manager_start_makes_private_socket)
               "a second manager_start() beside the first %s: every manager needs its own "
               "folder (mkdtemp)",
               s->start2_rc ? "failed" : "got the same socket path");
+}
+
+Test(manager, caller_keeps_no_descriptors)
+{
+    struct seen *s = fresh_seen();
+    struct sandbox r = sandbox_run(start_body, s, 8000);
+    remove_tmpdir(s);
+    sandbox_assert_returned(&r, "manager_start(), take_one() and manager_shutdown()");
+    cr_assert(s->start_rc == 0, "manager_start() returned %d: it does not start a manager yet",
+              s->start_rc);
+    cr_assert(s->fds_started == 0,
+              "after manager_start() returned, the caller had %d more open descriptor%s than "
+              "before (%d of them socket%s): the caller keeps its copy of the listening socket. "
+              "Only the server needs it: close it in the caller after fork(), or the socket "
+              "stays open in every process the caller forks later (the takers too)",
+              s->fds_started, s->fds_started == 1 ? "" : "s", s->sockets_started,
+              s->sockets_started == 1 ? "" : "s");
+    cr_assert(s->fds_after_take == 0,
+              "take_one() left %d more descriptor%s open in its process than before: it "
+              "connects and never closes its connection. close(fd) after the reply",
+              s->fds_after_take, s->fds_after_take == 1 ? "" : "s");
+    cr_assert(s->fds_after_shutdown <= 0,
+              "after manager_shutdown() the caller had %d more open descriptor%s than before "
+              "manager_start(): close the connection used to send SHUTDOWN",
+              s->fds_after_shutdown, s->fds_after_shutdown == 1 ? "" : "s");
 }
 
 /* ---- step 3: many clients, one after another and at once ------------------------ */

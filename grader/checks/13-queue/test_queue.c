@@ -211,9 +211,31 @@ static void timeout_body(void *shared)
     if (pid > 0)
         waitpid(pid, NULL, 0);
     s->n[2] = 1;
+    /* 1000 ms, woken by a put: now's nanoseconds plus 10^9 always carry into
+     * the seconds, so a deadline that is not carried is always invalid. */
+    pid = fork();
+    if (pid == 0) {
+        for (double end = now_ms() + 1000; now_ms() < end && process_state(parent, NULL) != 'S';)
+            sleep_ms(1);
+        sleep_ms(20);
+        queue_put(q, "v", 1, true, 1000);
+        _exit(0);
+    }
+    t = now_ms();
+    s->st[6] = queue_get(q, buf, &len, true, 1000);
+    s->ms[3] = now_ms() - t;
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
     t = now_ms();
     s->st[0] = queue_get(q, buf, &len, true, 100);
     s->ms[0] = now_ms() - t;
+    if (s->ms[0] < 80) { /* once more, elsewhere in the second */
+        sleep_ms(150);
+        t = now_ms();
+        s->st[0] = queue_get(q, buf, &len, true, 100);
+        double again = now_ms() - t;
+        s->ms[0] = again > s->ms[0] ? again : s->ms[0];
+    }
     s->n[0] = 1; /* the get returned */
     s->st[1] = queue_put(q, "x", 1, true, 100);
     t = now_ms();
@@ -250,6 +272,13 @@ Test(queue, timeout_is_honoured)
               "get(block=true, timeout 1 ms) and (timeout 100 ms) on an empty queue gave %s and "
               "%s, not Q_EMPTY",
               queue_status_name(seen->st[4]), queue_status_name(seen->st[0]));
+    cr_assert(seen->st[6] == Q_OK || seen->ms[3] >= 900 || seen->ms[0] < 80,
+              "get(block=true, timeout 1000 ms) on an empty queue gave %s after %.0f ms, "
+              "although another process put an item during the wait, while a 100 ms timeout "
+              "worked: a deadline whose nanoseconds reach 10^9 is invalid (sem_clockwait fails "
+              "at once with EINVAL). Carry: tv_sec += ns / 1000000000, tv_nsec = ns %% "
+              "1000000000",
+              queue_status_name(seen->st[6]), seen->ms[3]);
     cr_assert(seen->ms[0] >= 80 || seen->st[5] != Q_OK,
               "get(block=true, timeout 100 ms) on an empty queue gave up after %.0f ms, while "
               "get(block=true, QUEUE_FOREVER) did wait: the deadline was already past when the "
@@ -265,6 +294,10 @@ Test(queue, timeout_is_honoured)
               "get(block=true, timeout 100 ms) on an empty queue returned after %.0f ms, not "
               "after about 100 ms: the deadline is too far (check the unit: milliseconds)",
               seen->ms[0]);
+    cr_assert(seen->st[6] == Q_OK,
+              "get(block=true, timeout 1000 ms) on an empty queue gave %s after %.0f ms, "
+              "although another process put an item during the wait",
+              queue_status_name(seen->st[6]), seen->ms[3]);
     cr_assert(seen->st[1] == Q_OK && seen->st[2] == Q_FULL,
               "on a queue of 1, put(timeout 100 ms) gave %s then %s: expected Q_OK then Q_FULL",
               queue_status_name(seen->st[1]), queue_status_name(seen->st[2]));

@@ -37,6 +37,9 @@ struct seen {
     int accept_error_served, accept_error_errno; /* echo_serve on a socket that does not listen */
     int child_has_lfd;     /* the port still listened after the server stopped */
     int session_extra;     /* bytes that came back beyond the BIG ones */
+    int stray_return;      /* pid of a process other than the server that returned from echo_serve */
+    int error_listen, error_errno, error_leaked; /* echo_listen on a port in use */
+    int uncapped_echoed;   /* clients echoed at once with max_clients 0 */
     int child_ended;       /* the session's child had ended */
     int session_ok, session_len;
     char session_first[64];
@@ -111,7 +114,13 @@ static int start_server(struct seen *s, int max, int total)
     pid_t pid = fork();
     if (pid == 0) {
         signal(SIGPIPE, SIG_IGN);
-        s->served = echo_serve(s->lfd, max, total);
+        pid_t server = getpid();
+        int served = echo_serve(s->lfd, max, total);
+        if (getpid() != server) { /* a child of the server came back here */
+            s->stray_return = getpid();
+            _exit(0);
+        }
+        s->served = served;
         s->left_children = count_children_of(getpid());
         s->server_done = 1;
         _exit(0);
@@ -220,6 +229,10 @@ static void assert_listening(const struct seen *s)
 
 static void assert_server_returned(const struct seen *s, int total)
 {
+    cr_assert(!s->stray_return,
+              "a child forked by echo_serve() returned from echo_serve() (process %d): after "
+              "echo_session() the child must _exit(0), or it goes on running the server's loop",
+              s->stray_return);
     cr_assert(!s->server_hung && s->server_done,
               "echo_serve(lfd, ..., %d) did not return after its %d client%s left: it must stop "
               "after total clients and wait for its children",
@@ -257,6 +270,15 @@ static void listen_body(void *shared)
     close(tmp);
     int fd = echo_listen(s->chosen_port);
     s->chosen_bound = fd >= 0 ? echo_port(fd) : -errno;
+    /* The port of s->lfd is taken (it listens): echo_listen must fail, and
+     * close the socket it made. The lowest free fd shows a leak. */
+    int before = dup(0);
+    close(before);
+    s->error_listen = echo_listen(s->port);
+    s->error_errno = errno;
+    int after = dup(0);
+    close(after);
+    s->error_leaked = s->error_listen < 0 && after != before;
 }
 
 Test(echo, listen_on_loopback)
@@ -277,6 +299,15 @@ Test(echo, listen_on_loopback)
               "echo_listen(%d) gave port %d (negative: -errno): bind the port asked for, in "
               "network byte order (htons)",
               s->chosen_port, s->chosen_bound);
+    cr_assert(s->error_listen < 0,
+              "echo_listen(%d) returned %d although port %d already has a listening socket: "
+              "bind() fails there (EADDRINUSE, SO_REUSEADDR or not), and echo_listen must "
+              "return -1",
+              s->port, s->error_listen, s->port);
+    cr_assert(!s->error_leaked,
+              "echo_listen(%d) on a port in use returned -1 (%s) but left its socket open (the "
+              "lowest free descriptor moved): close(fd) before returning -1",
+              s->port, strerror(s->error_errno));
 }
 
 /* ---- step 2: echo_session ------------------------------------------------------- */
@@ -376,8 +407,29 @@ static void at_once_body(void *shared)
     stop_server(s, 3000);
 }
 
+/* max_clients 0: no cap at all; six clients at once all get their echo. */
+static void uncapped_body(void *shared)
+{
+    struct seen *s = shared;
+    if (start_server(s, 0, 6) < 0)
+        return;
+    int fd[6];
+    for (int i = 0; i < 6; i++)
+        fd[i] = echo_dial(s->port);
+    settle(s, 6, 8000);
+    double end = now_ms() + ECHO_WAIT_MS;
+    for (int i = 0; i < 6; i++)
+        s->uncapped_echoed += fd[i] >= 0 && echo_once(fd[i], "ping\n", end - now_ms());
+    for (int i = 0; i < 6; i++)
+        close(fd[i]);
+    stop_server(s, 3000);
+}
+
 Test(echo, clients_served_at_once)
 {
+    struct seen *u = shared_alloc(sizeof *u);
+    struct sandbox ur = sandbox_run(uncapped_body, u, 12000);
+    sandbox_assert_returned(&ur, "echo_serve()");
     struct seen *s = shared_alloc(sizeof *s);
     struct sandbox r = sandbox_run(at_once_body, s, 10000);
     sandbox_assert_returned(&r, "echo_serve()");
@@ -394,6 +446,14 @@ Test(echo, clients_served_at_once)
               "run echo_session() on its client. To see it: ./echo_demo 4",
               s->children, s->children == 1 ? "" : "ren", s->echoed, ECHO_WAIT_MS);
     assert_server_returned(s, 4);
+    cr_assert(u->uncapped_echoed == 6,
+              "echo_serve(lfd, 0, 6): six clients connected at once, the server went to sleep "
+              "with %d child%s and %d connection%s still queued, and only %d got their echo: "
+              "max_clients <= 0 means no cap at all, so never wait for a child before accept() "
+              "then",
+              u->children, u->children == 1 ? "" : "ren", u->queued, u->queued == 1 ? "" : "s",
+              u->uncapped_echoed);
+    assert_server_returned(u, 6);
 }
 
 static void fifth_body(void *shared)
