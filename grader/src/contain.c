@@ -396,12 +396,14 @@ static void hand_over(const char *dir, uid_t to, mode_t top)
             continue;
         char *p = xasprintf("%s/%s", dir, e->d_name);
         struct stat st;
-        if (lstat(p, &st) == 0) {
-            if (S_ISDIR(st.st_mode))
-                hand_over(p, to, st.st_mode & 07777); /* a folder keeps its mode */
-            else if (lchown(p, to, to) == 0 && S_ISREG(st.st_mode))
-                chmod(p, st.st_mode & 0755);
-        }
+        /* Only what the run made (ours or the slot's users'), never a hard
+         * link to someone else's file that student code slipped in. */
+        bool ours = lstat(p, &st) == 0 && (st.st_uid == 0 || jail_slot_of(st.st_uid) >= 0) &&
+                    (S_ISDIR(st.st_mode) || st.st_nlink == 1);
+        if (ours && S_ISDIR(st.st_mode))
+            hand_over(p, to, st.st_mode & 07777); /* a folder keeps its mode */
+        else if (ours && lchown(p, to, to) == 0 && S_ISREG(st.st_mode))
+            chmod(p, st.st_mode & 0755);
         free(p);
     }
     closedir(d);
