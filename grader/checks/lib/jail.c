@@ -64,7 +64,8 @@ static const int refused[] = {
     SCMP_SYS(vhangup),         SCMP_SYS(iopl),              SCMP_SYS(ioperm),
     SCMP_SYS(move_mount),      SCMP_SYS(open_tree),         SCMP_SYS(fsopen),
     SCMP_SYS(fsconfig),        SCMP_SYS(fsmount),           SCMP_SYS(fspick),
-    SCMP_SYS(mount_setattr),   SCMP_SYS(kcmp),
+    SCMP_SYS(mount_setattr),   SCMP_SYS(kcmp),              SCMP_SYS(pidfd_getfd),
+    SCMP_SYS(process_madvise),
 };
 
 /* uid and gid changes, with how many id arguments each takes. */
