@@ -24,11 +24,10 @@
 
 enum { OUTPUT_CAP = 256 * 1024 };
 
+/* What the body's own processes report (only what no outside look can
+ * see: a child that came back from the body instead of exiting). */
 struct control {
-    pid_t body_pid;
-    int returned;
     int stray_returns;
-    int unreaped;
 };
 
 /* Fields 4 (ppid) and 5 (pgrp) of /proc/PID/stat; the command name may hold
@@ -173,7 +172,7 @@ static void close_runner_fds(void)
     }
 }
 
-static void run_body(struct control *ctl, sandbox_body body, void *shared, int out)
+static void run_body(struct control *ctl, sandbox_body body, void *shared, int out, int done)
 {
     setpgid(0, 0);
     dup2(out, STDOUT_FILENO);
@@ -188,16 +187,19 @@ static void run_body(struct control *ctl, sandbox_body body, void *shared, int o
     /* The student's processes may look at each other in /proc (diagnoses
      * run in the body), the judge's stay closed to them. */
     prctl(PR_SET_DUMPABLE, 1);
-    ctl->body_pid = getpid();
+    pid_t self = getpid(); /* not in shared memory: student code cannot change it */
     body(shared);
     fflush(NULL);
-    if (getpid() != ctl->body_pid) {
+    if (getpid() != self) {
         /* A child of the student code came back here: it should have exited. */
         __atomic_add_fetch(&ctl->stray_returns, 1, __ATOMIC_SEQ_CST);
         _exit(0);
     }
-    ctl->unreaped = count_children_of(getpid());
-    ctl->returned = 1;
+    /* Back from the body: say so and stop, so that the judge counts our
+     * children itself, from /proc. What this process wrote to memory after
+     * student code ran could be anything. */
+    (void)!write(done, "r", 1);
+    raise(SIGSTOP);
     _exit(0); /* never return into Criterion */
 }
 
@@ -429,23 +431,57 @@ static void describe_stuck(struct sandbox *r)
 
 /* Wait for the body's process, reading its output, until it ends or the
  * deadline passes. Returns true if it ended by itself. */
-static bool wait_body(struct sandbox *r, int out, double deadline)
+/* The body said it is back (done is readable): wait for it to stop, then
+ * count its children, alive or zombies, from outside. 1 when it stopped, 0
+ * when it ended instead (status set), -1 at the deadline. */
+static int body_stopped(struct sandbox *r, double deadline)
+{
+    while (now_ms() < deadline) {
+        int st;
+        pid_t w = waitpid(r->pid, &st, WNOHANG | WUNTRACED);
+        if (w == r->pid && WIFSTOPPED(st)) {
+            r->unreaped = count_children_of(r->pid);
+            r->status = 0; /* it returned: as if it had exited 0 */
+            return 1;
+        }
+        if (w == r->pid) {
+            r->status = st;
+            return 0;
+        }
+        sleep_ms(1);
+    }
+    return -1;
+}
+
+/* Wait for the body's process, reading its output, until it is back from
+ * the body (stopped), ends, or the deadline passes. Returns true unless the
+ * deadline passed. */
+static bool wait_body(struct sandbox *r, int out, int done, double deadline)
 {
     int pidfd = (int)syscall(SYS_pidfd_open, r->pid, 0);
     fcntl(out, F_SETFL, O_NONBLOCK);
-    bool out_open = true;
+    bool out_open = true, ended = false;
     for (;;) {
         pid_t w = waitpid(r->pid, &r->status, WNOHANG);
-        if (w == r->pid)
+        if (w == r->pid) {
+            ended = true;
             break;
+        }
         double left = deadline - now_ms();
         if (left <= 0)
-            return false;
-        struct pollfd fds[2] = {{out_open ? out : -1, POLLIN, 0}, {pidfd, POLLIN, 0}};
+            break;
+        struct pollfd fds[3] = {
+            {out_open ? out : -1, POLLIN, 0}, {pidfd, POLLIN, 0}, {done, POLLIN, 0}};
         /* Without a pidfd, wake up now and then to look at the child. */
         int slice = pidfd >= 0 ? (int)left + 1 : 5;
-        if (poll(fds, 2, slice < (int)left + 1 ? slice : (int)left + 1) < 0 && errno != EINTR)
+        if (poll(fds, 3, slice < (int)left + 1 ? slice : (int)left + 1) < 0 && errno != EINTR)
             break;
+        if (fds[2].revents & POLLIN) {
+            int how = body_stopped(r, deadline);
+            r->returned = how == 1;
+            ended = how >= 0;
+            break;
+        }
         if (out_open && (fds[0].revents & (POLLIN | POLLHUP))) {
             char buf[8192];
             ssize_t n = read(out, buf, sizeof buf);
@@ -457,7 +493,7 @@ static bool wait_body(struct sandbox *r, int out, double deadline)
     }
     if (pidfd >= 0)
         close(pidfd);
-    return true;
+    return ended;
 }
 
 /* The judge may not look into the student's processes (/proc/PID/syscall
@@ -490,27 +526,37 @@ struct sandbox sandbox_run(sandbox_body body, void *shared, double timeout_ms)
     r.timeout_ms = timeout_ms;
     r.output = calloc(1, OUTPUT_CAP + 1);
     struct control *ctl = shared_alloc(sizeof *ctl);
-    int p[2];
+    int p[2], done[2];
     Pipe(p);
+    if (pipe2(done, O_CLOEXEC) < 0) {
+        perror("pipe2");
+        abort();
+    }
     fflush(NULL);
     double start = now_ms();
     r.pid = Fork();
     if (r.pid == 0) {
         close(p[0]);
-        run_body(ctl, body, shared, p[1]);
+        close(done[0]);
+        run_body(ctl, body, shared, p[1], done[1]);
     }
     setpgid(r.pid, r.pid); /* also here: no race with the child's own call */
     close(p[1]);
+    close(done[1]);
 
-    if (!wait_body(&r, p[0], start + timeout_ms)) {
+    if (!wait_body(&r, p[0], done[0], start + timeout_ms)) {
         r.timed_out = true;
+        r.returned = false;
         describe_stuck_as_student(&r); /* before the kill: spinning or asleep, and where */
         kill_run(r.pid);
         Waitpid(r.pid, &r.status, 0);
     }
     r.elapsed_ms = now_ms() - start;
-    r.leftovers = count_procs(0, r.pid, false);
+    /* What is still running in the body's group, but the stopped body. */
+    r.leftovers = count_procs(0, r.pid, false) - (r.returned ? 1 : 0);
     kill_run(r.pid);
+    if (r.returned)
+        waitpid(r.pid, NULL, 0); /* the stopped body, killed just now */
     /* Collect what is still buffered in the pipe, without waiting for
      * killed stragglers that may hold its write end. */
     char buf[8192];
@@ -518,10 +564,9 @@ struct sandbox sandbox_run(sandbox_body body, void *shared, double timeout_ms)
     while ((n = read(p[0], buf, sizeof buf)) > 0)
         append(&r, buf, (size_t)n);
     close(p[0]);
+    close(done[0]);
 
-    r.returned = ctl->returned && !r.timed_out;
     r.stray_returns = ctl->stray_returns;
-    r.unreaped = ctl->unreaped;
     shared_free(ctl, sizeof *ctl);
     return r;
 }
