@@ -439,7 +439,10 @@ static void exec_command(const struct run_spec *spec, int out, uid_t student)
             rc = spec->as_judge ? jail_become_judge(student + 1, student)
                                 : jail_become_student(student);
         } else {
-            rc = spec->as_judge ? jail_filter(1, 0) : jail_become_student(getuid());
+            if (info.namespaces && spec->as_judge)
+                setenv("PROCLABS_JUDGE_DIR", BOX_JUDGE, 1);
+            rc = spec->as_judge ? jail_filter(1, 0, info.namespaces)
+                                : jail_become_student(getuid());
         }
         if (rc < 0) {
             dprintf(STDERR_FILENO, "grade: cannot become the %s user: %s\n",

@@ -181,7 +181,8 @@ static void run_body(struct control *ctl, sandbox_body body, void *shared, int o
     close_runner_fds();
     uid_t uid = student_uid();
     if (jail_become_student(uid ? uid : getuid()) < 0) {
-        dprintf(STDERR_FILENO, "check: cannot become the student user %u\n", (unsigned)uid);
+        dprintf(STDERR_FILENO, "check: cannot become the student user %u: %s\n", (unsigned)uid,
+                strerror(errno));
         _exit(126);
     }
     /* The student's processes may look at each other in /proc (diagnoses

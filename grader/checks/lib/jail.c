@@ -2,7 +2,14 @@
 #define _GNU_SOURCE
 #include "jail.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -77,7 +84,7 @@ static const struct {
     {SCMP_SYS(setfsuid), 1},  {SCMP_SYS(setfsgid), 1},
 };
 
-int jail_filter(uid_t lo, uid_t hi)
+int jail_filter(uid_t lo, uid_t hi, bool may_nest)
 {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return -1;
@@ -85,8 +92,12 @@ int jail_filter(uid_t lo, uid_t hi)
     if (!ctx)
         return -1;
     int rc = 0;
-    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
-        rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), refused[i], 0);
+    for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+        int nr = refused[i];
+        if (may_nest && (nr == SCMP_SYS(unshare) || nr == SCMP_SYS(mount)))
+            continue; /* hide_judge() below needs them, once, before student code */
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+    }
     /* New namespaces by clone() flags; clone3() hides its flags in memory, so
      * it is "not implemented" and the C library falls back to clone(). */
     static const unsigned long ns_flags[] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,
@@ -136,7 +147,80 @@ int jail_become_judge(uid_t judge, uid_t student)
         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return -1;
     uid_t lo = student < judge ? student : judge, hi = student < judge ? judge : student;
-    return jail_filter(lo, hi);
+    return jail_filter(lo, hi, false);
+}
+
+static int write_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, text, strlen(text));
+    close(fd);
+    return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static int bind_over(const char *from, const char *to, bool readonly)
+{
+    if (mount(from, to, NULL, MS_BIND, NULL) < 0)
+        return -1;
+    return readonly ? mount(NULL, to, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) : 0;
+}
+
+/* With no second user, student code is the judge's own uid: give it a
+ * mount namespace of its own (through a user namespace) in which what is
+ * the judge's is out of reach: the checks (an empty folder over
+ * PROCLABS_JUDGE_DIR), bats' state and Criterion's socket in /tmp, and the
+ * build folder and its files (the checks binary among them) pinned in place
+ * (a mount point can be neither renamed nor replaced). */
+static int hide_judge(void)
+{
+    const char *judge = getenv("PROCLABS_JUDGE_DIR"), *lab = getenv("LAB_DIR");
+    if (!judge || !*judge)
+        return 0; /* no box: nothing of the judge's is apart */
+    char map[64];
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    /* /proc/self/uid_map of a process that may not be dumped is root's:
+     * this process is about to run student code, it may be looked at. */
+    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0 || write_text("/proc/self/setgroups", "deny") < 0)
+        return -1;
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+    if (write_text("/proc/self/uid_map", map) < 0)
+        return -1;
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+    if (write_text("/proc/self/gid_map", map) < 0 ||
+        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        mount("proclabs-hidden", judge, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0") < 0)
+        return -1;
+    static const char *judge_tmp[] = {"/tmp/bats-run-*", "/tmp/criterion_*.sock"};
+    for (size_t i = 0; i < sizeof judge_tmp / sizeof *judge_tmp; i++) {
+        glob_t g;
+        if (glob(judge_tmp[i], GLOB_NOSORT, NULL, &g) != 0)
+            continue;
+        for (size_t k = 0; k < g.gl_pathc; k++)
+            if (bind_over(i == 0 ? judge : "/dev/null", g.gl_pathv[k], true) < 0) {
+                globfree(&g);
+                return -1;
+            }
+        globfree(&g);
+    }
+    /* The build folder as the judge left it, as with a second user: open
+     * for new files, its own files (the checks binary among them) pinned. */
+    DIR *d = lab && *lab ? opendir(lab) : NULL;
+    int rc = d && bind_over(lab, lab, false) < 0 ? -1 : 0;
+    struct dirent *e;
+    while (rc == 0 && d && (e = readdir(d))) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", lab, e->d_name);
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            rc = bind_over(path, path, true);
+    }
+    if (d)
+        closedir(d);
+    return rc;
 }
 
 int jail_become_student(uid_t uid)
@@ -147,6 +231,8 @@ int jail_become_student(uid_t uid)
         if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 ||
             setresuid(uid, uid, uid) < 0)
             return -1;
+    } else if (hide_judge() < 0) {
+        return -1;
     }
     /* No uid of 0 was involved, so the kernel kept our capabilities: drop
      * them all, the ambient ones too, so that exec gives none back. */
@@ -154,7 +240,7 @@ int jail_become_student(uid_t uid)
     if (set_caps(0) < 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return -1;
     umask(022); /* what the student creates, the judge may read */
-    return jail_filter(1, 0);
+    return jail_filter(1, 0, false);
 }
 
 void jail_kill_student(uid_t uid)

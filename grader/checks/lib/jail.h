@@ -34,9 +34,11 @@ int jail_become_judge(uid_t judge, uid_t student);
 int jail_become_student(uid_t uid);
 
 /* Install the system-call filter every contained process gets (no ptrace,
- * mount, namespaces, keyrings, bpf, ...). judge_lo..judge_hi, when lo <= hi,
- * is the only range of uids and gids the process may switch to. */
-int jail_filter(uid_t lo, uid_t hi);
+ * mount, namespaces, keyrings, bpf, ...). lo..hi, when lo <= hi, is the only
+ * range of uids and gids the process may switch to. may_nest keeps unshare()
+ * and mount() for a judge without a second user: its student processes hide
+ * the judge's files in a namespace of their own before student code runs. */
+int jail_filter(uid_t lo, uid_t hi, bool may_nest);
 
 /* Kill every process of the student user but the caller, from a process
  * that may not signal them itself (the judge): a child becomes the student
