@@ -185,6 +185,11 @@ int cmd_grade(struct kit *kit, const struct cli *cli)
         if (cli->verbose)
             contain_describe(stdout);
         report_human(stdout, results, n, cli->verbose, color);
+        const struct sandbox_info *box = contain_info();
+        if (!box->namespaces || !box->student_uid)
+            printf("note: student code was contained less strictly than it can be (%s): see "
+                   "grader/grade --sandbox-info\n",
+                   !box->namespaces ? box->why_no_ns : box->why_no_uid);
     }
     int rc = 0;
     for (int i = 0; i < n; i++)

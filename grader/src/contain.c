@@ -768,8 +768,8 @@ void contain_describe(FILE *out)
                  "             sweep of escaped processes\n");
     if (info.namespaces)
         fprintf(out,
-                "  in force:  PID, IPC, network and mount namespaces per run%s: a fresh root\n"
-                "             with the system's directories read-only, private /tmp, /var/tmp,\n"
+                "  in force:  PID, IPC, network and mount namespaces per run%s:\n"
+                "             a fresh root with the system's directories read-only, private /tmp, /var/tmp,\n"
                 "             /run/lock, /dev/shm and /dev/mqueue, loopback-only network; no\n"
                 "             home, no solutions, no .git, no other copy of the kit; the checks\n"
                 "             in a folder only the judge may enter\n",

@@ -150,5 +150,7 @@ if other:
 if problems:
     for p in problems:
         print(f"case {case}: {p}", file=sys.stderr)
+    print(f"lab 01 scored {lab['score']}/{lab['max_score']}: "
+          + ", ".join(f"{c.get('name')} {c.get('status')}" for c in lab["checks"]), file=sys.stderr)
     print(f"lab 01's messages:\n{text[:3000]}", file=sys.stderr)
     sys.exit(1)

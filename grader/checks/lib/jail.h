@@ -16,7 +16,7 @@
 /* The judge and student users of a slot: student = base + 2 slot, judge =
  * student + 1, so "one of the two" is a range of two uids that a system-call
  * filter can test. */
-enum { JAIL_UID_BASE = 61000, JAIL_SLOTS = 1000, JAIL_STUDENT_NPROC = 1000 };
+enum { JAIL_UID_BASE = 62000, JAIL_SLOTS = 1000, JAIL_STUDENT_NPROC = 1000 };
 uid_t jail_student_uid(int slot);
 uid_t jail_judge_uid(int slot);
 /* The slot of a uid of ours, or -1. */

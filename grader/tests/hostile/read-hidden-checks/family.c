@@ -186,7 +186,7 @@ static void misbehave(void)
         char link[PATH_MAX], path[64];
         static const char *links[] = {"exe", "cwd", "root", NULL};
         for (int i = 0; links[i]; i++) {
-            snprintf(path, sizeof path, "/proc/%s/%s", e->d_name, links[i]);
+            snprintf(path, sizeof path, "/proc/%.20s/%.8s", e->d_name, links[i]);
             ssize_t n = readlink(path, link, sizeof link - 1);
             if (n > 0) {
                 link[n] = '\0';
@@ -197,9 +197,9 @@ static void misbehave(void)
                 }
             }
         }
-        snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+        snprintf(path, sizeof path, "/proc/%.20s/cmdline", e->d_name);
         from_file(path, '\0', NULL);
-        snprintf(path, sizeof path, "/proc/%s/environ", e->d_name);
+        snprintf(path, sizeof path, "/proc/%.20s/environ", e->d_name);
         from_file(path, '\0', "=");
     }
     if (d)

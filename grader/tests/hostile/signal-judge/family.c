@@ -28,7 +28,7 @@ static uid_t uid_of(const char *pid)
 {
     char p[64];
     struct stat st;
-    snprintf(p, sizeof p, "/proc/%s", pid);
+    snprintf(p, sizeof p, "/proc/%.20s", pid);
     return stat(p, &st) == 0 ? st.st_uid : (uid_t)-1;
 }
 

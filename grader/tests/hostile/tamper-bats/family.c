@@ -96,10 +96,10 @@ static void tamper_fds(void)
             continue;
         char dir[64], p[PATH_MAX], target[PATH_MAX];
         struct stat st;
-        snprintf(dir, sizeof dir, "/proc/%s", e->d_name);
+        snprintf(dir, sizeof dir, "/proc/%.20s", e->d_name);
         if (stat(dir, &st) < 0 || st.st_uid == getuid())
             continue; /* our own processes are ours to write to */
-        snprintf(dir, sizeof dir, "/proc/%s/environ", e->d_name);
+        snprintf(dir, sizeof dir, "/proc/%.20s/environ", e->d_name);
         FILE *env = fopen(dir, "r");
         if (env) {
             char var[PATH_MAX + 32];
@@ -117,7 +117,7 @@ static void tamper_fds(void)
             }
             fclose(env);
         }
-        snprintf(dir, sizeof dir, "/proc/%s/fd", e->d_name);
+        snprintf(dir, sizeof dir, "/proc/%.20s/fd", e->d_name);
         DIR *fds = opendir(dir);
         struct dirent *f;
         while (fds && (f = readdir(fds))) {
