@@ -790,8 +790,11 @@ void contain_describe(FILE *out)
         fprintf(out,
                 "  missing:   a second user: %s\n"
                 "             so student code could signal the test runners (a killed runner\n"
-                "             fails the lab, it cannot pass it) or write their temporary files\n",
-                info.why_no_uid);
+                "             fails the lab, it cannot pass it)%s\n",
+                info.why_no_uid,
+                info.namespaces ? "; the runners' files are hidden from it in a\n"
+                                  "             namespace of its own"
+                                : ", or write their temporary files");
 }
 
 json_t *contain_info_json(void)
