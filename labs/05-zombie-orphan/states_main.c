@@ -77,6 +77,24 @@ static void wait_middle_settled(pid_t pid, double ms)
         sleep_ms(1);
 }
 
+/* Given scaffolding: the middle child is held stopped until this process
+ * sleeps in orphan_release()'s wait (or it has returned), so an
+ * orphan_release() that does not wait for the middle shows it every run. */
+struct hold {
+    pid_t middle;
+    volatile int returned;
+};
+
+static void *continue_middle(void *arg)
+{
+    struct hold *h = arg;
+    double end = now_ms() + 2000;
+    while (!h->returned && now_ms() < end && process_state(getpid(), NULL) != 'S')
+        sleep_ms(1);
+    kill(h->middle, SIGCONT);
+    return NULL;
+}
+
 int main(void)
 {
     struct proc_stat st;
@@ -140,7 +158,18 @@ int main(void)
     if (started && read_proc_stat(o.orphan, &st) == 0) {
         log_line("orphan %d: parent %d, the middle child is %d", (int)o.orphan, (int)st.ppid,
                  (int)o.middle);
-        if (orphan_release(&o) == 0 && read_proc_stat(o.orphan, &st) == 0) {
+        struct hold h = {o.middle, 0};
+        pthread_t t;
+        kill(o.middle, SIGSTOP);
+        siginfo_t info;
+        waitid(P_PID, (id_t)o.middle, &info, WSTOPPED | WNOWAIT);
+        bool held = pthread_create(&t, NULL, continue_middle, &h) == 0;
+        if (!held) kill(o.middle, SIGCONT);
+        int released = orphan_release(&o);
+        h.returned = 1;
+        if (held) pthread_join(t, NULL);
+        wait_until_gone(o.middle, 2000); /* given: the middle has surely ended now */
+        if (released == 0 && read_proc_stat(o.orphan, &st) == 0) {
             log_line("orphan %d: parent %d after the middle child %d exited", (int)o.orphan,
                      (int)st.ppid, (int)o.middle);
         } else {

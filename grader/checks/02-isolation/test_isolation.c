@@ -73,6 +73,7 @@ struct seen {
     struct views v;       /* what compare_copies() recorded (shared: the child writes too) */
     char where[400];      /* where_is(the parent's shared int) */
     int ret;              /* square_all()'s return value */
+    bool squares_right;   /* square_all({1,2,3}) gave {1,4,9} */
     int out[MAX_SQUARES]; /* square_all()'s out[] */
     struct square_log log;
 };
@@ -166,9 +167,10 @@ static void call_both_for_mappings(void *shared)
     s->maps_before = shared_mappings();
     compare_copies(42, &s->v);
     s->maps_after_compare = shared_mappings();
-    int in[3] = {1, 2, 3}, out[3];
+    int in[3] = {1, 2, 3}, out[3] = {0, 0, 0};
     square_all(in, 3, out);
     s->maps_after_square = shared_mappings();
+    s->squares_right = out[0] == 1 && out[1] == 4 && out[2] == 9;
 }
 
 Test(isolation, shared_memory_freed)
@@ -177,6 +179,13 @@ Test(isolation, shared_memory_freed)
     struct sandbox r = sandbox_run(call_both_for_mappings, s, 5000);
     sandbox_assert_returned(&r, "compare_copies() and square_all()");
     cr_assert(s->maps_before >= 0, "the check could not read /proc/self/maps");
+    /* Freeing is provable only for code that used shared memory at all. */
+    cr_assert(s->v.parent_shared.value == 42 && s->squares_right,
+              "this check looks at shared memory freed after use, so it needs compare_copies() "
+              "(the parent sees the shared int as 42, saw %d) and square_all() ({1,2,3} -> "
+              "{1,4,9}: %s) to work first: see parent_sees_shared_memory and "
+              "square_all_results_reach_parent",
+              s->v.parent_shared.value, s->squares_right ? "right" : "wrong");
     cr_assert(s->maps_after_compare <= s->maps_before,
               "compare_copies() returned with %d more shared mapping%s than before the call "
               "(/proc/self/maps, lines with 's' in the permissions): the shared int was never "
@@ -248,10 +257,10 @@ Test(isolation, square_all_waits_for_children)
               "loop does that; fork every child first, then wait for them in a second loop",
               s->log.late_starts);
     cr_assert(r.unreaped == 0,
-              "square_all() returned while %d of its children were not waited for (still "
+              "square_all() returned while %d of its children %s not waited for (still "
               "running or zombies): waitpid() every child you forked, and only then read the "
               "shared array and return",
-              r.unreaped);
+              r.unreaped, r.unreaped == 1 ? "was" : "were");
     cr_assert(s->log.calls > 0, "slow_square() was never called: child i must compute "
                                 "slow_square(in[i])");
     cr_assert(s->log.calls == 5, "slow_square() ran %d times for 5 numbers: one child per number",

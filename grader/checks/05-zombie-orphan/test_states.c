@@ -508,6 +508,26 @@ static int orphan_life(void *arg)
     return 0;
 }
 
+/* Given scaffolding for the release race: the middle child is stopped
+ * (SIGSTOP) before orphan_release(), and this thread lets it go on (SIGCONT)
+ * only once the caller sleeps in its wait, or has returned. So the middle
+ * has surely not exited when orphan_release() first looks: a release that
+ * does not wait for it is seen on every run. */
+struct release_hold {
+    pid_t middle, caller;
+    volatile int returned;
+};
+
+static void *continue_middle(void *arg)
+{
+    struct release_hold *h = arg;
+    double end = now_ms() + 2000;
+    while (!h->returned && now_ms() < end && state_of(h->caller, NULL) != 'S')
+        sleep_ms(1);
+    kill(h->middle, SIGCONT);
+    return NULL;
+}
+
 static void orphan(void *shared)
 {
     struct seen *s = shared;
@@ -525,9 +545,28 @@ static void orphan(void *shared)
         char m;
         while ((m = state_of(o.middle, NULL)) != 'S' && m != 'Z' && m != '-' && now_ms() < end)
             sleep_ms(1);
+        /* The same for the orphan: it runs life(arg), which waits on a pipe. */
+        while ((m = state_of(o.orphan, NULL)) != 'S' && m != 'Z' && m != '-' && now_ms() < end)
+            sleep_ms(1);
         state_of(o.orphan, &s->ppid_before);
         s->middle_state_before = state_of(o.middle, &s->middle_parent);
+        struct release_hold h = {o.middle, getpid(), 0};
+        pthread_t t;
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
+        kill(o.middle, SIGSTOP);
+        siginfo_t info;
+        waitid(P_PID, (id_t)o.middle, &info, WSTOPPED | WNOWAIT); /* it is stopped now */
+        bool held = pthread_create(&t, NULL, continue_middle, &h) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (!held)
+            kill(o.middle, SIGCONT);
         s->release_rc = orphan_release(&o);
+        h.returned = 1;
+        if (held)
+            pthread_join(t, NULL);
+        wait_gone(o.middle, 1000); /* ended (a zombie) or reaped: either is final */
         s->middle_state_after = state_of(o.middle, NULL);
         s->orphan_state_after = state_of(o.orphan, &s->ppid_after);
         s->fds_after = count_fds(from, s->fd_text, sizeof s->fd_text);
@@ -559,6 +598,13 @@ Test(states, orphan_parent_changes)
               "after orphan_start() the parent of the orphan %d is %d, not the middle child %d: "
               "the middle child forks it and sends you its pid",
               (int)s->o.orphan, (int)s->ppid_before, (int)s->o.middle);
+    cr_assert(!(s->release_rc == -1 && s->middle_state_after == 'Z'),
+              "orphan_release() returned -1 and left the middle child %d a zombie: when it "
+              "tried to reap it, the middle had not exited yet (here it is held until the "
+              "caller sleeps in its wait), so it did not wait for the middle to exit. "
+              "waitpid(o->middle, NULL, 0) waits; WNOHANG returns at once when the child has "
+              "not ended yet",
+              (int)s->o.middle);
     cr_assert(s->middle_state_after == '-',
               "after orphan_release() the middle child %d is still in /proc (%s): it was not "
               "reaped. orphan_release() must let it exit (close the pipe it waits on) and then "

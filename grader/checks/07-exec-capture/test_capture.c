@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +33,9 @@ struct seen {
     int fd_still_open; /* read_until_eof() left its fd open */
     int usr1_handled;  /* the EINTR check's handler ran */
     int read_signalled, wait_signalled; /* the signal came while the caller slept */
+    int fork_refused;   /* the check could make fork() fail */
+    int cap_out_null;   /* run_capture() left cap->out NULL when it could not start */
+    int capture_ret;
     /* The watcher's diagnosis when the student code hung. */
     int stuck;        /* the call had not returned at the deadline */
     int children;     /* children of the caller at that moment */
@@ -234,6 +238,114 @@ Test(capture, spawn_redirects_stdout)
     cr_assert(!strstr(seen->out, "to-stderr"),
               "the command's stderr came through the pipe too: redirect only stdout "
               "(STDOUT_FILENO)");
+}
+
+/* The command's own descriptors: on the capture pipe, only its stdout. */
+static void call_capture_fds(void *shared)
+{
+    char *argv[] = {"sh", "-c", "for f in /proc/$$/fd/*; do echo \"${f##*/} $(readlink $f)\"; done",
+                    NULL};
+    watched_capture(shared, argv, 1500);
+}
+
+Test(capture, command_holds_only_its_stdout)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_capture_fds, seen, 4000);
+    assert_not_stuck(seen, "run_capture(sh -c 'list my descriptors')");
+    sandbox_assert_returned(&r, "run_capture()");
+    /* The pipe the command writes to: what its fd 1 points at. */
+    char pipe_name[64] = "";
+    const char *one = strstr(seen->out, "\n1 ");
+    if (!one && !strncmp(seen->out, "1 ", 2))
+        one = seen->out - 1;
+    if (one)
+        sscanf(one + 3, "%63s", pipe_name);
+    cr_assert(!strncmp(pipe_name, "pipe:", 5),
+              "the command's stdout (fd 1) was not a pipe (\"%s\"); it listed its "
+              "descriptors as:\n%s",
+              pipe_name, seen->out);
+    int same = 0;
+    bool stderr_too = false;
+    char extra[256] = "";
+    for (const char *line = seen->out; *line;) {
+        int fd;
+        char target[64];
+        if (sscanf(line, "%d %63s", &fd, target) == 2 && !strcmp(target, pipe_name) && fd == 2)
+            stderr_too = true;
+        else if (sscanf(line, "%d %63s", &fd, target) == 2 && !strcmp(target, pipe_name) &&
+                 fd != 1) {
+            same++;
+            size_t used = strlen(extra);
+            snprintf(extra + used, sizeof extra - used, "%sfd %d", used ? ", " : "", fd);
+        }
+        const char *nl = strchr(line, '\n');
+        if (!nl)
+            break;
+        line = nl + 1;
+    }
+    cr_assert(!stderr_too,
+              "the command's stderr (fd 2) was the capture pipe too: redirect only stdout "
+              "(dup2(fds[1], STDOUT_FILENO)); stderr is inherited unchanged. It listed its "
+              "descriptors as:\n%s",
+              seen->out);
+    cr_assert(same == 0,
+              "the command held the capture pipe not only as its stdout but also as %s (it "
+              "listed its descriptors as:\n%s): the child kept pipe descriptors it no longer "
+              "needs. After dup2(fds[1], STDOUT_FILENO), close both fds[0] and fds[1] before "
+              "execvp()",
+              extra, seen->out);
+}
+
+/* fork() fails (the process limit is lowered to what runs now). */
+static void call_spawn_no_fork(void *shared)
+{
+    struct seen *s = shared;
+    struct rlimit old, none;
+    getrlimit(RLIMIT_NPROC, &old);
+    none = old;
+    none.rlim_cur = 0;
+    setrlimit(RLIMIT_NPROC, &none);
+    pid_t probe = fork();
+    if (probe == 0)
+        _exit(0);
+    if (probe > 0) { /* the limit does not hold here (root): nothing to see */
+        waitpid(probe, NULL, 0);
+        setrlimit(RLIMIT_NPROC, &old);
+        return;
+    }
+    s->fork_refused = 1;
+    char before[MAX_FDS];
+    fd_snapshot(before);
+    char *argv[] = {"echo", "never", NULL};
+    int fd = -1;
+    s->ret = (int)spawn_piped(argv, &fd);
+    struct capture cap = {(char *)"untouched", 7, 0};
+    s->capture_ret = run_capture(argv, &cap);
+    s->cap_out_null = cap.out == NULL;
+    new_fds(s, before);
+    setrlimit(RLIMIT_NPROC, &old);
+}
+
+Test(capture, spawn_fails_cleanly)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(call_spawn_no_fork, seen, 4000);
+    sandbox_assert_returned(&r, "spawn_piped() with fork() failing");
+    if (!seen->fork_refused)
+        return; /* fork() cannot be made to fail here */
+    cr_assert(seen->ret == -1,
+              "spawn_piped() returned %d although fork() failed (EAGAIN, the process limit): "
+              "return -1 when fork() fails",
+              seen->ret);
+    cr_assert(seen->new_fds == 0,
+              "fork() failed, and spawn_piped() and run_capture() left %d descriptor(s) open "
+              "(%s): when fork() fails, close both ends of the pipe before returning -1",
+              seen->new_fds, seen->new_fd_text);
+    cr_assert(seen->capture_ret == -1 && seen->cap_out_null,
+              "fork() failed, and run_capture() returned %d with cap->out %s: the contract "
+              "says -1, and cap->out NULL, when the command could not be started",
+              seen->capture_ret, seen->cap_out_null ? "NULL" : "not NULL");
 }
 
 /* ---- step 2: read_until_eof ----------------------------------------------- */

@@ -43,6 +43,7 @@ struct seen {
     int records_at_term; /* records finished when SIGTERM was sent */
     bool term_sent;      /* the early-SIGTERM check sent its signal */
     double term_to_end_ms; /* from SIGTERM to the worker's end */
+    int fds_before, fds_after; /* open descriptors around terminate() */
     /* where terminate() was stuck, seen by the watch */
     bool stuck;
     long sys_nr;         /* the system call it was in, -1 running, -2 unknown */
@@ -413,6 +414,14 @@ static void worker(enum kind kind)
     _exit(3);
 }
 
+static int count_fds(void)
+{
+    int n = 0;
+    for (int fd = 0; fd < 256; fd++)
+        n += fcntl(fd, F_GETFD) >= 0;
+    return n;
+}
+
 /* ---- where a stuck terminate() waits (the watch's diagnosis) ------------- */
 
 static pid_t body_tid;
@@ -548,7 +557,9 @@ static void run_terminate(struct seen *s, enum kind kind, double grace)
     pthread_sigmask(SIG_BLOCK, &all, &old);
     watch_start(&watch, grace + 2500, diagnose_terminate, s);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
+    s->fds_before = count_fds();
     s->code = terminate(s->worker, grace);
+    s->fds_after = count_fds();
     watch_done(&watch);
     s->took_ms = now_ms() - call_start;
     int status;
@@ -612,6 +623,11 @@ Test(terminate, terminate_returns_minus_15_after_graceful_exit)
               "terminate() returned %d for a worker that cleaned up and then died by SIGTERM: "
               "expected -15 (-WTERMSIG(status) when WIFSIGNALED(status))",
               s->code);
+    cr_assert(s->fds_after <= s->fds_before,
+              "after terminate() this process held %d more open descriptor(s) than before: "
+              "close() the pidfd (or whatever terminate() opened) before returning, or every "
+              "call leaks one",
+              s->fds_after - s->fds_before);
     cr_assert(s->took_ms < GRACE_MS / 2.0,
               "terminate() took %.0f ms, but the worker ended about 30 ms after SIGTERM: return "
               "as soon as the worker has ended, do not sleep through the whole grace period "

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +48,7 @@ struct blocked {
 struct timed_seen {
     int made;
     struct blocked why_a;
-    struct probe a, b, c, d, e;
+    struct probe a, b, c, d, e, z;
     double e_after_post_ms; /* probe e: from the release to the return */
 };
 
@@ -181,11 +182,27 @@ struct lock_seen {
     int free_timed;              /* acquire(true, 1000 ms) on a free lock */
     double free_timed_ms;
     int bad_release, one, two, good_release, bad_again; /* release-too-many */
+    int maps_left; /* shared mappings lock_new() made that lock_free() left */
 };
+
+/* How many MAP_SHARED anonymous mappings (shared_alloc) this process has. */
+static int shared_mappings(void)
+{
+    char line[512];
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return 0;
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, "/dev/zero") != NULL;
+    fclose(f);
+    return n;
+}
 
 static void use_lock(void *shared)
 {
     struct lock_seen *s = shared;
+    int maps = shared_mappings();
     struct lock *l = lock_new();
     if (!l)
         return;
@@ -202,6 +219,7 @@ static void use_lock(void *shared)
     if (s->free_timed)
         lock_release(l);
     lock_free(l);
+    s->maps_left = shared_mappings() - maps;
 }
 
 Test(lock, lock_acquire_and_release)
@@ -228,6 +246,11 @@ Test(lock, lock_acquire_and_release)
               "lock_acquire(l, true, 1000) on a free lock returned %s after %.0f ms: it must "
               "take a free lock at once",
               s->free_timed ? "true" : "false", s->free_timed_ms);
+    cr_assert(s->maps_left <= 0,
+              "after lock_free() the process still had the shared memory lock_new() mapped "
+              "(%d more MAP_SHARED mapping%s in /proc/self/maps than before lock_new()): "
+              "lock_free() must give the memory back with shared_free(l, sizeof *l)",
+              s->maps_left, s->maps_left == 1 ? "" : "s");
 }
 
 /* ---- timed acquires: milliseconds, an absolute deadline ----------------------- */
@@ -241,6 +264,8 @@ static void timed_body(void *shared)
     s->made = 1;
     while (sem_trywait(&l->sem) < 0 && errno == EINTR) /* the body holds it from now on */
         ;
+    /* z: timeout 0 on a held lock: try once, at once */
+    probe(l, &s->z, true, 0, 2000, -1, NULL, NULL);
     /* a: 100 ms, started where now + 100 ms needs no carry into tv_sec */
     probe(l, &s->a, true, 100, 2500, 100, NULL, &s->why_a);
     /* b: 600 ms, started where now + 600 ms needs a carry into tv_sec */
@@ -267,7 +292,7 @@ Test(lock, lock_timeout_in_milliseconds)
     struct sandbox r = sandbox_run(timed_body, s, 20000);
     sandbox_assert_returned(&r, "timed lock_acquire() calls on a held lock");
     cr_assert(s->made, "lock_new() returned NULL: step 1 first");
-    const struct probe *a = &s->a, *b = &s->b, *c = &s->c, *d = &s->d, *e = &s->e;
+    const struct probe *a = &s->a, *b = &s->b, *c = &s->c, *d = &s->d, *e = &s->e, *z = &s->z;
     cr_assert(a->ret != 1 && b->ret != 1,
               "lock_acquire(l, true, %.0f) returned true on a lock that another process held: "
               "a held lock is taken only once it is released",
@@ -310,6 +335,12 @@ Test(lock, lock_timeout_in_milliseconds)
                   "end at its timeout (clause: wait at most timeout_ms milliseconds)",
                   a->ms, d->ms);
     }
+    cr_assert(z->ret == 0 && z->ms < 500,
+              "lock_acquire(l, true, 0) on a held lock %s after %.0f ms: a timeout of 0 ms "
+              "means try once and give up at once (timeout_ms >= 0: wait at most timeout_ms); "
+              "only timeout_ms < 0 waits for ever",
+              z->ret < 0 ? "had not returned" : z->ret ? "returned true" : "returned false",
+              z->ms);
     if (a->ms < 50 && b->ms < 50 && b->ret >= 0) {
         cr_assert(!(c->ret == 0 && c->ms >= 100 && c->ms < 2500),
                   "on a held lock, lock_acquire(l, true, T) gave up after %.1f ms for T = 100, "
@@ -389,7 +420,7 @@ Test(lock, lock_release_unlocked_is_error)
 }
 
 struct fork_seen {
-    int made, parent_got, child_try, child_timed, child_after, child_ran;
+    int made, parent_got, child_try, child_stuck, child_after, child_ran;
 };
 
 static void lock_across_fork(void *shared)
@@ -410,7 +441,6 @@ static void lock_across_fork(void *shared)
         if (read(go[0], &c, 1) == 1) { /* the parent holds the lock now */
             s->child_ran = 1;
             s->child_try = lock_acquire(l, false, 0);
-            s->child_timed = lock_acquire(l, true, 100);
             (void)!write(done[1], &c, 1);
             if (read(go[0], &c, 1) == 1) /* the parent released it */
                 s->child_after = lock_acquire(l, true, 1000);
@@ -421,7 +451,18 @@ static void lock_across_fork(void *shared)
     close(done[1]);
     s->parent_got = lock_acquire(l, true, 1000);
     (void)!write(go[1], &c, 1);
-    (void)!read(done[0], &c, 1);
+    struct pollfd pfd = {.fd = done[0], .events = POLLIN};
+    if (poll(&pfd, 1, 2000) == 1)
+        (void)!read(done[0], &c, 1);
+    else
+        s->child_stuck = 1; /* its try never returned: kill it rather than wait */
+    if (s->child_stuck) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        close(go[1]);
+        close(done[0]);
+        return;
+    }
     if (s->parent_got)
         lock_release(l);
     (void)!write(go[1], &c, 1);
@@ -438,12 +479,15 @@ Test(lock, lock_shared_across_fork)
     cr_assert(s->made, "lock_new() returned NULL: step 1 first");
     cr_assert(s->parent_got, "the parent could not take a new lock");
     cr_assert(s->child_ran, "the test's child did not run");
-    cr_assert(!s->child_try && !s->child_timed,
-              "while the parent held the lock, its child took it too (acquire gave %s): each "
-              "process has its own copy of the lock. It lives in private memory (malloc, a "
-              "global or the stack), which fork() copies; allocate it with shared_alloc() and "
-              "sem_init it with pshared 1",
-              s->child_try ? "true at once" : "true after waiting");
+    cr_assert(!s->child_stuck,
+              "while the parent held the lock, its child's lock_acquire(l, false, 0) had not "
+              "returned after 2 s: with block false it must try once and never wait (fix "
+              "lock_acquire_and_release first: it shows the same mistake)");
+    cr_assert(!s->child_try,
+              "while the parent held the lock, its child took it too (lock_acquire(l, false, 0) "
+              "returned true): each process has its own copy of the lock. It lives in private "
+              "memory (malloc, a global or the stack), which fork() copies; allocate it with "
+              "shared_alloc() and sem_init it with pshared 1");
     cr_assert(s->child_after, "after the parent released the lock, its child could not take it "
                               "within 1 s: the release did not reach the child's lock");
 }
@@ -544,13 +588,20 @@ Test(tickets, buy_releases_lock_on_every_path)
               "the count (tickets_read), write count - 1 (tickets_write) and return true",
               s->first ? "true" : "false", s->left_first);
     cr_assert(s->value_first == 1,
-              "buy() bought a ticket and returned with the lock still held (value %d): release "
-              "it after writing",
-              s->value_first);
+              "buy() bought a ticket and returned with the lock's semaphore at %d, not 1: %s",
+              s->value_first,
+              s->value_first == 0 ? "the lock is still held. Release it after writing"
+                                  : "it released more often than it acquired (a release "
+                                    "without an acquire, or two releases)");
     cr_assert(!s->second && s->left_second == 0,
               "with no ticket left, buy() returned %s and left the count at %d: it must write "
               "nothing and return false",
               s->second ? "true" : "false", s->left_second);
+    cr_assert(s->value_second <= 1,
+              "buy() found the tickets sold out and left the lock's semaphore at %d, not 1: it "
+              "released more often than it acquired (a release without an acquire, or two "
+              "releases)",
+              s->value_second);
     cr_assert(s->value_second == 1,
               "buy() found the tickets sold out and returned with the lock still held: every "
               "later buyer would wait for it forever. Release the lock on the sold-out path "
@@ -574,9 +625,14 @@ static void assert_finished(const struct sandbox *r, struct lock *l, int n, int 
               "them finding no ticket left. %s",
               n, tickets, tickets == 1 ? "" : "s", r->timeout_ms, held ? "still held" : "free",
               o->reads, o->sold_out_reads,
-              held ? "buy() returned on the sold-out path without releasing the lock, so every "
-                     "later buyer waits for it forever. Call lock_release() before every return"
-                   : "A buyer waits for something that never happens");
+              !held ? "A buyer waits for something that never happens"
+              : o->sold_out_reads > 0
+                  ? "A buyer read the count, found no ticket left and kept the lock: buy() "
+                    "returned on the sold-out path without releasing it, so every later buyer "
+                    "waits for it forever. Call lock_release() before every return"
+              : o->sales > 0 ? "No buyer ever found the tickets sold out, but one bought and "
+                               "kept the lock: release it after writing, on every path"
+                             : "The lock was held before any ticket was sold");
     sandbox_assert_returned(r, "run_buyers()");
 }
 
@@ -624,10 +680,11 @@ Test(tickets, sells_every_ticket)
               "until none is left",
               o->sales, s->left_first);
     cr_assert(r.stray_returns == 0,
-              "%d buyers returned from run_buyers() instead of exiting: end each buyer with "
+              "%d buyer%s returned from run_buyers() instead of exiting: end each buyer with "
               "exit()",
-              r.stray_returns);
-    cr_assert(r.unreaped == 0, "%d buyers were not waited for: waitpid() every buyer", r.unreaped);
+              r.stray_returns, r.stray_returns == 1 ? "" : "s");
+    cr_assert(r.unreaped == 0, "%d buyer%s not waited for: waitpid() every buyer", r.unreaped,
+              r.unreaped == 1 ? " was" : "s were");
     cr_assert(s->bought == 2,
               "run_buyers() returned %d, but 2 buyers bought a ticket: count the buyers whose "
               "exit code is 0 (WIFEXITED and WEXITSTATUS)",

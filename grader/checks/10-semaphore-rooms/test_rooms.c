@@ -4,6 +4,7 @@
 #include "rooms.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,7 +29,23 @@ struct sem_seen {
     int mapped_after_free; /* /proc/self/maps still maps the semaphore's file */
     int taken_made;        /* semaphore_named_new() on a name already taken gave a semaphore */
     int taken_value;       /* the value of the semaphore that held the name, afterwards */
+    int taken_name_gone;   /* ... and its name was removed by semaphore_named_new() */
+    int maps_left;         /* shared mappings semaphore_new() made that semaphore_free() left */
 };
+
+/* How many MAP_SHARED anonymous mappings (shared_alloc) this process has. */
+static int shared_mappings(void)
+{
+    char line[512];
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return 0;
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, "/dev/zero") != NULL;
+    fclose(f);
+    return n;
+}
 
 /* How many named semaphores (/dev/shm/sem.*) this process maps. sem_open
  * maps the file under a temporary name that it then links to the real one,
@@ -65,11 +82,13 @@ static void take_two_in_child(struct sem_seen *s, sem_t *sem)
 static void unnamed(void *shared)
 {
     struct sem_seen *s = shared;
+    int maps = shared_mappings();
     sem_t *sem = semaphore_new(3);
     if (!sem)
         return;
     take_two_in_child(s, sem);
     semaphore_free(sem);
+    s->maps_left = shared_mappings() - maps;
 }
 
 Test(rooms, semaphore_shared_across_fork)
@@ -91,6 +110,11 @@ Test(rooms, semaphore_shared_across_fork)
                     "(malloc, a global or the stack), which fork() copies; allocate it with "
                     "shared_alloc() and sem_init it with pshared 1"
                   : "the parent and the child must share one semaphore");
+    cr_assert(s->maps_left <= 0,
+              "after semaphore_free() the process still had the memory semaphore_new() "
+              "mapped (%d more MAP_SHARED mapping%s in /proc/self/maps than before): "
+              "semaphore_free() must give it back with shared_free(s, sizeof *s)",
+              s->maps_left, s->maps_left == 1 ? "" : "s");
 }
 
 static void named(void *shared)
@@ -113,6 +137,7 @@ static void named(void *shared)
         return;
     sem_t *again = semaphore_named_new(s->name, 3);
     s->taken_made = again != NULL;
+    s->taken_name_gone = access(path, F_OK) != 0;
     if (again && again != other)
         sem_close(again);
     s->taken_value = value_of(other);
@@ -158,6 +183,12 @@ Test(rooms, named_semaphore_leaves_nothing)
               "taken, as the header says. sem_open(name, O_CREAT | O_EXCL, 0600, value): "
               "O_EXCL makes it fail with EEXIST instead of opening the other one",
               s->name, s->taken_value != 2 ? ", and that semaphore's value changed" : "");
+    cr_assert(!s->taken_name_gone,
+              "semaphore_named_new(\"%s\", 3) failed, as it must, because another semaphore "
+              "had that name, but it removed that other semaphore's name from /dev/shm: it "
+              "called sem_unlink() although its own sem_open() had failed. Unlink only a "
+              "semaphore you created: check for SEM_FAILED first",
+              s->name);
 }
 
 /* ---- one guest --------------------------------------------------------- */
@@ -228,6 +259,7 @@ struct full_seen {
     sem_t *sem;
     int asleep;            /* every guest was seen asleep while the hotel was full */
     int ended_while_full;  /* guests served while no room was free */
+    int gave_up;           /* guests that ended when a signal interrupted their wait */
     int inside_while_full; /* guests counted inside while no room was free */
     int served_after;      /* served once rooms were free */
     int done;              /* guests reaped in time */
@@ -249,10 +281,19 @@ static char state_of(pid_t pid)
 
 enum { FULL_GUESTS = 3 };
 
+static void on_usr1(int sig)
+{
+    (void)sig;
+}
+
 static void full_hotel(void *shared)
 {
     struct full_seen *s = shared;
     hotel_open(0);
+    /* A handler without SA_RESTART: a signal ends a sem_wait with EINTR. */
+    struct sigaction sa = {.sa_handler = on_usr1};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL);
     pid_t pids[FULL_GUESTS];
     for (int i = 0; i < FULL_GUESTS; i++) {
         pids[i] = Fork();
@@ -272,10 +313,16 @@ static void full_hotel(void *shared)
         sleep_ms(2);
     }
     s->asleep = in_a_row >= 2;
+    for (int i = 0; i < FULL_GUESTS; i++) /* interrupt every wait once */
+        kill(pids[i], SIGUSR1);
     /* A guest that did not wait stays one room_stay() and leaves: give it six. */
     sleep_ms(6 * scaled_ms(HOTEL_STAY_MS));
     s->ended_while_full = hotel_log()->served;
     s->inside_while_full = hotel_log()->check_ins;
+    for (int i = 0; i < FULL_GUESTS; i++) {
+        char st = state_of(pids[i]);
+        s->gave_up += st == 'Z' || st == 0;
+    }
     for (int i = 0; i < 4; i++) /* four rooms free up */
         sem_post(s->sem);
     end = now_ms() + 3000;
@@ -305,6 +352,12 @@ Test(rooms, guest_waits_for_a_room)
               "already called room_check_in() and were counted inside, waiting there: guest() "
               "checks in before it has a room. sem_wait(rooms) first, then room_check_in()",
               s->inside_while_full, FULL_GUESTS);
+    cr_assert(s->gave_up == 0,
+              "while every room was taken, a signal interrupted each waiting guest's sem_wait "
+              "once, and %d of %d guests then ended without a room: sem_wait() fails with "
+              "EINTR when a signal handler runs, and the guest must wait again: "
+              "while (sem_wait(rooms) < 0) if (errno != EINTR) ...",
+              s->gave_up, FULL_GUESTS);
     cr_assert(s->done == FULL_GUESTS && s->served_after == FULL_GUESTS,
               "once 4 rooms were free, %d of %d waiting guests finished and %d were served: "
               "a guest waiting in sem_wait must go in as soon as a room is given back",
@@ -411,10 +464,11 @@ Test(rooms, every_guest_served)
               "10 guests, 5 of them picky: %d were served and %d left early, not 5 and 5",
               h->served, h->left);
     cr_assert(r.stray_returns == 0,
-              "%d guests returned from run_hotel() instead of exiting: end each guest with "
+              "%d guest%s returned from run_hotel() instead of exiting: end each guest with "
               "exit(guest(rooms, i))",
-              r.stray_returns);
-    cr_assert(r.unreaped == 0, "%d guests were not waited for: waitpid() every guest", r.unreaped);
+              r.stray_returns, r.stray_returns == 1 ? "" : "s");
+    cr_assert(r.unreaped == 0, "%d guest%s not waited for: waitpid() every guest", r.unreaped,
+              r.unreaped == 1 ? " was" : "s were");
     cr_assert(s->done == 10,
               "run_hotel() returned %d, but all 10 guests ended: count the exit codes "
               "GUEST_SERVED and GUEST_LEFT",

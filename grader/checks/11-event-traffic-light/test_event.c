@@ -178,6 +178,95 @@ Test(event, event_set_clear_is_set)
               s->wait_zero ? "true" : "false", s->wait_zero_ms);
 }
 
+/* ---- every operation holds the mutex ---------------------------------------- */
+
+enum { OP_SET, OP_CLEAR, OP_IS_SET, OP_WAIT0, OPS };
+static const char *const op_name[OPS] = {"event_set()", "event_clear()", "event_is_set()",
+                                         "event_wait(e, 0)"};
+
+struct mutex_seen {
+    struct event ev;
+    int init_rc;
+    bool done_while_held[OPS];    /* the call returned while the check held the mutex */
+    bool flag_while_held[OPS];    /* the flag changed while the check held the mutex */
+    bool finished_after[OPS];     /* the call returned once the mutex was free */
+};
+
+/* The check holds the event's mutex while another process calls each
+ * operation: a call that locks the mutex waits; one that does not returns,
+ * or changes the flag, while the mutex is held. */
+static void mutex_body(void *shared)
+{
+    struct mutex_seen *s = shared;
+    s->init_rc = event_init(&s->ev);
+    for (int op = 0; op < OPS; op++) {
+        pthread_mutex_lock(&s->ev.mutex);
+        s->ev.flag = op == OP_CLEAR; /* clear for set, set for clear */
+        bool before = s->ev.flag;
+        pid_t pid = fork();
+        if (pid == 0) {
+            if (op == OP_SET)
+                event_set(&s->ev);
+            else if (op == OP_CLEAR)
+                event_clear(&s->ev);
+            else if (op == OP_IS_SET)
+                (void)event_is_set(&s->ev);
+            else
+                (void)event_wait(&s->ev, 0);
+            _exit(0);
+        }
+        if (pid < 0) {
+            pthread_mutex_unlock(&s->ev.mutex);
+            return;
+        }
+        /* Until the child is asleep (blocked on the mutex) or has ended. */
+        double end = now_ms() + 2000;
+        int in_a_row = 0;
+        char st = 0;
+        while (in_a_row < 2 && now_ms() < end) {
+            st = proc_state(pid);
+            if (st == 0 || st == 'Z')
+                break;
+            in_a_row = st == 'S' ? in_a_row + 1 : 0;
+            sleep_ms(2);
+        }
+        sleep_ms(20);
+        st = proc_state(pid);
+        s->done_while_held[op] = st == 0 || st == 'Z';
+        s->flag_while_held[op] = s->ev.flag != before;
+        s->ev.flag = false;
+        pthread_mutex_unlock(&s->ev.mutex);
+        s->finished_after[op] = reap_within(pid, 2000, NULL);
+    }
+}
+
+Test(event, every_call_holds_the_mutex)
+{
+    struct mutex_seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(mutex_body, s, 15000);
+    sandbox_assert_returned(&r, "event_set/clear/is_set/wait while another process holds the "
+                                "event's mutex");
+    cr_assert(s->init_rc == 0, "event_init() returned %d instead of 0", s->init_rc);
+    for (int op = 0; op < OPS; op++) {
+        cr_assert(!s->flag_while_held[op],
+                  "%s changed the flag while another process held the event's mutex: it "
+                  "writes the flag without locking the mutex (or before locking it), so a "
+                  "waiter that has just found the flag clear can miss the wake-up and sleep "
+                  "on. Lock e->mutex, then touch the flag, then unlock",
+                  op_name[op]);
+        cr_assert(!s->done_while_held[op],
+                  "%s returned while another process held the event's mutex: it does not lock "
+                  "the mutex. The flag is read and written only under the mutex: "
+                  "pthread_mutex_lock(&e->mutex) first",
+                  op_name[op]);
+        cr_assert(s->finished_after[op],
+                  "%s had not returned 2 s after the event's mutex was unlocked by the other "
+                  "process that held it: the unlock did not reach it (is the mutex "
+                  "process-shared? see set_wakes_waiter_in_other_process)",
+                  op_name[op]);
+    }
+}
+
 /* ---- timeouts ----------------------------------------------------------- */
 
 /* Where a waiter that should have timed out is blocked, read from
@@ -705,18 +794,28 @@ static void light_body(void *shared)
     struct seen *s = shared;
     event_init(&s->ev);
     event_set(&s->ev); /* it was green before the light took over */
+    pid_t car = fork();
+    if (car == 0) { /* a car that arrives once the light has turned red */
+        double end = now_ms() + 3000;
+        while (s->road->shows < 1 && now_ms() < end)
+            sleep_ms(1);
+        run_car(&s->ev, 5);
+        _exit(0);
+    }
     double t = now_ms();
-    run_light(&s->ev, 2, 30, 20);
+    run_light(&s->ev, 2, 30, 600);
     s->elapsed_ms = now_ms() - t;
     s->final_flag = s->ev.flag;
+    if (car > 0)
+        reap_within(car, 2000, NULL);
 }
 
 Test(event, light_switches_red_and_green)
 {
     struct seen *s = shared_alloc(sizeof *s);
     s->road = road_watch(&s->ev);
-    struct sandbox r = sandbox_run(light_body, s, 4000);
-    sandbox_assert_returned(&r, "run_light(green, 2, 30, 20)");
+    struct sandbox r = sandbox_run(light_body, s, 8000);
+    sandbox_assert_returned(&r, "run_light(green, 2, 30, 600)");
     struct road *road = s->road;
     cr_assert(road->shows == 4,
               "run_light(green, 2 cycles, ...) showed the light %d times, not 4 (red, green, "
@@ -736,7 +835,7 @@ Test(event, light_switches_red_and_green)
     }
     for (int i = 1; i < 4; i++) {
         double lasted = road->show_ms[i] - road->show_ms[i - 1];
-        double want = i % 2 == 1 ? 30 : 20;
+        double want = i % 2 == 1 ? 30 : 600;
         cr_assert(lasted >= want * 0.9,
                   "the light changed after %.0f ms instead of %.0f: sleep_ms(red_ms) after "
                   "showing red, sleep_ms(green_ms) after showing green",
@@ -744,4 +843,11 @@ Test(event, light_switches_red_and_green)
     }
     cr_assert(s->final_flag, "run_light() returned with the event clear: end the last cycle green "
                              "(event_set()), or cars that arrive later wait forever");
+    double late = road->crossings > 0 && road->shows >= 2 ? road->cross_ms[0] - road->show_ms[1]
+                                                          : 0;
+    cr_assert(late < 300,
+              "a car waiting at red crossed %.0f ms after the light showed green, and green "
+              "lasts 600 ms: the event was set only at the end of the green phase. Turning "
+              "green is light_show(true), then event_set(), then sleep_ms(green_ms)",
+              late);
 }

@@ -16,8 +16,11 @@ load_run() {
 
 @test "program_every_car_passes" {
     load_run
-    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 4 './traffic 4 1') (a car still waiting for green?). Output:
+    if [ "$timed_out" -ne 0 ]; then
+        passed=$(grep -c 'car [0-9]*: passes$' <<<"$output" || true)
+        fail "$(timeout_message 4 './traffic 4 1'): $passed of 4 cars had passed. Run labs/11-event-traffic-light/bin/traffic 4 1 to see it. Output:
 $output"
+    fi
     [ "$status" -eq 0 ] || fail "./traffic 4 1 exited with $status; its last line:
 $(tail -n 1 <<<"$output")"
     for i in 0 1 2 3; do

@@ -4,6 +4,7 @@
 #include "manager.h"
 #include "wire.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -32,11 +34,14 @@ struct seen {
     int call_errno[4];
     ssize_t got[3];
     char text[3][MSG_MAX + 1];
-    int finished; /* takers that finished in time */
+    int finished;                                 /* takers that finished in time */
     int fds_before, fds_started, sockets_started; /* the caller's descriptors */
-    int fds_after_take, fds_after_shutdown;
-    ssize_t bad[3];        /* recv_msg() on a too long, a cut and a cut-length message */
-    bool canary_hit;       /* recv_msg() wrote past cap */
+    int fds_after_take, fds_after_shutdown, fds_after_failed_connect, failed_connect_fd;
+    bool a_closed_by_server; /* client A's shutdown(SHUT_WR) was answered by the server's close */
+    int server_fds_extra;    /* the server's open descriptors beyond those it had at first */
+    bool server_fds_known;
+    ssize_t bad[3];  /* recv_msg() on a too long, a cut and a cut-length message */
+    bool canary_hit; /* recv_msg() wrote past cap */
     bool socket_left, dir_left, server_left;
 };
 
@@ -65,8 +70,10 @@ static bool ref_read(int fd, void *buf, size_t n)
     char *p = buf;
     while (n > 0) {
         ssize_t k = read(fd, p, n);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return false;
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return false;
         p += k;
         n -= (size_t)k;
     }
@@ -203,7 +210,8 @@ static void framing_body(void *shared)
     close(sv[1]);
     for (int i = 0; i < 3; i++) {
         s->got[i] = recv_msg(sv[0], s->text[i], sizeof s->text[i]);
-        if (s->got[i] <= 0) break;
+        if (s->got[i] <= 0)
+            break;
     }
     close(sv[0]);
     kill(writer, SIGKILL);
@@ -308,7 +316,8 @@ static void start_body(void *shared)
     s->fds_before = open_fds(&sockets_before);
     s->start_rc = manager_start(&m);
     s->m = m;
-    if (s->start_rc < 0) return;
+    if (s->start_rc < 0)
+        return;
     s->fds_started = open_fds(&s->sockets_started) - s->fds_before;
     s->sockets_started -= sockets_before;
     struct stat st;
@@ -319,12 +328,18 @@ static void start_body(void *shared)
     struct manager m2 = {0};
     s->start2_rc = manager_start(&m2);
     s->m2 = m2; /* a second manager beside the first */
-    if (s->start2_rc == 0) manager_shutdown(&m2);
+    if (s->start2_rc == 0)
+        manager_shutdown(&m2);
     int before_take = open_fds(NULL);
     take_one(&m); /* a client in this process: its connection must not stay open */
     s->fds_after_take = open_fds(NULL) - before_take;
     manager_shutdown(&m);
     s->fds_after_shutdown = open_fds(NULL) - s->fds_before;
+    int before_connect = open_fds(NULL); /* the server is gone: connect must fail cleanly */
+    s->failed_connect_fd = manager_connect(&m);
+    if (s->failed_connect_fd >= 0)
+        close(s->failed_connect_fd);
+    s->fds_after_failed_connect = open_fds(NULL) - before_connect;
 }
 
 Test(manager, manager_start_makes_private_socket)
@@ -381,6 +396,12 @@ Test(manager, caller_keeps_no_descriptors)
               "take_one() left %d more descriptor%s open in its process than before: it "
               "connects and never closes its connection. close(fd) after the reply",
               s->fds_after_take, s->fds_after_take == 1 ? "" : "s");
+    cr_assert(s->failed_connect_fd < 0 && s->fds_after_failed_connect <= 0,
+              "manager_connect() to a manager that had shut down (no socket file) returned %d "
+              "and left %d more descriptor%s open: when connect() fails, close the socket and "
+              "return -1",
+              s->failed_connect_fd, s->fds_after_failed_connect,
+              s->fds_after_failed_connect == 1 ? "" : "s");
     cr_assert(s->fds_after_shutdown <= 0,
               "after manager_shutdown() the caller had %d more open descriptor%s than before "
               "manager_start(): close the connection used to send SHUTDOWN",
@@ -396,7 +417,8 @@ static void many_body(void *shared)
     struct manager m = {0}; /* private: a child writing m->pid = 0 must not reach the test */
     s->start_rc = manager_start(&m);
     s->m = m;
-    if (s->start_rc < 0) return;
+    if (s->start_rc < 0)
+        return;
     ref_call(s->m.path, "SET count 5", s->reply[0], &s->call_errno[0]);
     ref_call(s->m.path, "GET count", s->reply[1], &s->call_errno[1]);
     ref_call(s->m.path, "ADD count -2", s->reply[2], &s->call_errno[2]);
@@ -433,7 +455,8 @@ static void at_once_body(void *shared)
     struct manager m = {0}; /* private: a child writing m->pid = 0 must not reach the test */
     s->start_rc = manager_start(&m);
     s->m = m;
-    if (s->start_rc < 0) return;
+    if (s->start_rc < 0)
+        return;
     int a = ref_connect(s->m.path);
     ref_request(a, "SET a 1", s->reply[0], &s->call_errno[0]);
     /* a stays connected and says nothing more; b comes along */
@@ -462,6 +485,88 @@ Test(manager, server_serves_clients_at_once)
               s->reply[1]);
 }
 
+/* The server's open descriptors, or -1 when they cannot be listed. */
+static int fds_of(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+static void closes_body(void *shared)
+{
+    struct seen *s = shared;
+    enter_tmpdir(s);
+    prctl(PR_SET_DUMPABLE, 1); /* the server, forked from here, lets its parent list its fds */
+    struct manager m = {0};
+    s->start_rc = manager_start(&m);
+    s->m = m;
+    if (s->start_rc < 0)
+        return;
+    int a = ref_connect(s->m.path);
+    ref_request(a, "SET a 1", s->reply[0], &s->call_errno[0]);
+    int b = ref_connect(s->m.path);
+    ref_request(b, "GET a", s->reply[1], &s->call_errno[1]);
+    int base = fds_of(m.pid) - 2; /* what it has without A and B */
+    /* A says it is done; the server must close A (A then reads EOF), not B. */
+    shutdown(a, SHUT_WR);
+    char c;
+    s->a_closed_by_server = read(a, &c, 1) == 0; /* bounded by A's receive timeout */
+    ref_request(b, "GET a", s->reply[2], &s->call_errno[2]);
+    close(b);
+    close(a);
+    for (int i = 0; i < 3; i++) /* three more clients, one after another */
+        ref_call(s->m.path, "GET a", s->reply[3], &s->call_errno[3]);
+    double end = now_ms() + 2000; /* until the server has closed every one of them */
+    int now = fds_of(m.pid);
+    while (now > base && now_ms() < end) {
+        sleep_ms(5);
+        now = fds_of(m.pid);
+    }
+    s->server_fds_known = base >= 0 && now >= 0;
+    s->server_fds_extra = now - base;
+    manager_shutdown(&m);
+}
+
+Test(manager, server_closes_each_client)
+{
+    struct seen *s = fresh_seen();
+    struct sandbox r = sandbox_run(closes_body, s, 15000);
+    remove_tmpdir(s);
+    sandbox_assert_returned(&r, "clients that leave one by one");
+    cr_assert(s->start_rc == 0, "manager_start() failed");
+    cr_assert(!strcmp(s->reply[0], "OK 1") && !strcmp(s->reply[1], "OK 1"),
+              "two connected clients sent \"SET a 1\" and \"GET a\" and got %s and %s",
+              s->reply[0][0] ? s->reply[0] : why(s->call_errno[0]),
+              s->reply[1][0] ? s->reply[1] : why(s->call_errno[1]));
+    cr_assert(s->a_closed_by_server || s->reply[2][0],
+              "client A closed its sending side (EOF) while client B stayed connected; the "
+              "server then closed B's connection instead of A's (A was never closed, B's next "
+              "request got no answer: %s). When a client leaves, close that client's fd before "
+              "moving the last slot into its place",
+              why(s->call_errno[2]));
+    cr_assert(s->a_closed_by_server,
+              "client A closed its sending side (EOF), and the server never closed A's "
+              "connection (A waited 3 s for the server's EOF): at a client's EOF, close() "
+              "that client");
+    cr_assert(!strcmp(s->reply[2], "OK 1"),
+              "after client A left, client B asked \"GET a\" again and got %s, not \"OK 1\"",
+              s->reply[2][0] ? s->reply[2] : why(s->call_errno[2]));
+    cr_assert(!s->server_fds_known || s->server_fds_extra <= 0,
+              "after 5 clients had come and gone, the server still had %d more descriptor%s "
+              "open than before them (seen in /proc/%d/fd): it stops polling a client at its "
+              "EOF but never close()s it, so a long-running server runs out of descriptors",
+              s->server_fds_extra, s->server_fds_extra == 1 ? "" : "s", (int)s->m.pid);
+}
+
 /* ---- step 5: the counter ------------------------------------------------------------ */
 
 static void hundred_body(void *shared)
@@ -471,7 +576,8 @@ static void hundred_body(void *shared)
     struct manager m = {0}; /* private: a child writing m->pid = 0 must not reach the test */
     s->start_rc = manager_start(&m);
     s->m = m;
-    if (s->start_rc < 0) return;
+    if (s->start_rc < 0)
+        return;
     ref_call(s->m.path, "SET count 100", s->reply[0], &s->call_errno[0]);
     int gate[2];
     Pipe(gate);
@@ -479,7 +585,8 @@ static void hundred_body(void *shared)
     int n = 0;
     for (; n < TAKERS; n++) {
         pids[n] = fork();
-        if (pids[n] < 0) break;
+        if (pids[n] < 0)
+            break;
         if (pids[n] == 0) {
             char c;
             close(gate[1]);
@@ -494,7 +601,8 @@ static void hundred_body(void *shared)
     for (int i = 0; i < n; i++) {
         while (waitpid(pids[i], NULL, WNOHANG) == 0 && now_ms() < end)
             sleep_ms(2);
-        if (now_ms() < end) s->finished++;
+        if (now_ms() < end)
+            s->finished++;
     }
     for (int i = 0; i < n; i++)
         kill(pids[i], SIGKILL);
@@ -539,7 +647,8 @@ static void shutdown_body(void *shared)
     struct manager m = {0}; /* private: a child writing m->pid = 0 must not reach the test */
     s->start_rc = manager_start(&m);
     s->m = m;
-    if (s->start_rc < 0) return;
+    if (s->start_rc < 0)
+        return;
     ref_call(s->m.path, "SET x 1", s->reply[0], &s->call_errno[0]);
     s->shutdown_rc = manager_shutdown(&m);
     struct stat st;

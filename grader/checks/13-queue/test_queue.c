@@ -3,6 +3,7 @@
 #include "queue.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,6 +28,21 @@ static struct seen *seen;
 
 /* ---- put and get in one process ------------------------------------------ */
 
+/* Memory mappings of this process now (lines of /proc/self/maps). */
+static int count_maps(void)
+{
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC), n = 0;
+    char buf[4096];
+    ssize_t k;
+    if (fd < 0)
+        return -1;
+    while ((k = read(fd, buf, sizeof buf)) > 0)
+        for (ssize_t i = 0; i < k; i++)
+            n += buf[i] == '\n';
+    close(fd);
+    return n;
+}
+
 static void fifo_body(void *shared)
 {
     struct seen *s = shared;
@@ -48,6 +64,12 @@ static void fifo_body(void *shared)
     s->st[3] = queue_put(q, big, QUEUE_ITEM_MAX + 1, true, QUEUE_FOREVER);
     s->n[4] = queue_full(q); /* a refused put changes nothing */
     s->st[7] = queue_put_nowait(q, "last", 4);
+    int before = count_maps();
+    struct queue *d = queue_create(64);
+    s->n[6] = d != NULL;
+    queue_destroy(d);
+    s->n[5] = count_maps() - before; /* mappings queue_create/queue_destroy left */
+    s->n[7] = before >= 0;
     for (int i = 0; i < 3; i++) {
         s->len[i] = 999;
         s->st[4 + i] = queue_get(q, buf, &s->len[i], true, 1000);
@@ -91,6 +113,11 @@ Test(queue, put_get_fifo_order)
     cr_assert(seen->st[7] == Q_OK,
               "put_nowait of a 4th item into a queue of 4 holding 3 gave %s, not Q_OK",
               queue_status_name(seen->st[7]));
+    cr_assert(!seen->n[7] || !seen->n[6] || seen->n[5] <= 0,
+              "after queue_create(64) and queue_destroy() the process had %d more memory "
+              "mapping(s) than before: the queue was not freed. queue_destroy must "
+              "shared_free the same size queue_create allocated (header and maxsize slots)",
+              seen->n[5]);
     for (int i = 0; i < 3; i++) {
         cr_assert(seen->st[4 + i] == Q_OK, "get number %d gave %s with 3 items queued", i + 1,
                   queue_status_name(seen->st[4 + i]));

@@ -240,6 +240,18 @@ Test(bakery, eaters_drain_while_bakers_bake)
     cr_assert(ledger->eaten == 20, "run_bakery(2, 10, 2) ate %d of 20 loaves", ledger->eaten);
 }
 
+static void edges_body(void *shared)
+{
+    struct seen *s = shared;
+    ledger_reset(MAX_BAKERS, 1, 1);
+    s->items[0] = run_bakery(MAX_BAKERS, 1, 1);
+    s->items[1] = ledger->eaten;
+    ledger_reset(1, 1, MAX_EATERS);
+    s->items[2] = run_bakery(1, 1, MAX_EATERS);
+    s->items[3] = ledger->eaten;
+    s->done = 1;
+}
+
 Test(bakery, every_loaf_eaten_once_everyone_exits)
 {
     struct sandbox r = run_bakery_contained(3, 8, 2);
@@ -278,4 +290,16 @@ Test(bakery, every_loaf_eaten_once_everyone_exits)
               "run_bakery(3, 8, 2) returned %d: it must return how many of its 5 "
               "children exited with 0",
               seen->ret);
+    ledger_reset(0, 0, 0);
+    seen = shared_alloc(sizeof *seen);
+    r = sandbox_run(edges_body, seen, 4000);
+    sandbox_assert_returned(&r, "run_bakery(MAX_BAKERS, 1, 1) and run_bakery(1, 1, MAX_EATERS)");
+    cr_assert(seen->items[0] == MAX_BAKERS + 1 && seen->items[1] == MAX_BAKERS,
+              "run_bakery(%d, 1, 1) (MAX_BAKERS bakers, one eater) returned %d and %d loaves "
+              "were eaten, not %d and %d: MAX_BAKERS bakers and a single eater are allowed",
+              MAX_BAKERS, seen->items[0], seen->items[1], MAX_BAKERS + 1, MAX_BAKERS);
+    cr_assert(seen->items[2] == MAX_EATERS + 1 && seen->items[3] == 1,
+              "run_bakery(1, 1, %d) (one baker, MAX_EATERS eaters) returned %d and %d loaves "
+              "were eaten, not %d and 1: MAX_EATERS eaters are allowed",
+              MAX_EATERS, seen->items[2], seen->items[3], MAX_EATERS + 1);
 }

@@ -2,6 +2,7 @@
 #include "check.h"
 #include "jqueue.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <sys/wait.h>
@@ -25,6 +26,21 @@ static struct seen *seen;
     cr_assert((s)->created, "jq_create() returned NULL: write jq_create() first (step 1)")
 
 /* ---- counting ---------------------------------------------------------------- */
+
+/* Memory mappings of this process now (lines of /proc/self/maps). */
+static int count_maps(void)
+{
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC), n = 0;
+    char buf[4096];
+    ssize_t k;
+    if (fd < 0)
+        return -1;
+    while ((k = read(fd, buf, sizeof buf)) > 0)
+        for (ssize_t i = 0; i < k; i++)
+            n += buf[i] == '\n';
+    close(fd);
+    return n;
+}
 
 static void count_body(void *shared)
 {
@@ -51,6 +67,13 @@ static void count_body(void *shared)
     s->count[3] = q->unfinished;
     s->ret[5] = jq_join(q, 1000);
     s->stage = 3;
+    int before = count_maps();
+    struct jqueue *d = jq_create();
+    if (d)
+        jq_destroy(d);
+    s->count[4] = count_maps() - before; /* mappings jq_create/jq_destroy left */
+    s->count[5] = before >= 0 && d;
+    s->stage = 4;
 }
 
 Test(jqueue, put_and_task_done_count)
@@ -74,6 +97,11 @@ Test(jqueue, put_and_task_done_count)
               "3 jq_task_done() calls for 3 items returned %d, %d, %d and left unfinished at %d: "
               "each counts one down and returns 0",
               seen->ret[0], seen->ret[1], seen->ret[2], seen->count[2]);
+    cr_assert(seen->stage < 4 || !seen->count[5] || seen->count[4] <= 0,
+              "after jq_create() and jq_destroy() the process had %d more memory mapping(s) "
+              "than before: the queue was not freed. jq_destroy must shared_free what "
+              "jq_create allocated",
+              seen->count[4]);
     cr_assert(seen->ret[3] && seen->ms[0] < 500,
               "with every task done, jq_join(q, 1000) returned %s after %.0f ms: it must return "
               "true at once",
@@ -86,7 +114,7 @@ Test(jqueue, task_done_too_many_is_error)
     struct sandbox r = sandbox_run(count_body, seen, 3000);
     sandbox_assert_returned(&r, "jq_task_done() called too many times");
     assert_created(seen);
-    cr_assert(seen->stage == 3 && seen->ret[4] == -1,
+    cr_assert(seen->stage >= 3 && seen->ret[4] == -1,
               "a 4th jq_task_done() after 3 items returned %d: more task_done calls than items "
               "is an error (Python raises ValueError): return -1",
               seen->ret[4]);

@@ -681,6 +681,35 @@ static void call_bad_frames(void *shared)
     if (s->ret[2] == 1)
         free(buf);
     s->steps = 3;
+    /* 4. a whole header announcing 5 bytes, then EOF before the body. */
+    socketpair(AF_UNIX, SOCK_STREAM, 0, cut);
+    (void)!write(cut[1], &h, 4);
+    close(cut[1]);
+    c.fd = cut[0];
+    errno = 0;
+    s->ret[3] = conn_recv(&c, &buf, &len);
+    s->err[3] = errno;
+    if (s->ret[3] == 1)
+        free(buf);
+    s->steps = 4;
+    /* 5. an end whose descriptor is 0 (stdin closed) is an open end. */
+    close(0);
+    struct conn z = {-1}, y = {-1};
+    s->ret[4] = conn_pair(&z, &y);
+    s->len[4] = (size_t)z.fd;
+    if (s->ret[4] == 0 && z.fd == 0) {
+        errno = 0;
+        s->ret[5] = conn_send(&z, "z", 1);
+        s->err[5] = errno;
+        s->ret[6] = conn_send(&y, "y", 1) == 0 ? conn_recv(&z, &buf, &len) : -2;
+        s->err[6] = errno;
+        if (s->ret[6] == 1)
+            free(buf);
+        errno = 0;
+        s->ret[7] = conn_close(&z);
+        s->err[7] = errno;
+    }
+    s->steps = 5;
 }
 
 Test(conn, bad_frames_are_errors)
@@ -719,6 +748,18 @@ Test(conn, bad_frames_are_errors)
               "conn_recv() returned %d (errno %s) when the other end closed after 2 of the 4 "
               "header bytes, not -1 with EPROTO",
               seen->ret[2], errname(seen->err[2]));
+    cr_assert(seen->steps < 4 || (seen->ret[3] == -1 && seen->err[3] == EPROTO),
+              "conn_recv() returned %d (errno %s) when the other end closed after a whole "
+              "header announcing 5 bytes and no body: EOF inside a frame is -1 with EPROTO "
+              "(set errno to EPROTO also when read_all returned 0 bytes of the body)",
+              seen->ret[3], errname(seen->err[3]));
+    cr_assert(seen->steps < 5 || seen->ret[4] != 0 || seen->len[4] != 0 ||
+                  (seen->ret[5] == 0 && seen->ret[6] == 1 && seen->ret[7] == 0),
+              "with stdin closed, conn_pair() gave an end whose fd is 0; on it conn_send() "
+              "returned %d (errno %s), conn_recv() %d (errno %s) and conn_close() %d (errno %s): "
+              "0 is a valid descriptor, only -1 marks a closed end (test fd < 0, not fd <= 0)",
+              seen->ret[5], errname(seen->err[5]), seen->ret[6], errname(seen->err[6]),
+              seen->ret[7], errname(seen->err[7]));
     sandbox_assert_returned(&r, "conn_send/conn_recv on frames that must be refused");
 }
 

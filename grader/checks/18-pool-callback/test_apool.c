@@ -482,7 +482,7 @@ Test(apool, join_waits_for_every_callback)
               "result arrived. Dispatch until p->finished == p->submitted, then stop the workers",
               seen->ncb);
     cr_assert(r.unreaped == 0,
-              "%d workers were left unreaped after apool_join(): end it with workers_stop()",
+              "unreaped workers after apool_join(): %d. End the pool with workers_stop()",
               r.unreaped);
 }
 
@@ -695,7 +695,7 @@ Test(apool, apply_async_refuses_a_full_pool)
               "once p->submitted == APOOL_MAX_TASKS",
               APOOL_MAX_TASKS + 1, APOOL_MAX_TASKS);
     cr_assert(seen->closed == 0 && seen->joined == 0 && seen->ncb == APOOL_MAX_TASKS,
-              "after 256 tasks, apool_close() gave %d, apool_join() %d and %d callbacks ran, not "
+              "after 256 tasks, apool_close() gave %d, apool_join() %d and %d callback(s) ran, not "
               "0, 0 and 256",
               seen->closed, seen->joined, seen->ncb);
 }
