@@ -18,6 +18,8 @@ struct scratch_probe *scratch_probe;
 int scratch_open(struct scratch *s, const char *path)
 {
     memset(s, 0, sizeof *s);
+    if (scratch_probe)
+        scratch_probe->tries++;
     snprintf(s->path, sizeof s->path, "%s", path);
     s->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (s->fd < 0) return -1;

@@ -33,7 +33,8 @@ void scratch_remove(struct scratch *s);
 /* Instrumentation the checks and the driver read: when scratch_probe points
  * to shared memory, the functions above count what happens in it. */
 struct scratch_probe {
-    volatile int opened;  /* scratch_open() calls */
+    volatile int tries;   /* scratch_open() calls, failed ones too */
+    volatile int opened;  /* scratch_open() calls that made the file */
     volatile int writing; /* 1 while a scratch_write() runs */
     volatile int records; /* finished scratch_write() calls */
     volatile int removed; /* scratch_remove() calls that deleted the file */

@@ -21,6 +21,7 @@ enum { OUT_CAP = 2 << 20, MAX_FDS = 64 };
 
 /* What the body saw, in shared memory so the test can read it. */
 struct seen {
+    bool normal_ok; /* run_capture({"echo", "ok"}) worked, before fork() was made to fail */
     int ret;      /* run_capture()'s or spawn_piped()'s return value */
     pid_t caller; /* the body's pid */
     size_t len;   /* the length the student reported */
@@ -301,6 +302,12 @@ Test(capture, command_holds_only_its_stdout)
 static void call_spawn_no_fork(void *shared)
 {
     struct seen *s = shared;
+    /* First a command that can start: the error path proves something only
+     * in code that runs commands at all. */
+    char *ok_argv[] = {"echo", "ok", NULL};
+    struct capture ok = {NULL, 0, 0};
+    s->normal_ok = run_capture(ok_argv, &ok) == 0 && ok.out && !strcmp(ok.out, "ok\n");
+    free(ok.out);
     struct rlimit old, none;
     getrlimit(RLIMIT_NPROC, &old);
     none = old;
@@ -332,6 +339,9 @@ Test(capture, spawn_fails_cleanly)
     seen = shared_alloc(sizeof *seen);
     struct sandbox r = sandbox_run(call_spawn_no_fork, seen, 4000);
     sandbox_assert_returned(&r, "spawn_piped() with fork() failing");
+    cr_assert(seen->normal_ok,
+              "this check needs run_capture() to work first: run_capture({\"echo\", \"ok\"}) "
+              "did not return 0 with the output \"ok\\n\" (see capture_returns_output_and_status)");
     if (!seen->fork_refused)
         return; /* fork() cannot be made to fail here */
     cr_assert(seen->ret == -1,

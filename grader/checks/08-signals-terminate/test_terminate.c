@@ -316,6 +316,11 @@ Test(terminate, worker_returns_1_without_temp_file)
     struct seen *s = shared_alloc(sizeof *s);
     struct sandbox r = sandbox_run(run_worker_no_folder, s, 8000);
     sandbox_assert_returned(&r, "the check's parent process");
+    /* Returning 1 proves something only after trying to open the file. */
+    cr_assert(s->probe.tries > 0,
+              "worker_main(\"%s\") never called scratch_open(): open the temp file first; when "
+              "scratch_open() returns -1 (here the folder does not exist), return 1",
+              s->path);
     cr_assert(s->ended,
               "worker_main(\"%s\"), whose folder does not exist, was still running %d ms "
               "later (%d record(s) written): scratch_open() returned -1 there. Check its "

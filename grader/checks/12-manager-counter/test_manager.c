@@ -41,6 +41,7 @@ struct seen {
     int server_fds_extra;    /* the server's open descriptors beyond those it had at first */
     bool server_fds_known;
     ssize_t bad[3];  /* recv_msg() on a too long, a cut and a cut-length message */
+    ssize_t good_len; /* recv_msg() on a whole 5-byte message, first */
     bool canary_hit; /* recv_msg() wrote past cap */
     bool socket_left, dir_left, server_left;
 };
@@ -254,6 +255,14 @@ static void bad_body(void *shared)
 {
     struct seen *s = shared;
     int sv[2];
+    /* First a whole message: the refusals below prove something only in a
+     * recv_msg() that receives at all. */
+    Socketpair(sv);
+    send_cut(sv[1], 5, 4, 5);
+    close(sv[1]);
+    char good[MSG_MAX + 1];
+    s->good_len = recv_msg(sv[0], good, sizeof good);
+    close(sv[0]);
     /* a: a 40-byte message into a 16-byte buffer, with a canary behind it */
     Socketpair(sv);
     struct {
@@ -288,6 +297,10 @@ Test(manager, recv_msg_rejects_bad_messages)
     s->bad[0] = s->bad[1] = s->bad[2] = -99;
     struct sandbox r = sandbox_run(bad_body, s, 5000);
     sandbox_assert_returned(&r, "recv_msg() on messages that are too long or cut off");
+    cr_assert(s->good_len == 5,
+              "this check needs recv_msg() to receive a whole message first: on a 5-byte "
+              "message it returned %zd, not 5 (see recv_msg_reads_whole_message)",
+              s->good_len);
     cr_assert(!s->canary_hit && s->bad[0] == -1,
               "recv_msg(fd, buf, 16) on a 40-byte message returned %zd%s: a message that does "
               "not fit in cap is an error (-1), and nothing may be written past buf[cap - 1]. "
