@@ -111,19 +111,27 @@ uid_t contain_student_uid(int slot)
  * it is freed when its last holder exits, leaves no file behind, and two
  * graders at once (a batch beside a student's `make grade`) never share a
  * student user, so neither its process limit nor its kill(-1) sweep. */
+/* Bind the slot's abstract name: its fd, or -1 when another holds it. */
+static int bind_slot(int slot)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    int len = snprintf(addr.sun_path + 1, sizeof addr.sun_path - 1, "proclabs-slot-%d", slot);
+    if (bind(fd, (struct sockaddr *)&addr,
+             (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len)) == 0)
+        return fd;
+    close(fd);
+    return -1;
+}
+
 int contain_claim_slot(int wanted)
 {
-    for (int i = 0; i < 1000; i++) {
-        int slot = (wanted + i) % 1000;
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-            return wanted;
-        struct sockaddr_un addr = {.sun_family = AF_UNIX};
-        int len = snprintf(addr.sun_path + 1, sizeof addr.sun_path - 1, "proclabs-slot-%d", slot);
-        if (bind(fd, (struct sockaddr *)&addr,
-                 (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len)) == 0)
-            return slot; /* fd stays open, unlisted, until this worker exits */
-        close(fd);
+    for (int i = 0; i < JAIL_SLOTS; i++) {
+        int fd = bind_slot((wanted + i) % JAIL_SLOTS);
+        if (fd >= 0)
+            return (wanted + i) % JAIL_SLOTS; /* fd stays open, unlisted, until we exit */
         if (errno != EADDRINUSE)
             return wanted;
     }
@@ -535,29 +543,42 @@ static void run_init(const struct run_spec *spec, int out, int report, uid_t stu
 
 /* ---- what a run or a killed grader left --------------------------------- */
 
-/* True when no live grader holds the slot (its claim is an abstract socket
- * name, freed when its holder dies). */
-static bool slot_is_free(int slot)
+/* Slots this cleaner holds while it cleans them: a slot nobody held when we
+ * looked must not be claimed by a starting grader while we kill its users'
+ * processes. Claims are abstract socket names, freed when the holder dies. */
+static int held[JAIL_SLOTS];
+static int nheld;
+
+static bool known[JAIL_SLOTS], free_slot[JAIL_SLOTS];
+
+/* True when the slot was free: it is ours now, until release_slots(). */
+static bool hold_slot(int slot)
 {
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return false;
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    int len = snprintf(addr.sun_path + 1, sizeof addr.sun_path - 1, "proclabs-slot-%d", slot);
-    bool free_slot = bind(fd, (struct sockaddr *)&addr,
-                          (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len)) == 0;
-    close(fd);
-    return free_slot;
+    if (!known[slot]) {
+        int fd = bind_slot(slot);
+        known[slot] = true;
+        free_slot[slot] = fd >= 0;
+        if (fd >= 0)
+            held[nheld++] = fd;
+    }
+    return free_slot[slot];
+}
+
+static void release_slots(void)
+{
+    while (nheld > 0)
+        close(held[--nheld]);
+    memset(known, 0, sizeof known);
 }
 
 /* Does uid belong to a slot that `mine` names (>= 0), or, with mine < 0, to
- * a slot nobody holds? */
+ * a slot nobody else holds (which we then hold)? */
 static bool uid_to_clean(uid_t uid, int mine)
 {
     int slot = jail_slot_of(uid);
     if (slot < 0)
         return false;
-    return mine >= 0 ? slot == mine : slot_is_free(slot);
+    return mine >= 0 ? slot == mine : hold_slot(slot);
 }
 
 /* System V objects of those users: the uid column of /proc/sysvipc/KIND. */
@@ -660,6 +681,7 @@ void contain_clean_stale(void)
     probe();
     if (info.root)
         clean_slots(-1, NULL);
+    release_slots();
 }
 
 /* ---- probing -------------------------------------------------------------- */

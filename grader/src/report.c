@@ -324,15 +324,21 @@ void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose,
         for (int k = 0; k < r->nchecks; k++) {
             const struct check_result *ch = &r->checks[k];
             bool passed = ch->status == ST_PASSED;
-            if (passed && !verbose)
-                continue;
             if (k == 0 && passed) {
-                if (r->build_log && *r->build_log) {
-                    fprintf(out, "    %s! compiler warnings:%s\n", c.yellow, c.off);
-                    print_indented(out, r->build_log, "        ", 12);
+                /* Warnings in every grade: the few that are nearly always
+                 * bugs are errors already, the rest still often are. */
+                int n = 0;
+                for (const char *w = r->build_log; w && (w = strstr(w, ": warning: ")); w++)
+                    n++;
+                if (n > 0 || (verbose && r->build_log && *r->build_log)) {
+                    fprintf(out, "    %s! %d compiler warning%s%s:%s\n", c.yellow, n,
+                            n == 1 ? "" : "s", verbose ? "" : " (grade -v shows all)", c.off);
+                    print_indented(out, r->build_log, "        ", verbose ? 40 : 6);
                 }
                 continue;
             }
+            if (passed && !verbose)
+                continue;
             fprintf(out, "    %s%s%s %s", passed ? c.green : c.red, passed ? "ok  " : "FAIL", c.off,
                     ch->name);
             if (ch->max_points)
