@@ -140,16 +140,6 @@ int contain_claim_slot(int wanted)
 
 /* ---- inside the run ------------------------------------------------------ */
 
-static int write_file(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = write(fd, text, strlen(text));
-    close(fd);
-    return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 static void set_limit(int resource, rlim_t value)
 {
     struct rlimit rl = {value, value};
@@ -176,16 +166,8 @@ static int enter_namespaces(void)
         flags |= CLONE_NEWUSER;
     if (unshare(flags) < 0)
         return -1;
-    if (uid != 0) {
-        char map[64];
-        write_file("/proc/self/setgroups", "deny");
-        snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
-        if (write_file("/proc/self/uid_map", map) < 0)
-            return -1;
-        snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
-        if (write_file("/proc/self/gid_map", map) < 0)
-            return -1;
-    }
+    if (uid != 0 && jail_map_self(uid, gid) < 0)
+        return -1;
     return 0;
 }
 

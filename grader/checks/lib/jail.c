@@ -160,6 +160,17 @@ static int write_text(const char *path, const char *text)
     return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
+int jail_map_self(uid_t uid, gid_t gid)
+{
+    char map[64];
+    write_text("/proc/self/setgroups", "deny"); /* absent on old kernels */
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+    if (write_text("/proc/self/uid_map", map) < 0)
+        return -1;
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+    return write_text("/proc/self/gid_map", map);
+}
+
 static int bind_over(const char *from, const char *to, bool readonly)
 {
     if (mount(from, to, NULL, MS_BIND, NULL) < 0)
@@ -178,19 +189,10 @@ static int hide_judge(void)
     const char *judge = getenv("PROCLABS_JUDGE_DIR"), *lab = getenv("LAB_DIR");
     if (!judge || !*judge)
         return 0; /* no box: nothing of the judge's is apart */
-    char map[64];
-    uid_t uid = getuid();
-    gid_t gid = getgid();
     /* /proc/self/uid_map of a process that may not be dumped is root's:
      * this process is about to run student code, it may be looked at. */
     prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0 || write_text("/proc/self/setgroups", "deny") < 0)
-        return -1;
-    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
-    if (write_text("/proc/self/uid_map", map) < 0)
-        return -1;
-    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
-    if (write_text("/proc/self/gid_map", map) < 0 ||
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0 || jail_map_self(getuid(), getgid()) < 0 ||
         mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
         mount("proclabs-hidden", judge, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0") < 0)
         return -1;

@@ -40,6 +40,10 @@ int jail_become_student(uid_t uid);
  * the judge's files in a namespace of their own before student code runs. */
 int jail_filter(uid_t lo, uid_t hi, bool may_nest);
 
+/* In a user namespace just made: map our own uid and gid, and nothing else
+ * (setgroups denied, as an unprivileged map requires). Returns 0 or -1. */
+int jail_map_self(uid_t uid, gid_t gid);
+
 /* Kill every process of the student user but the caller, from a process
  * that may not signal them itself (the judge): a child becomes the student
  * and calls kill(-1, SIGKILL). Waits for it. */
