@@ -8,7 +8,7 @@
 #   make gradescope      dist/gradescope.zip: the Gradescope autograder
 #   make batch SUBMISSIONS=DIR   grade a folder of submissions into a CSV
 #   make stress [RUNS=20] [LOAD=1]   grade solutions and mutants again and again: any difference?
-#                        (LOAD=N: N busy processes per core)
+#                        (LOAD=N: N busy processes per core; JOBS=N: N grades at once)
 #   make mutate [LAB=03] mechanical mutants of the solutions: which ones score full marks?
 #   make bench           the labs' primitives against Python's multiprocessing and the syscalls
 #   make clean           remove everything built
@@ -94,7 +94,7 @@ gradescope: deps kit
 RUNS ?= 20
 LOAD ?= 0
 stress: deps kit
-	@grader/stress.sh $(RUNS) $(LOAD) $(LAB)
+	@JOBS=$(JOBS) grader/stress.sh $(RUNS) $(LOAD) $(LAB)
 
 # Mechanical mutants of the reference solutions, graded two at a time; the
 # survivors (full marks) are shown unless survivors.txt calls them harmless.

@@ -3,6 +3,8 @@
 # mutant RUNS times (`grade selftest`), with LOAD busy processes per core
 # (0: none; 3: three per core, a heavily loaded machine), and report each
 # verdict that differed from the expected one.
+# JOBS (environment) grades that many labs and mutants at once (default: the
+# number of CPUs); more jobs than cores loads the machine further still.
 # Ends with "N differences in R runs (LOAD=L, time)"; exits 1 when N is not 0.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -26,7 +28,7 @@ started=$(date +%s)
 differences=0
 for run in $(seq "$runs"); do
     start=$(date +%s)
-    out=$(grader/grade selftest "$@" 2>&1)
+    out=$(grader/grade selftest ${JOBS:+--jobs "$JOBS"} "$@" 2>&1)
     # Each FAIL line and the detail lines under it (indented): what was seen.
     bad=$(awk '/^FAIL/ { show = 1; print; next } show && /^       / { print; next } { show = 0 }' <<<"$out")
     n=$(grep -c '^FAIL' <<<"$out")
@@ -38,5 +40,5 @@ for run in $(seq "$runs"); do
     fi
 done
 took=$(($(date +%s) - started))
-echo "$differences difference$([ "$differences" -eq 1 ] || echo s) in $runs run$([ "$runs" -eq 1 ] || echo s) (LOAD=$load, $((took / 60)) min $((took % 60)) s)"
+echo "$differences difference$([ "$differences" -eq 1 ] || echo s) in $runs run$([ "$runs" -eq 1 ] || echo s) (LOAD=$load, JOBS=${JOBS:-$(nproc)}, $((took / 60)) min $((took % 60)) s)"
 [ "$differences" -eq 0 ]
