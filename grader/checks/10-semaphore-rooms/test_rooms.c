@@ -8,6 +8,7 @@
 #include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +32,8 @@ struct sem_seen {
     int taken_value;       /* the value of the semaphore that held the name, afterwards */
     int taken_name_gone;   /* ... and its name was removed by semaphore_named_new() */
     int maps_left;         /* shared mappings semaphore_new() made that semaphore_free() left */
+    int waiter_asleep;     /* a child was seen asleep in sem_timedwait() on it */
+    int waiter_woken;      /* ... and the parent's sem_post() woke it */
 };
 
 /* How many MAP_SHARED anonymous mappings (shared_alloc) this process has. */
@@ -79,6 +82,33 @@ static void take_two_in_child(struct sem_seen *s, sem_t *sem)
     s->after_child = value_of(sem);
 }
 
+/* A child asleep on the semaphore, then a sem_post() from the parent: the
+ * wake-up must cross processes. A semaphore in shared memory but made with
+ * pshared 0 shares its value, yet its wake-ups stay inside one process. */
+static void wake_across(struct sem_seen *s, sem_t *sem)
+{
+    while (sem_trywait(sem) == 0)
+        continue;
+    pid_t pid = Fork();
+    if (pid == 0) {
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        t.tv_sec += 2;
+        _exit(sem_timedwait(sem, &t) == 0 ? 0 : 1);
+    }
+    double end = now_ms() + 2000;
+    int in_a_row = 0;
+    while (now_ms() < end && in_a_row < 2) {
+        in_a_row = process_state(pid, NULL) == 'S' ? in_a_row + 1 : 0;
+        sleep_ms(2);
+    }
+    s->waiter_asleep = in_a_row >= 2;
+    sem_post(sem);
+    int status = 0;
+    waitpid(pid, &status, 0); /* bounded by the child's own 2 s wait */
+    s->waiter_woken = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 static void unnamed(void *shared)
 {
     struct sem_seen *s = shared;
@@ -87,6 +117,7 @@ static void unnamed(void *shared)
     if (!sem)
         return;
     take_two_in_child(s, sem);
+    wake_across(s, sem);
     semaphore_free(sem);
     s->maps_left = shared_mappings() - maps;
 }
@@ -94,7 +125,7 @@ static void unnamed(void *shared)
 Test(rooms, semaphore_shared_across_fork)
 {
     struct sem_seen *s = shared_alloc(sizeof *s);
-    struct sandbox r = sandbox_run(unnamed, s, 2000);
+    struct sandbox r = sandbox_run(unnamed, s, 6000);
     sandbox_assert_returned(&r, "semaphore_new()/semaphore_free()");
     cr_assert(s->made, "semaphore_new(3) returned NULL: allocate a sem_t with shared_alloc() "
                        "and sem_init(s, 1, 3)");
@@ -110,6 +141,11 @@ Test(rooms, semaphore_shared_across_fork)
                     "(malloc, a global or the stack), which fork() copies; allocate it with "
                     "shared_alloc() and sem_init it with pshared 1"
                   : "the parent and the child must share one semaphore");
+    cr_assert(!s->waiter_asleep || s->waiter_woken,
+              "a child asleep in sem_timedwait() on the semaphore was not woken by the parent's "
+              "sem_post() and gave up after 2 s, although the two share its value: the "
+              "semaphore was made with pshared 0 (sem_init(s, 0, value)), whose wake-ups stay "
+              "inside one process. Use sem_init(s, 1, value)");
     cr_assert(s->maps_left <= 0,
               "after semaphore_free() the process still had the memory semaphore_new() "
               "mapped (%d more MAP_SHARED mapping%s in /proc/self/maps than before): "

@@ -5,6 +5,7 @@
 #include "road.h"
 #include "traffic.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -25,10 +26,20 @@ enum { WAITERS = 5 };
 /* One event_wait(timeout_ms) on an event nobody sets, in a child of its own so
  * that a wait that never ends is bounded. */
 struct probe {
-    int ret;       /* 1 true, 0 false, -1 had not returned within the bound */
-    double ms;     /* how long the call took (the bound when it had not returned) */
-    double cpu_ms; /* CPU time the child used */
+    int ret;          /* 1 true, 0 false, -1 had not returned within the bound */
+    double ms;        /* how long the call took (the bound when it had not returned) */
+    double cpu_ms;    /* CPU time the child used */
+    bool left_locked; /* it returned, and the event's mutex was still locked */
 };
+
+/* A call that returned with the mutex held blocks every later call: said
+ * first, because every later symptom follows from it. */
+#define LEFT_LOCKED_MESSAGE                                                                        \
+    "event_wait(%d ms) on an event nobody sets returned %s after %.0f ms with the event's "        \
+    "mutex still locked (pthread_mutex_trylock from another process found it taken): the "         \
+    "timeout path returns without pthread_mutex_unlock, so every later call on the event "         \
+    "blocks for ever. Every way out of event_wait unlocks the mutex: break out of the loop, "      \
+    "unlock, then return"
 
 /* What the bodies saw, in shared memory. */
 struct seen {
@@ -187,9 +198,9 @@ static const char *const op_name[OPS] = {"event_set()", "event_clear()", "event_
 struct mutex_seen {
     struct event ev;
     int init_rc;
-    bool done_while_held[OPS];    /* the call returned while the check held the mutex */
-    bool flag_while_held[OPS];    /* the flag changed while the check held the mutex */
-    bool finished_after[OPS];     /* the call returned once the mutex was free */
+    bool done_while_held[OPS]; /* the call returned while the check held the mutex */
+    bool flag_while_held[OPS]; /* the flag changed while the check held the mutex */
+    bool finished_after[OPS];  /* the call returned once the mutex was free */
 };
 
 /* The check holds the event's mutex while another process calls each
@@ -373,6 +384,12 @@ static void probe_wait(struct event *e, struct probe *p, double timeout_ms, doub
         }
     }
     reap_within(pid, start + bound_ms - now_ms(), &p->cpu_ms);
+    if (p->ret >= 0) {
+        int busy = pthread_mutex_trylock(&e->mutex);
+        if (busy == 0)
+            pthread_mutex_unlock(&e->mutex);
+        p->left_locked = busy == EBUSY;
+    }
 }
 
 static void timeout_body(void *shared)
@@ -405,6 +422,8 @@ Test(event, wait_times_out_with_false)
               "event_wait(%d ms) returned true although the event was never set: return the "
               "flag, which is false on a timeout",
               a->ret == 1 ? 100 : 600);
+    cr_assert(!a->left_locked, LEFT_LOCKED_MESSAGE, 100, a->ret ? "true" : "false", a->ms);
+    cr_assert(!b->left_locked, LEFT_LOCKED_MESSAGE, 600, b->ret ? "true" : "false", b->ms);
     const struct blocked *w = &s->why_a;
     if (a->ret < 0 && w->seen) {
         cr_assert(w->timed,
@@ -478,14 +497,23 @@ Test(event, wait_times_out_with_false)
               "and pthread_cond_timedwait() refused it (EINVAL). Carry whole seconds from "
               "tv_nsec into tv_sec",
               b->ms, a->ms);
-    cr_assert(b->ret >= 0,
+    cr_assert(b->ret >= 0 || b->cpu_ms <= 100,
               "event_wait(600 ms) on an event nobody sets had not returned after %.0f ms "
               "(%.0f ms of CPU time: %s), but event_wait(100 ms) gave up after %.0f ms. The "
               "600 ms call started when now + 600 ms crossed into the next second: the "
               "deadline's tv_nsec went past 999999999, pthread_cond_timedwait() returns "
               "EINVAL at once for it, and a loop that only stops on ETIMEDOUT calls it again "
               "for ever. Carry whole seconds from tv_nsec into tv_sec",
-              b->ms, b->cpu_ms, b->cpu_ms > 100 ? "it spins" : "it sleeps", a->ms);
+              b->ms, b->cpu_ms, "it spins", a->ms);
+    cr_assert(b->ret >= 0,
+              "event_wait(600 ms) on an event nobody sets had not returned after %.0f ms (%.0f "
+              "ms of CPU time: it sleeps), but event_wait(100 ms) gave up after %.0f ms. The "
+              "600 ms call started when now + 600 ms crossed into the next second: a deadline "
+              "whose tv_nsec is not carried into tv_sec makes pthread_cond_timedwait() fail "
+              "with EINVAL, and a wait that then blocks with no timeout never ends. Carry whole "
+              "seconds from tv_nsec into tv_sec, and stop the loop on any error, not only on "
+              "ETIMEDOUT",
+              b->ms, b->cpu_ms, a->ms);
     cr_assert(b->ms >= 570 && b->ms < 1900,
               "event_wait(600 ms) on an event nobody sets %s after %.0f ms, not about 600 ms",
               said(b), b->ms);
@@ -544,6 +572,8 @@ Test(event, wait_ignores_spurious_wakeups)
               s->control.ret < 0 ? "had not returned"
               : s->control.ret   ? "returned true"
                                  : "returned false",
+              s->control.ms);
+    cr_assert(!s->control.left_locked, LEFT_LOCKED_MESSAGE, 200, s->control.ret ? "true" : "false",
               s->control.ms);
     cr_assert(!r.timed_out,
               "event_wait(200 ms) did not return within 5 s while another thread kept waking "
@@ -843,8 +873,8 @@ Test(event, light_switches_red_and_green)
     }
     cr_assert(s->final_flag, "run_light() returned with the event clear: end the last cycle green "
                              "(event_set()), or cars that arrive later wait forever");
-    double late = road->crossings > 0 && road->shows >= 2 ? road->cross_ms[0] - road->show_ms[1]
-                                                          : 0;
+    double late =
+        road->crossings > 0 && road->shows >= 2 ? road->cross_ms[0] - road->show_ms[1] : 0;
     cr_assert(late < 300,
               "a car waiting at red crossed %.0f ms after the light showed green, and green "
               "lasts 600 ms: the event was set only at the end of the green phase. Turning "
