@@ -295,10 +295,17 @@ Test(echo, listen_on_loopback)
               "echo_listen(0) is bound to port %d, not to 127.0.0.1 on a port the kernel "
               "picked: bind to htonl(INADDR_LOOPBACK), htons(port)",
               s->port);
+    cr_assert(s->chosen_bound >= 0,
+              "echo_listen(%d), a free port, returned -1 (%s): a free port must be bound and "
+              "listened on",
+              s->chosen_port, strerror(-s->chosen_bound));
     cr_assert(s->chosen_bound == s->chosen_port,
-              "echo_listen(%d) gave port %d (negative: -errno): bind the port asked for, in "
-              "network byte order (htons)",
-              s->chosen_port, s->chosen_bound);
+              "echo_listen(%d) listens on port %d, not %d: %s", s->chosen_port, s->chosen_bound,
+              s->chosen_port,
+              s->chosen_bound == (int)htons((uint16_t)s->chosen_port)
+                  ? "the port went in unconverted. sin_port is in network byte order: "
+                    "a.sin_port = htons(port)"
+                  : "bind the port asked for, in network byte order (htons)");
     cr_assert(s->error_listen < 0,
               "echo_listen(%d) returned %d although port %d already has a listening socket: "
               "bind() fails there (EADDRINUSE, SO_REUSEADDR or not), and echo_listen must "
