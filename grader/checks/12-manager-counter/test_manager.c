@@ -41,6 +41,8 @@ struct seen {
     int server_fds_extra;    /* the server's open descriptors beyond those it had at first */
     bool server_fds_known;
     ssize_t bad[3];  /* recv_msg() on a too long, a cut and a cut-length message */
+    ssize_t edge[2]; /* recv_msg(fd, buf, 16) on a 15-byte and on a 16-byte message */
+    bool edge_canary_hit; /* ... and the 16-byte one wrote past buf[15] (its NUL) */
     ssize_t good_len; /* recv_msg() on a whole 5-byte message, first */
     bool canary_hit; /* recv_msg() wrote past cap */
     bool socket_left, dir_left, server_left;
@@ -289,6 +291,17 @@ static void bad_body(void *shared)
     close(sv[1]);
     s->bad[2] = recv_msg(sv[0], buf, sizeof buf);
     close(sv[0]);
+    /* d: at the edge of cap: 15 bytes and their NUL fit in 16, 16 bytes do not */
+    for (int k = 0; k < 2; k++) {
+        Socketpair(sv);
+        memset(&b, '#', sizeof b);
+        send_cut(sv[1], 15 + (size_t)k, 4, 15 + (size_t)k);
+        close(sv[1]);
+        s->edge[k] = recv_msg(sv[0], b.buf, sizeof b.buf);
+        for (size_t i = 0; k == 1 && i < sizeof b.canary; i++)
+            s->edge_canary_hit |= b.canary[i] != '#';
+        close(sv[0]);
+    }
 }
 
 Test(manager, recv_msg_rejects_bad_messages)
@@ -306,6 +319,15 @@ Test(manager, recv_msg_rejects_bad_messages)
               "not fit in cap is an error (-1), and nothing may be written past buf[cap - 1]. "
               "Compare the length with cap before reading the text",
               s->bad[0], s->canary_hit ? " and wrote past the end of the buffer" : "");
+    cr_assert(s->edge[0] == 15,
+              "recv_msg(fd, buf, 16) on a 15-byte message returned %zd, not 15: 15 bytes and "
+              "their NUL fill the 16 bytes exactly, so the message fits",
+              s->edge[0]);
+    cr_assert(!s->edge_canary_hit && s->edge[1] == -1,
+              "recv_msg(fd, buf, 16) on a 16-byte message returned %zd%s: 16 bytes and the NUL "
+              "after them need 17, so the message does not fit in cap (-1). The test is "
+              "length >= cap, not length > cap",
+              s->edge[1], s->edge_canary_hit ? " and wrote its NUL past buf[15]" : "");
     cr_assert(s->bad[1] == -1,
               "recv_msg() returned %zd when the peer closed the connection after 7 of the 20 "
               "bytes its length promised: a connection closed in the middle of a message is an "

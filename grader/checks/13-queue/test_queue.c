@@ -159,7 +159,9 @@ static void put_nowait_body(void *shared)
     s->st[4] = queue_put_nowait(q, "0", 1);
     errno = EINTR;
     s->st[5] = queue_get_nowait(q, buf, &len);
+    s->n[1] = 1; /* the blocking puts begin */
     s->st[0] = queue_put(q, "a", 1, true, QUEUE_FOREVER);
+    s->n[2] = 1;
     s->st[1] = queue_put(q, "b", 1, true, QUEUE_FOREVER);
     s->n[0] = 1; /* the queue is full now */
     double t = now_ms();
@@ -191,6 +193,11 @@ Test(queue, nowait_fails_at_once)
     cr_assert(!r.timed_out || !seen->n[0],
               "put_nowait() on a full queue blocked (killed after 1500 ms): a nowait call must "
               "never block: take the slot with sem_trywait and return Q_FULL when it fails");
+    cr_assert(!r.timed_out || !seen->n[1],
+              "queue_put(block=true) of item %d into an empty queue of 2 never returned "
+              "(killed after 1500 ms): the queue of maxsize 2 had room for %d item%s only. Is "
+              "the semaphore of free slots started at maxsize?",
+              seen->n[2] ? 2 : 1, seen->n[2] ? 1 : 0, seen->n[2] ? "" : "s");
     sandbox_assert_returned(&r, "queue_put_nowait()");
     cr_assert(seen->st[4] == Q_OK && seen->st[5] == Q_OK,
               "with errno set to EINTR before the call (as an earlier interrupted call leaves "
