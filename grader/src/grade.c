@@ -123,12 +123,14 @@ static void run_checks(const struct build_env *b, char **argv, enum check_kind k
     snprintf(scale, sizeof scale, "%g", b->kit->manifest.time_scale);
     char *checklib = contain_kit_path(b->kit->root, "grader/checks/lib");
     char *as_student = contain_kit_path(b->kit->root, "grader/build/as-student");
-    char *env[] = {env_entry("PROCLABS_TIME_SCALE", scale),
-                   env_entry("CHECKLIB", checklib),
-                   env_entry("PROCLABS_AS_STUDENT", as_student),
-                   env_entry("LAB_DIR", b->dir),
+    char *localedir = contain_kit_path(b->kit->root, "grader/build/locale");
+    char *env[] = {env_entry("PROCLABS_TIME_SCALE", scale), env_entry("CHECKLIB", checklib),
+                   env_entry("PROCLABS_AS_STUDENT", as_student), env_entry("LAB_DIR", b->dir),
                    env_entry("BATS_LIB_PATH", "/usr/lib/bats"),
-                   NULL};
+                   /* The student's language, in every box alike: C.UTF-8
+                    * exists on every glibc, LANGUAGE picks the catalogue. */
+                   env_entry("LANGUAGE", i18n_language()), env_entry("LC_ALL", "C.UTF-8"),
+                   env_entry("PROCLABS_LOCALEDIR", localedir), NULL};
     struct run_spec spec = {.argv = argv,
                             .cwd = cwd,
                             .setenv = env,
@@ -175,6 +177,7 @@ static void run_checks(const struct build_env *b, char **argv, enum check_kind k
     run_result_free(&r);
     free(checklib);
     free(as_student);
+    free(localedir);
     free(cwd);
     for (char **e = env; *e; e++)
         free(*e);

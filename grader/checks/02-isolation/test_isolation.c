@@ -69,7 +69,7 @@ static int shared_mappings(void)
 struct seen {
     pid_t caller;
     int maps_before, maps_after_compare, maps_after_square; /* shared_mappings() */
-    int before;           /* counter before the call */
+    int before;                                             /* counter before the call */
     struct views v;       /* what compare_copies() recorded (shared: the child writes too) */
     char where[400];      /* where_is(the parent's shared int) */
     int ret;              /* square_all()'s return value */
@@ -185,7 +185,7 @@ Test(isolation, shared_memory_freed)
               "(the parent sees the shared int as 42, saw %d) and square_all() ({1,2,3} -> "
               "{1,4,9}: %s) to work first: see parent_sees_shared_memory and "
               "square_all_results_reach_parent",
-              s->v.parent_shared.value, s->squares_right ? "right" : "wrong");
+              s->v.parent_shared.value, s->squares_right ? _("right") : _("wrong"));
     cr_assert(s->maps_after_compare <= s->maps_before,
               "compare_copies() returned with %d more shared mapping%s than before the call "
               "(/proc/self/maps, lines with 's' in the permissions): the shared int was never "

@@ -35,11 +35,11 @@ $output"
     [ "$timed_out" -eq 0 ] || fail "$(timeout_message 3 './lifecycle'). Output:
 $output"
     ! grep -q "still runs 2 s after terminate" <<<"$output" ||
-        fail "terminate() did not end the sleeping child within 2 s: send it SIGTERM. Output:
+        fail "$(eval_gettext "terminate() did not end the sleeping child within 2 s: send it SIGTERM. Output:")
 $output"
     last=$(tail -n 1 <<<"$output")
-    [[ "$last" == *"joined 5 of 5 processes" ]] || fail "the last line of ./lifecycle is '$last', not 'joined 5 of 5 processes': start and join must work for every object. Output:
+    [[ "$last" == *"joined 5 of 5 processes" ]] || fail "$(eval_gettext "the last line of ./lifecycle is '\$last', not 'joined 5 of 5 processes': start and join must work for every object. Output:")
 $output"
-    [ "$status" -eq 0 ] || fail "./lifecycle exited with $status"
-    [ -z "$leftovers" ] || fail "processes were still running after ./lifecycle ended: $leftovers"
+    [ "$status" -eq 0 ] || fail "$(eval_gettext "./lifecycle exited with \$status")"
+    [ -z "$leftovers" ] || fail "$(eval_gettext "processes were still running after ./lifecycle ended: \$leftovers")"
 }

@@ -38,13 +38,13 @@ struct seen {
     bool joined_300, joined_0, joined_end;
     double ms_300, ms_0;
     int alive_after_timeout, code_after_timeout, code_end;
-    char wchan[64]; /* where process_join() was stuck, when the watch fired */
+    char wchan[64];  /* where process_join() was stuck, when the watch fired */
     long sleeps_300; /* voluntary context switches during process_join(p, 300) */
     /* terminate/kill on an object that has no running child */
     int term_reaped_rc, kill_reaped_rc, bystander_sig, bystander_sig_kill;
     int unstarted_alive, unstarted_code, unstarted_join, unstarted_term, unstarted_kill;
     int printer_calls; /* the printing target ran */
-    char other_state; /* the caller's other child, a zombie, after those calls */
+    char other_state;  /* the caller's other child, a zombie, after those calls */
 };
 
 static struct seen *seen;
@@ -518,7 +518,7 @@ Test(process, join_timeout_returns_in_time)
               "do_wait): it goes on looking long after its deadline. The deadline is now_ms() "
               "+ timeout_ms, both in milliseconds; check that arithmetic (a timeout read as "
               "seconds waits 1000 times too long) and the loop's exit test",
-              strcmp(seen->wchan, "0") ? seen->wchan : "none: it was running");
+              strcmp(seen->wchan, "0") ? seen->wchan : _("none: it was running"));
     cr_assert(!(r.timed_out && seen->stage == 1),
               "process_join(p, 300) had not returned after 4 s while the child was still "
               "running: return false once the 300 ms have passed");
@@ -647,8 +647,7 @@ static void touch_unstarted(void *shared)
      * that starts and joins at all. */
     struct process q;
     process_init(&q, return_seven, NULL, NULL);
-    s->started_ok = process_start(&q) == 0 && process_join(&q, 2000) &&
-                    process_exitcode(&q) == 7;
+    s->started_ok = process_start(&q) == 0 && process_join(&q, 2000) && process_exitcode(&q) == 7;
 }
 
 Test(process, unstarted_object_touches_no_child)
@@ -677,14 +676,13 @@ Test(process, unstarted_object_touches_no_child)
               "started reaped another child of the caller (it was a zombie, then %s): p->pid is "
               "0 before start, and waitpid(0, ...) takes any child of the caller's group. "
               "Before start there is no child: answer without calling waitpid()",
-              seen->other_state == '-' ? "gone" : "not a zombie");
-    cr_assert(!seen->unstarted_alive && seen->unstarted_code == EXITCODE_NONE &&
-                  !seen->unstarted_join,
-              "on an object never started, is_alive() gave %d, exitcode %s, join(p, 0) %s and "
-              "join(p, JOIN_FOREVER) %s: expected false, EXITCODE_NONE, false and false",
-              seen->unstarted_alive, code_text(seen->unstarted_code),
-              seen->unstarted_join & 1 ? "true" : "false",
-              seen->unstarted_join & 2 ? "true" : "false");
+              seen->other_state == '-' ? _("gone") : _("not a zombie"));
+    cr_assert(
+        !seen->unstarted_alive && seen->unstarted_code == EXITCODE_NONE && !seen->unstarted_join,
+        "on an object never started, is_alive() gave %d, exitcode %s, join(p, 0) %s and "
+        "join(p, JOIN_FOREVER) %s: expected false, EXITCODE_NONE, false and false",
+        seen->unstarted_alive, code_text(seen->unstarted_code),
+        seen->unstarted_join & 1 ? "true" : "false", seen->unstarted_join & 2 ? "true" : "false");
     cr_assert(seen->unstarted_term == -1 && seen->unstarted_kill == -1,
               "process_terminate() and process_kill() on an object never started returned %d "
               "and %d, not -1: there is no child to signal",

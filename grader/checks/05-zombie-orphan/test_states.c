@@ -47,7 +47,7 @@ struct seen {
     long sys_nr;      /* where the handler was: a system call, -1 running, -2 unknown */
     char stuck_state; /* the state of the thread in the handler */
     double handler_ms;
-    char runner_state; /* the running child, after the handler */
+    char runner_state;    /* the running child, after the handler */
     bool zombie_released; /* make_zombie() returned (its child may exit now) */
 };
 
@@ -216,7 +216,7 @@ Test(states, read_proc_stat_odd_names)
                   st->ppid == s->caller && st->pid == s->odd_pid[i];
         char got[160];
         if (s->rc_odd[i] == 0)
-            snprintf(got, sizeof got, "comm \"%s\", state %s, ppid %d", st->comm,
+            snprintf(got, sizeof got, _("comm \"%s\", state %s, ppid %d"), st->comm,
                      state_text(st->state), (int)st->ppid);
         else
             snprintf(got, sizeof got, "%d (failed)", s->rc_odd[i]);
@@ -241,8 +241,7 @@ static pid_t zombie_parent;
 static void hold_zombie_child(void)
 {
     double end = now_ms() + 2000;
-    while (!zombie_seen->zombie_released && now_ms() < end &&
-           state_of(zombie_parent, NULL) != 'S')
+    while (!zombie_seen->zombie_released && now_ms() < end && state_of(zombie_parent, NULL) != 'S')
         sleep_ms(1);
 }
 
@@ -491,7 +490,7 @@ Test(states, reaper_returns_while_children_run)
     cr_assert(s->reaped == 1 && !s->zombies_left,
               "one child had ended and another was still running when SIGCHLD came; the "
               "handler returned, but counted %d reaped and left the ended child %s",
-              s->reaped, s->zombies_left ? "unreaped" : "reaped");
+              s->reaped, s->zombies_left ? _("unreaped") : _("reaped"));
 }
 
 /* ---- step 4 ------------------------------------------------------------- */
@@ -620,5 +619,5 @@ Test(states, orphan_parent_changes)
               "after orphan_start() and orphan_release() the caller holds %d more open "
               "descriptors than before (%s): close every pipe end you no longer use (the "
               "read end of the pid pipe once read, the ends meant for the middle child)",
-              s->fds_after - s->fds_before, s->fd_text[0] ? s->fd_text : "none new");
+              s->fds_after - s->fds_before, s->fd_text[0] ? s->fd_text : _("none new"));
 }

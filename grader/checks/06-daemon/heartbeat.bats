@@ -45,17 +45,17 @@ $output"
     require_program heartbeat
     run_contained 10 ./heartbeat fork
     [ "$timed_out" -eq 0 ] || fail "$(timeout_message 10 './heartbeat fork')"
-    grep -q 'daemon: still alive' <<<"$output" || fail "./heartbeat fork: no daemon ran. Output:
+    grep -q 'daemon: still alive' <<<"$output" || fail "$(eval_gettext "./heartbeat fork: no daemon ran. Output:")
 $output"
     ran=$(grep 'child of the daemon: running' <<<"$output" || true)
-    [ -z "$ran" ] || fail "./heartbeat fork: the daemon started a child, but daemonic processes are not allowed to have children:
-$ran"
+    [ -z "$ran" ] || fail "$(eval_gettext "./heartbeat fork: the daemon started a child, but daemonic processes are not allowed to have children:
+\$ran")"
     grep -q 'daemon: start_process() refused' <<<"$output" ||
-        fail "./heartbeat fork: start_process() in the daemon was not refused. Output:
+        fail "$(eval_gettext "./heartbeat fork: start_process() in the daemon was not refused. Output:")
 $output"
     grep -q 'daemonic processes are not allowed to have children' <<<"$output" ||
-        fail "./heartbeat fork: the refusal printed no clear error (DAEMON_CHILD_ERROR on stderr). Output:
+        fail "$(eval_gettext "./heartbeat fork: the refusal printed no clear error (DAEMON_CHILD_ERROR on stderr). Output:")
 $output"
-    [ "$status" -eq 0 ] || fail "./heartbeat fork exited with $status. Output:
+    [ "$status" -eq 0 ] || fail "$(eval_gettext "./heartbeat fork exited with \$status. Output:")
 $output"
 }

@@ -21,21 +21,21 @@ enum { OUT_CAP = 2 << 20, MAX_FDS = 64 };
 
 /* What the body saw, in shared memory so the test can read it. */
 struct seen {
-    bool normal_ok; /* run_capture({"echo", "ok"}) worked, before fork() was made to fail */
-    int ret;      /* run_capture()'s or spawn_piped()'s return value */
-    pid_t caller; /* the body's pid */
-    size_t len;   /* the length the student reported */
-    int out_null; /* the output pointer was NULL */
-    int status;   /* the exit code the student reported */
-    int codes[4]; /* wait_exitcode() results */
-    int nul_ok;   /* out[len] == '\0' */
-    int got_eof;  /* our own reader saw EOF */
-    int rdonly;   /* the fd given back is a read end */
+    bool normal_ok;    /* run_capture({"echo", "ok"}) worked, before fork() was made to fail */
+    int ret;           /* run_capture()'s or spawn_piped()'s return value */
+    pid_t caller;      /* the body's pid */
+    size_t len;        /* the length the student reported */
+    int out_null;      /* the output pointer was NULL */
+    int status;        /* the exit code the student reported */
+    int codes[4];      /* wait_exitcode() results */
+    int nul_ok;        /* out[len] == '\0' */
+    int got_eof;       /* our own reader saw EOF */
+    int rdonly;        /* the fd given back is a read end */
     int fd_still_open; /* read_until_eof() left its fd open */
     int usr1_handled;  /* the EINTR check's handler ran */
     int read_signalled, wait_signalled; /* the signal came while the caller slept */
-    int fork_refused;   /* the check could make fork() fail */
-    int cap_out_null;   /* run_capture() left cap->out NULL when it could not start */
+    int fork_refused;                   /* the check could make fork() fail */
+    int cap_out_null; /* run_capture() left cap->out NULL when it could not start */
     int capture_ret;
     /* The watcher's diagnosis when the student code hung. */
     int stuck;        /* the call had not returned at the deadline */
@@ -155,24 +155,24 @@ static const char *stuck_reason(const struct seen *s)
     static char text[1024];
     if (s->child_alive)
         snprintf(text, sizeof text,
-                 "the child (pid %d) is still alive, blocked writing into the full pipe, and "
-                 "nobody reads it: the parent waits for the child before reading its output. A "
-                 "pipe holds only 64 KiB; read until EOF first, then waitpid()",
+                 _("the child (pid %d) is still alive, blocked writing into the full pipe, and "
+                   "nobody reads it: the parent waits for the child before reading its output. A "
+                   "pipe holds only 64 KiB; read until EOF first, then waitpid()"),
                  (int)s->child_pid);
     else if (s->child_zombie && s->both_ends)
         snprintf(text, sizeof text,
-                 "read never saw EOF: the child has exited, but this process still holds fd %d "
-                 "and fd %d, both ends of the same pipe. Its own copy of the write end keeps "
-                 "the pipe open: close(fds[1]) in the parent right after fork()",
+                 _("read never saw EOF: the child has exited, but this process still holds fd %d "
+                   "and fd %d, both ends of the same pipe. Its own copy of the write end keeps "
+                   "the pipe open: close(fds[1]) in the parent right after fork()"),
                  s->end_fds[0], s->end_fds[1]);
     else if (s->child_zombie)
         snprintf(text, sizeof text,
-                 "read never saw EOF although the child has exited: some process still holds "
-                 "the pipe's write end (this process holds: %s)",
-                 s->new_fds ? s->new_fd_text : "no new descriptors");
+                 _("read never saw EOF although the child has exited: some process still holds "
+                   "the pipe's write end (this process holds: %s)"),
+                 s->new_fds ? s->new_fd_text : _("no new descriptors"));
     else
-        snprintf(text, sizeof text, "it hung with no child process left (it holds: %s)",
-                 s->new_fds ? s->new_fd_text : "no new descriptors");
+        snprintf(text, sizeof text, _("it hung with no child process left (it holds: %s)"),
+                 s->new_fds ? s->new_fd_text : _("no new descriptors"));
     return text;
 }
 
@@ -355,7 +355,7 @@ Test(capture, spawn_fails_cleanly)
     cr_assert(seen->capture_ret == -1 && seen->cap_out_null,
               "fork() failed, and run_capture() returned %d with cap->out %s: the contract "
               "says -1, and cap->out NULL, when the command could not be started",
-              seen->capture_ret, seen->cap_out_null ? "NULL" : "not NULL");
+              seen->capture_ret, seen->cap_out_null ? "NULL" : _("not NULL"));
 }
 
 /* ---- step 2: read_until_eof ----------------------------------------------- */

@@ -35,20 +35,20 @@ struct seen {
     bool did_return;
     /* the terminate() checks */
     pid_t worker;
-    int code;         /* terminate()'s return value */
-    double took_ms;   /* how long terminate() took */
-    int after;        /* 0 reaped, 1 still running, 2 left a zombie */
-    int usr1_sent;    /* the interrupting worker signalled the caller */
-    int usr1_handled; /* the caller's handler ran */
-    int records_at_term; /* records finished when SIGTERM was sent */
-    bool term_sent;      /* the early-SIGTERM check sent its signal */
-    double term_to_end_ms; /* from SIGTERM to the worker's end */
+    int code;                  /* terminate()'s return value */
+    double took_ms;            /* how long terminate() took */
+    int after;                 /* 0 reaped, 1 still running, 2 left a zombie */
+    int usr1_sent;             /* the interrupting worker signalled the caller */
+    int usr1_handled;          /* the caller's handler ran */
+    int records_at_term;       /* records finished when SIGTERM was sent */
+    bool term_sent;            /* the early-SIGTERM check sent its signal */
+    double term_to_end_ms;     /* from SIGTERM to the worker's end */
     int fds_before, fds_after; /* open descriptors around terminate() */
     /* where terminate() was stuck, seen by the watch */
     bool stuck;
-    long sys_nr;         /* the system call it was in, -1 running, -2 unknown */
-    long sys_ms;         /* that call's time limit in ms, -1 none or unknown */
-    double stuck_at_ms;  /* when it was seen there, after the call began */
+    long sys_nr;        /* the system call it was in, -1 running, -2 unknown */
+    long sys_ms;        /* that call's time limit in ms, -1 none or unknown */
+    double stuck_at_ms; /* when it was seen there, after the call began */
 };
 
 static struct seen *seen;
@@ -67,11 +67,14 @@ static bool reap_within(pid_t pid, int *status, double ms)
             break;
         }
         double left = deadline - now_ms();
-        if (left <= 0) break;
+        if (left <= 0)
+            break;
         struct pollfd p = {fd, POLLIN, 0};
-        if (fd < 0 || poll(&p, 1, left < 20 ? (int)left + 1 : 20) < 0) sleep_ms(1);
+        if (fd < 0 || poll(&p, 1, left < 20 ? (int)left + 1 : 20) < 0)
+            sleep_ms(1);
     }
-    if (fd >= 0) close(fd);
+    if (fd >= 0)
+        close(fd);
     return ended;
 }
 
@@ -83,8 +86,10 @@ static bool wait_ready(pid_t pid, double ms)
         int fd = pidfd_open(pid, 0);
         struct pollfd p = {fd, POLLIN, 0};
         bool gone = fd < 0 || poll(&p, 1, 0) > 0;
-        if (fd >= 0) close(fd);
-        if (gone) break;
+        if (fd >= 0)
+            close(fd);
+        if (gone)
+            break;
         sleep_ms(1);
     }
     return seen->probe.writing;
@@ -94,10 +99,10 @@ static const char *how_it_ended(int status)
 {
     static char text[96];
     if (WIFSIGNALED(status))
-        snprintf(text, sizeof text, "was killed by signal %d (%s), exitcode %d", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)), -WTERMSIG(status));
+        snprintf(text, sizeof text, _("was killed by signal %d (%s), exitcode %d"),
+                 WTERMSIG(status), strsignal(WTERMSIG(status)), -WTERMSIG(status));
     else
-        snprintf(text, sizeof text, "exited with %d", WEXITSTATUS(status));
+        snprintf(text, sizeof text, _("exited with %d"), WEXITSTATUS(status));
     return text;
 }
 
@@ -268,9 +273,10 @@ Test(terminate, worker_handles_sigterm_at_once)
     cr_assert(s->ready,
               "the worker did not create its temp file within %d ms (it %s): call "
               "scratch_open(&file, path) first",
-              READY_MS, s->did_return ? "returned" : how_it_ended(s->status));
-    cr_assert(s->ended, "the worker was still running %d ms after SIGTERM, which came right "
-                        "after scratch_open(): test the flag before each scratch_write()",
+              READY_MS, s->did_return ? _("returned") : how_it_ended(s->status));
+    cr_assert(s->ended,
+              "the worker was still running %d ms after SIGTERM, which came right "
+              "after scratch_open(): test the flag before each scratch_write()",
               END_MS);
     cr_assert(!(WIFSIGNALED(s->status) && WTERMSIG(s->status) == SIGTERM && !s->probe.removed),
               "SIGTERM came right after scratch_open() had created %s, and the worker was "
@@ -278,7 +284,7 @@ Test(terminate, worker_handles_sigterm_at_once)
               "handler was installed, so the signal's default action ended the worker. "
               "Install the handler first, before scratch_open(): a SIGTERM may come at any "
               "time once the worker runs",
-              s->path, s->file_left ? "left behind" : "gone");
+              s->path, s->file_left ? _("left behind") : _("gone"));
     cr_assert(!s->file_left && s->probe.removed == 1,
               "SIGTERM came right after scratch_open(), and the worker %s leaving its temp "
               "file %s: once the flag is set, the loop must not start and the cleanup must "
@@ -329,8 +335,9 @@ Test(terminate, worker_returns_1_without_temp_file)
     cr_assert(s->did_return && s->returned == 1,
               "worker_main(\"%s\"), whose folder does not exist, %s instead of returning 1: "
               "when scratch_open() returns -1, return 1",
-              s->path, s->did_return ? (s->returned == 0 ? "returned 0" : "returned another value")
-                                     : how_it_ended(s->status));
+              s->path,
+              s->did_return ? (s->returned == 0 ? "returned 0" : "returned another value")
+                            : how_it_ended(s->status));
 }
 
 /* ---- terminate(): the check's own workers -------------------------------- */
@@ -357,10 +364,12 @@ static char proc_state(pid_t pid)
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     int fd = open(path, O_RDONLY);
-    if (fd < 0) return '?';
+    if (fd < 0)
+        return '?';
     ssize_t n = read(fd, buf, sizeof buf - 1);
     close(fd);
-    if (n <= 0) return '?';
+    if (n <= 0)
+        return '?';
     buf[n] = '\0';
     char *p = strrchr(buf, ')');
     return p && p[1] == ' ' ? p[2] : '?';
@@ -448,12 +457,14 @@ static void diagnose_terminate(void *arg)
     snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)body_tid);
     int fd = open(path, O_RDONLY);
     ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-    if (fd >= 0) close(fd);
+    if (fd >= 0)
+        close(fd);
     s->sys_nr = -2;
     s->sys_ms = -1;
     s->stuck = true;
     s->stuck_at_ms = now_ms() - call_start;
-    if (n <= 0) return;
+    if (n <= 0)
+        return;
     buf[n] = '\0';
     if (!strncmp(buf, "running", 7)) {
         s->sys_nr = -1;
@@ -461,36 +472,61 @@ static void diagnose_terminate(void *arg)
     }
     unsigned long a[6] = {0};
     long nr;
-    if (sscanf(buf, "%ld %lx %lx %lx %lx %lx %lx", &nr, &a[0], &a[1], &a[2], &a[3], &a[4],
-               &a[5]) < 1)
+    if (sscanf(buf, "%ld %lx %lx %lx %lx %lx %lx", &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]) <
+        1)
         return;
     s->sys_nr = nr;
     switch (nr) {
-    case SYS_poll: s->sys_ms = (long)(int)a[2]; break;
-    case SYS_ppoll: s->sys_ms = ts_ms((void *)a[2]); break;
-    case SYS_epoll_wait: s->sys_ms = (long)(int)a[3]; break;
-    case SYS_nanosleep: s->sys_ms = ts_ms((void *)a[0]); break;
-    case SYS_clock_nanosleep: s->sys_ms = (a[1] & TIMER_ABSTIME) ? -1 : ts_ms((void *)a[2]); break;
-    case SYS_rt_sigtimedwait: s->sys_ms = ts_ms((void *)a[2]); break;
-    default: break;
+    case SYS_poll:
+        s->sys_ms = (long)(int)a[2];
+        break;
+    case SYS_ppoll:
+        s->sys_ms = ts_ms((void *)a[2]);
+        break;
+    case SYS_epoll_wait:
+        s->sys_ms = (long)(int)a[3];
+        break;
+    case SYS_nanosleep:
+        s->sys_ms = ts_ms((void *)a[0]);
+        break;
+    case SYS_clock_nanosleep:
+        s->sys_ms = (a[1] & TIMER_ABSTIME) ? -1 : ts_ms((void *)a[2]);
+        break;
+    case SYS_rt_sigtimedwait:
+        s->sys_ms = ts_ms((void *)a[2]);
+        break;
+    default:
+        break;
     }
 }
 
 static const char *syscall_name(long nr)
 {
     switch (nr) {
-    case SYS_poll: return "poll()";
-    case SYS_ppoll: return "ppoll()";
-    case SYS_epoll_wait: return "epoll_wait()";
-    case SYS_nanosleep: return "nanosleep() (sleep, usleep)";
-    case SYS_clock_nanosleep: return "clock_nanosleep() (sleep, usleep)";
-    case SYS_rt_sigtimedwait: return "sigtimedwait()";
-    case SYS_wait4: return "waitpid()";
-    case SYS_waitid: return "waitid()";
-    case SYS_pause: return "pause()";
-    case SYS_rt_sigsuspend: return "sigsuspend()";
-    case SYS_read: return "read()";
-    default: return NULL;
+    case SYS_poll:
+        return "poll()";
+    case SYS_ppoll:
+        return "ppoll()";
+    case SYS_epoll_wait:
+        return "epoll_wait()";
+    case SYS_nanosleep:
+        return "nanosleep() (sleep, usleep)";
+    case SYS_clock_nanosleep:
+        return "clock_nanosleep() (sleep, usleep)";
+    case SYS_rt_sigtimedwait:
+        return "sigtimedwait()";
+    case SYS_wait4:
+        return "waitpid()";
+    case SYS_waitid:
+        return "waitid()";
+    case SYS_pause:
+        return "pause()";
+    case SYS_rt_sigsuspend:
+        return "sigsuspend()";
+    case SYS_read:
+        return "read()";
+    default:
+        return NULL;
     }
 }
 
@@ -501,40 +537,40 @@ static const char *stuck_text(const struct seen *s, double grace)
     const char *name = syscall_name(s->sys_nr);
     if (s->sys_nr == -1)
         snprintf(text, sizeof text,
-                 "%.0f ms after it was called, terminate() was running on the CPU, not "
-                 "waiting: a loop that never ends (the grace period of %.0f ms was long over)",
+                 _("%.0f ms after it was called, terminate() was running on the CPU, not "
+                   "waiting: a loop that never ends (the grace period of %.0f ms was long over)"),
                  s->stuck_at_ms, grace);
     else if (s->sys_nr == SYS_wait4 || s->sys_nr == SYS_waitid)
         snprintf(text, sizeof text,
-                 "%.0f ms after it was called, terminate() was blocked in %s with no time "
-                 "limit, waiting for a worker that ignores SIGTERM: no escalation, it waits "
-                 "forever. Wait at most grace_ms (poll() on a pidfd with a timeout), then send "
-                 "SIGKILL (which cannot be ignored) and wait again",
+                 _("%.0f ms after it was called, terminate() was blocked in %s with no time "
+                   "limit, waiting for a worker that ignores SIGTERM: no escalation, it waits "
+                   "forever. Wait at most grace_ms (poll() on a pidfd with a timeout), then send "
+                   "SIGKILL (which cannot be ignored) and wait again"),
                  s->stuck_at_ms, name);
     else if (name && s->sys_ms > 2 * grace)
         snprintf(text, sizeof text,
-                 "%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
-                 "blocked in %s with a time limit of %ld ms, far longer than the grace period. "
-                 "Is grace_ms turned into the wrong unit? It is in milliseconds; poll() takes "
-                 "milliseconds, a struct timespec seconds and nanoseconds",
+                 _("%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
+                   "blocked in %s with a time limit of %ld ms, far longer than the grace period. "
+                   "Is grace_ms turned into the wrong unit? It is in milliseconds; poll() takes "
+                   "milliseconds, a struct timespec seconds and nanoseconds"),
                  s->stuck_at_ms, grace, name, s->sys_ms);
     else if (name && s->sys_ms >= 0)
         snprintf(text, sizeof text,
-                 "%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
-                 "still waiting, in %s with a time limit of %ld ms: the grace period never "
-                 "ends. Compute the deadline once, deadline = now_ms() + grace_ms, wait for "
-                 "deadline - now_ms() each time round, and send SIGKILL when it is <= 0",
+                 _("%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
+                   "still waiting, in %s with a time limit of %ld ms: the grace period never "
+                   "ends. Compute the deadline once, deadline = now_ms() + grace_ms, wait for "
+                   "deadline - now_ms() each time round, and send SIGKILL when it is <= 0"),
                  s->stuck_at_ms, grace, name, s->sys_ms);
     else if (name)
         snprintf(text, sizeof text,
-                 "%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
-                 "still blocked in %s: the grace period never ends, and no SIGKILL was sent",
+                 _("%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
+                   "still blocked in %s: the grace period never ends, and no SIGKILL was sent"),
                  s->stuck_at_ms, grace, name);
     else
         snprintf(text, sizeof text,
-                 "%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
-                 "still inside system call %ld: the grace period never ends, and no SIGKILL was "
-                 "sent",
+                 _("%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
+                   "still inside system call %ld: the grace period never ends, and no SIGKILL was "
+                   "sent"),
                  s->stuck_at_ms, grace, s->sys_nr);
     return text;
 }
@@ -546,7 +582,8 @@ static void run_terminate(struct seen *s, enum kind kind, double grace)
     Sigaction(SIGUSR1, on_usr1, 0);
     s->worker = 0;
     pid_t pid = Fork(); /* not straight into shared memory: the child would write 0 there */
-    if (pid == 0) worker(kind);
+    if (pid == 0)
+        worker(kind);
     s->worker = pid;
     s->ready = wait_ready(s->worker, READY_MS);
     body_tid = (pid_t)syscall(SYS_gettid);

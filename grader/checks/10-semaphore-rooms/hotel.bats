@@ -10,14 +10,14 @@ load "$CHECKLIB/check.bash"
 $(tail -n 5 <<<"$output")"
     fi
     summary=$(grep 'hotel: at most' <<<"$output" | tail -n 1)
-    [ -n "$summary" ] || fail "./hotel 4 10 exited with $status before its summary. Output:
+    [ -n "$summary" ] || fail "$(eval_gettext "./hotel 4 10 exited with \$status before its summary. Output:")
 $(tail -n 15 <<<"$output")"
     over=$(grep 'OVERBOOKED' <<<"$output" || true)
-    [ -z "$over" ] || fail "./hotel 4 10: $summary
-$over"
-    [ "$status" -eq 0 ] || fail "./hotel 4 10 exited with $status: $summary"
-    [[ "$summary" == *"at most 4 of 4 rooms"* ]] || fail "./hotel 4 10 never had 4 guests in rooms at once: $summary"
-    [ -z "$leftovers" ] || fail "processes were still running after ./hotel ended: $leftovers"
+    [ -z "$over" ] || fail "$(eval_gettext "./hotel 4 10: \$summary
+\$over")"
+    [ "$status" -eq 0 ] || fail "$(eval_gettext "./hotel 4 10 exited with \$status: \$summary")"
+    [[ "$summary" == *"at most 4 of 4 rooms"* ]] || fail "$(eval_gettext "./hotel 4 10 never had 4 guests in rooms at once: \$summary")"
+    [ -z "$leftovers" ] || fail "$(eval_gettext "processes were still running after ./hotel ended: \$leftovers")"
 }
 
 @test "program_named_leaves_nothing_in_dev_shm" {
@@ -28,9 +28,9 @@ $over"
     [ -z "$name" ] || rm -f "/dev/shm/sem.${name#/}"
     [ "$timed_out" -eq 0 ] || fail "$(timeout_message 5 './hotel 4 8 --named')"
     left=$(grep 'LEFT BEHIND' <<<"$output" || true)
-    [ -z "$left" ] || fail "./hotel 4 8 --named: $left"
+    [ -z "$left" ] || fail "$(eval_gettext "./hotel 4 8 --named: \$left")"
     summary=$(grep 'hotel: at most' <<<"$output" | tail -n 1)
     [ "$status" -eq 0 ] || fail "./hotel 4 8 --named exited with $status: ${summary:-$(tail -n 5 <<<"$output")}"
-    grep -q 'nothing left in /dev/shm' <<<"$output" || fail "./hotel 4 8 --named did not report on /dev/shm. Output:
+    grep -q 'nothing left in /dev/shm' <<<"$output" || fail "$(eval_gettext "./hotel 4 8 --named did not report on /dev/shm. Output:")
 $(tail -n 5 <<<"$output")"
 }

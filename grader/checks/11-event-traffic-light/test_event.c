@@ -187,9 +187,9 @@ static const char *const op_name[OPS] = {"event_set()", "event_clear()", "event_
 struct mutex_seen {
     struct event ev;
     int init_rc;
-    bool done_while_held[OPS];    /* the call returned while the check held the mutex */
-    bool flag_while_held[OPS];    /* the flag changed while the check held the mutex */
-    bool finished_after[OPS];     /* the call returned once the mutex was free */
+    bool done_while_held[OPS]; /* the call returned while the check held the mutex */
+    bool flag_while_held[OPS]; /* the flag changed while the check held the mutex */
+    bool finished_after[OPS];  /* the call returned once the mutex was free */
 };
 
 /* The check holds the event's mutex while another process calls each
@@ -436,7 +436,7 @@ Test(event, wait_times_out_with_false)
                   "is far ahead on the condition's clock: event_init() sets the condition to "
                   "CLOCK_MONOTONIC, so the deadline must be clock_gettime(CLOCK_MONOTONIC) + "
                   "the timeout (a CLOCK_REALTIME time is decades ahead of it)",
-                  a->ms, d->ms, d->cpu_ms, d->cpu_ms > 100 ? "it spins" : "it sleeps");
+                  a->ms, d->ms, d->cpu_ms, d->cpu_ms > 100 ? _("it spins") : _("it sleeps"));
         cr_assert(!(d->ms >= 700 && d->ms < 1900),
                   "event_wait(1 ms) on an event nobody sets gave up after %.0f ms, and "
                   "event_wait(100 ms) had not returned after %.0f ms: the timeout is read as "
@@ -485,7 +485,7 @@ Test(event, wait_times_out_with_false)
               "deadline's tv_nsec went past 999999999, pthread_cond_timedwait() returns "
               "EINVAL at once for it, and a loop that only stops on ETIMEDOUT calls it again "
               "for ever. Carry whole seconds from tv_nsec into tv_sec",
-              b->ms, b->cpu_ms, b->cpu_ms > 100 ? "it spins" : "it sleeps", a->ms);
+              b->ms, b->cpu_ms, b->cpu_ms > 100 ? _("it spins") : _("it sleeps"), a->ms);
     cr_assert(b->ms >= 570 && b->ms < 1900,
               "event_wait(600 ms) on an event nobody sets %s after %.0f ms, not about 600 ms",
               said(b), b->ms);
@@ -541,9 +541,9 @@ Test(event, wait_ignores_spurious_wakeups)
               "event_wait(200 ms) on an event that nothing woke %s after %.0f ms: it does not "
               "end at its timeout even without wake-ups. Fix wait_times_out_with_false first: "
               "it explains this check too",
-              s->control.ret < 0 ? "had not returned"
-              : s->control.ret   ? "returned true"
-                                 : "returned false",
+              s->control.ret < 0 ? _("had not returned")
+              : s->control.ret   ? _("returned true")
+                                 : _("returned false"),
               s->control.ms);
     cr_assert(!r.timed_out,
               "event_wait(200 ms) did not return within 5 s while another thread kept waking "
@@ -611,9 +611,9 @@ static void assert_not_spinning(const struct seen *s, int n)
               "first: it explains this one (a loop around pthread_cond_timedwait() that gets "
               "an error other than ETIMEDOUT, such as EINVAL for a deadline whose tv_nsec is "
               "past 999999999, calls it again for ever)",
-              n == 1             ? "the waiting process"
-              : s->spinning == 1 ? "at least 1 of the waiting processes"
-                                 : "several waiting processes",
+              n == 1             ? _("the waiting process")
+              : s->spinning == 1 ? _("at least 1 of the waiting processes")
+                                 : _("several waiting processes"),
               SPIN_CPU_MS);
 }
 
@@ -672,10 +672,10 @@ Test(event, set_wakes_every_waiter)
               "%d of %d processes waiting in event_wait(3000 ms) woke when event_set() was "
               "called; the other %d slept on until their timeout. %s",
               woke, WAITERS, WAITERS - woke,
-              woke == 0 ? "None woke: is the condition variable process-shared, and does "
-                          "event_set() wake the waiters at all?"
-                        : "event_set() must wake every waiter: pthread_cond_broadcast(), not "
-                          "pthread_cond_signal() (which wakes only one)");
+              woke == 0 ? _("None woke: is the condition variable process-shared, and does "
+                            "event_set() wake the waiters at all?")
+                        : _("event_set() must wake every waiter: pthread_cond_broadcast(), not "
+                            "pthread_cond_signal() (which wakes only one)"));
 }
 
 /* ---- no busy waiting -------------------------------------------------------- */
@@ -826,12 +826,12 @@ Test(event, light_switches_red_and_green)
         cr_assert(road->show_green[i] == want,
                   "change %d of the light showed %s, expected %s: each cycle is red first, "
                   "then green",
-                  i + 1, road->show_green[i] ? "green" : "red", want ? "green" : "red");
+                  i + 1, road->show_green[i] ? _("green") : _("red"), want ? _("green") : _("red"));
         cr_assert(!road->flag_at_show[i], "%s",
-                  want ? "the event was already set when the light showed green: show green "
-                         "first, then event_set(), so no car drives off at a red light"
-                       : "the light showed red while the event was still set: call "
-                         "event_clear() before light_show(false), or cars keep driving at red");
+                  want ? _("the event was already set when the light showed green: show green "
+                           "first, then event_set(), so no car drives off at a red light")
+                       : _("the light showed red while the event was still set: call "
+                           "event_clear() before light_show(false), or cars keep driving at red"));
     }
     for (int i = 1; i < 4; i++) {
         double lasted = road->show_ms[i] - road->show_ms[i - 1];
@@ -843,8 +843,8 @@ Test(event, light_switches_red_and_green)
     }
     cr_assert(s->final_flag, "run_light() returned with the event clear: end the last cycle green "
                              "(event_set()), or cars that arrive later wait forever");
-    double late = road->crossings > 0 && road->shows >= 2 ? road->cross_ms[0] - road->show_ms[1]
-                                                          : 0;
+    double late =
+        road->crossings > 0 && road->shows >= 2 ? road->cross_ms[0] - road->show_ms[1] : 0;
     cr_assert(late < 300,
               "a car waiting at red crossed %.0f ms after the light showed green, and green "
               "lasts 600 ms: the event was set only at the end of the green phase. Turning "

@@ -40,9 +40,9 @@ struct seen {
     bool a_closed_by_server; /* client A's shutdown(SHUT_WR) was answered by the server's close */
     int server_fds_extra;    /* the server's open descriptors beyond those it had at first */
     bool server_fds_known;
-    ssize_t bad[3];  /* recv_msg() on a too long, a cut and a cut-length message */
+    ssize_t bad[3];   /* recv_msg() on a too long, a cut and a cut-length message */
     ssize_t good_len; /* recv_msg() on a whole 5-byte message, first */
-    bool canary_hit; /* recv_msg() wrote past cap */
+    bool canary_hit;  /* recv_msg() wrote past cap */
     bool socket_left, dir_left, server_left;
 };
 
@@ -305,7 +305,7 @@ Test(manager, recv_msg_rejects_bad_messages)
               "recv_msg(fd, buf, 16) on a 40-byte message returned %zd%s: a message that does "
               "not fit in cap is an error (-1), and nothing may be written past buf[cap - 1]. "
               "Compare the length with cap before reading the text",
-              s->bad[0], s->canary_hit ? " and wrote past the end of the buffer" : "");
+              s->bad[0], s->canary_hit ? _(" and wrote past the end of the buffer") : "");
     cr_assert(s->bad[1] == -1,
               "recv_msg() returned %zd when the peer closed the connection after 7 of the 20 "
               "bytes its length promised: a connection closed in the middle of a message is an "
@@ -387,7 +387,7 @@ Test(manager, manager_start_makes_private_socket)
     cr_assert(s->start2_rc == 0 && strcmp(s->m.path, s->m2.path),
               "a second manager_start() beside the first %s: every manager needs its own "
               "folder (mkdtemp)",
-              s->start2_rc ? "failed" : "got the same socket path");
+              s->start2_rc ? _("failed") : _("got the same socket path"));
 }
 
 Test(manager, caller_keeps_no_descriptors)

@@ -299,8 +299,8 @@ Test(queue, timeout_is_honoured)
     cr_assert(!r.timed_out || !seen->created,
               "%s did not return within 3000 ms, although a 1 ms timeout worked: a deadline "
               "that grows with timeout_ms far too fast (check the unit: milliseconds)",
-              seen->n[0] ? "put(block=true, timeout 100 ms) on a full queue"
-                         : "get(block=true, timeout 100 ms) on an empty queue");
+              seen->n[0] ? _("put(block=true, timeout 100 ms) on a full queue")
+                         : _("get(block=true, timeout 100 ms) on an empty queue"));
     sandbox_assert_returned(&r, "queue_get/queue_put with a timeout");
     cr_assert(seen->created, "queue_create(1) returned NULL: write queue_create() first (step 1)");
     cr_assert(seen->st[4] == Q_EMPTY && seen->st[0] == Q_EMPTY,
@@ -373,7 +373,8 @@ static void signal_body(void *shared)
     pid_t parent = getpid();
     pid_t pest = fork();
     if (pest == 0) { /* a signal every 2 ms, until told to stop */
-        for (double end = now_ms() + 6000; now_ms() < end && !__atomic_load_n(&s->n[10], __ATOMIC_SEQ_CST);) {
+        for (double end = now_ms() + 6000;
+             now_ms() < end && !__atomic_load_n(&s->n[10], __ATOMIC_SEQ_CST);) {
             kill(parent, SIGUSR1);
             sleep_ms(2);
         }
@@ -381,7 +382,8 @@ static void signal_body(void *shared)
     }
     pid_t putter = fork();
     if (putter == 0) { /* the item comes only after 5 signals hit the wait */
-        for (double end = now_ms() + 2000; now_ms() < end && __atomic_load_n(&s->n[8], __ATOMIC_SEQ_CST) < 5;)
+        for (double end = now_ms() + 2000;
+             now_ms() < end && __atomic_load_n(&s->n[8], __ATOMIC_SEQ_CST) < 5;)
             sleep_ms(1);
         queue_put(q, "s", 1, true, 1000);
         _exit(0);
@@ -645,7 +647,7 @@ struct mpmc {
     int garbled;      /* items that were not any item put */
     int put_fail, get_fail;
     int fast_fail; /* failed puts/gets that gave up long before their 1000 ms */
-    int put_done; /* successful puts so far */
+    int put_done;  /* successful puts so far */
 };
 
 /* Item i = p*PER+k: "p k " then a pad of a letter, to a length that varies. */

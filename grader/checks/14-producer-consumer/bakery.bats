@@ -8,9 +8,9 @@ load "$CHECKLIB/check.bash"
 $(tail -n 5 <<<"$output")"
     last=$(tail -n 1 <<<"$output")
     [[ "$last" == *"eaten 30 of 30 loaves exactly once" ]] ||
-        fail "./bakery 3 10 2 (3 bakers of 10 loaves, 2 eaters) did not eat every loaf exactly once. Its output ended with:
+        fail "$(eval_gettext "./bakery 3 10 2 (3 bakers of 10 loaves, 2 eaters) did not eat every loaf exactly once. Its output ended with:")
 $(tail -n 3 <<<"$output")"
-    [ "$status" -eq 0 ] || fail "./bakery 3 10 2 exited with $status. Its output ended with:
+    [ "$status" -eq 0 ] || fail "$(eval_gettext "./bakery 3 10 2 exited with \$status. Its output ended with:")
 $(tail -n 3 <<<"$output")"
-    [ -z "$leftovers" ] || fail "processes were still running after ./bakery ended: $leftovers"
+    [ -z "$leftovers" ] || fail "$(eval_gettext "processes were still running after ./bakery ended: \$leftovers")"
 }

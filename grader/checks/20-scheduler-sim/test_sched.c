@@ -81,7 +81,7 @@ static const char *chart(const struct run *r, const struct slice *g, int count, 
     size_t used = 0;
     buf[0] = '\0';
     if (count == 0)
-        snprintf(buf, size, "(no bars at all)");
+        snprintf(buf, size, _("(no bars at all)"));
     for (int i = 0; i < count && used + 40 < size; i++) {
         const char *name = g[i].job >= 0 && g[i].job < r->n ? r->jobs[g[i].job].name
                            : g[i].job == -1                 ? "idle"
@@ -133,11 +133,11 @@ static void expect_chart(const struct run *r, const char *example, const struct 
             units += r->s.gantt[i].job == j ? r->s.gantt[i].end - r->s.gantt[i].start : 0;
         if (units != r->jobs[j].burst && !same_chart(r, want, count)) {
             snprintf(ran, sizeof ran,
-                     "%s is in this chart for %d units, but its burst is %d: every job runs "
-                     "exactly its burst in total%s.",
+                     _("%s is in this chart for %d units, but its burst is %d: every job runs "
+                       "exactly its burst in total%s."),
                      r->jobs[j].name, units, r->jobs[j].burst,
-                     r->policy == RR || r->policy == MLFQ ? " (a slice is the quantum, or the "
-                                                            "work left when that is less)"
+                     r->policy == RR || r->policy == MLFQ ? _(" (a slice is the quantum, or the "
+                                                              "work left when that is less)")
                                                           : "");
             why = ran;
             break;
@@ -388,9 +388,8 @@ static void expect_long(enum policy p, const struct job *jobs, int n, int quantu
                        "schedule, such as an array (a queue?) whose index only grows; a job is "
                        "in at most one queue at a time, so a ring whose indices wrap is enough";
     struct sandbox sb = sandbox_run(body, r, 8000);
-    cr_assert(sb.returned, "%s, %s (a chart of %d bars): %s %s.\n%s. To see it: %s\n%s",
-              names[p], example, nslices, calls[p], sandbox_describe(&sb), look, how,
-              sandbox_tail(&sb));
+    cr_assert(sb.returned, "%s, %s (a chart of %d bars): %s %s.\n%s. To see it: %s\n%s", names[p],
+              example, nslices, calls[p], sandbox_describe(&sb), look, how, sandbox_tail(&sb));
     for (int i = 0; i < n; i++) {
         int turnaround = finish[i] - jobs[i].arrival, waiting = turnaround - jobs[i].burst;
         cr_assert(r->s.finish[i] == finish[i] && r->s.turnaround[i] == turnaround &&
@@ -444,7 +443,7 @@ static bool full_table_wrong(enum policy p, int n, char *seen, size_t size)
     for (int i = 0; i < n; i++) {
         int want = p == RR ? 2 * n + i + 1 : n + 2 * i + 2;
         if (r->s.finish[i] != want) {
-            snprintf(seen, size, "J%d finished at %d, should be %d", i, r->s.finish[i], want);
+            snprintf(seen, size, _("J%d finished at %d, should be %d"), i, r->s.finish[i], want);
             return true;
         }
     }
@@ -463,8 +462,8 @@ Test(sched, full_job_table)
                   "of N slots tells full from empty only up to N - 1 jobs, and MAX_JOBS jobs "
                   "can be ready at once. To see it: ./sched %s %d FILE, FILE holding the %d "
                   "lines J0 0 3 ... J%d 0 3",
-                  names[p], p == RR ? 2 : 1, MAX_JOBS, MAX_JOBS - 1, full,
-                  p == RR ? "rr" : "mlfq", p == RR ? 2 : 1, MAX_JOBS, MAX_JOBS - 1);
+                  names[p], p == RR ? 2 : 1, MAX_JOBS, MAX_JOBS - 1, full, p == RR ? "rr" : "mlfq",
+                  p == RR ? 2 : 1, MAX_JOBS, MAX_JOBS - 1);
         cr_assert(!bad_fewer,
                   "%s, quantum %d, %d jobs J0..J%d 0/3, ready at once: %s. To see it: ./sched "
                   "%s %d FILE, FILE holding the lines J0 0 3 ... J%d 0 3",

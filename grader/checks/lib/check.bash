@@ -16,6 +16,13 @@
 bats_load_library bats-support
 bats_load_library bats-assert
 
+# Messages in the student's language (po/, GNU gettext): eval_gettext
+# translates, then puts in the $variables the message names. The grader
+# passes LANGUAGE, LC_ALL and the catalogues' folder (read-only in the box).
+export TEXTDOMAIN=proclabs
+export TEXTDOMAINDIR=${PROCLABS_LOCALEDIR:-/proclabs/judge/grader/build/locale}
+. gettext.sh
+
 # run_contained SECONDS cmd...
 # Runs cmd in its own session with a time limit. Sets:
 #   status     exit status (124 when the limit was hit)
@@ -57,7 +64,7 @@ run_contained() {
     fi
     output=$(head -c 262144 "$out")
     if [ "$status" -eq 153 ]; then # SIGXFSZ: the grader's file size limit
-        output+=$'\n[the program wrote more than the file size limit allows and was stopped: a loop that prints without end?]'
+        output+=$'\n'"$(gettext "[the program wrote more than the file size limit allows and was stopped: a loop that prints without end?]")"
     fi
     # Zombies are not running: an orphan that has ended waits for its
     # subreaper to reap it and must not count as left running.
@@ -136,14 +143,17 @@ _session_ticks() { # _session_ticks SID: "PID TICKS" (utime + stime) per process
 # The sentence every check uses when a program hit its time limit: with what
 # run_contained saw just before it (spinning, or asleep in which call).
 timeout_message() { # timeout_message SECONDS what
+    local limit=$1 what=$2
     if [ -n "${stuck:-}" ]; then
-        echo "$2 did not finish within $1 s: $stuck"
+        eval_gettext "\$what did not finish within \$limit s: \$stuck"
     else
-        echo "$2 did not finish within $1 s (an endless loop, or a deadlock: a process waits for something that never happens)"
+        eval_gettext "\$what did not finish within \$limit s (an endless loop, or a deadlock: a process waits for something that never happens)"
     fi
+    echo
 }
 
 # require_program NAME: fail clearly when the build did not produce it.
 require_program() {
-    [ -x "./$1" ] || fail "program $1 was not built: see the build check"
+    local name=$1
+    [ -x "./$1" ] || fail "$(eval_gettext "program \$name was not built: see the build check")"
 }
