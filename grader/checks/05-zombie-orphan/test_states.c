@@ -115,7 +115,7 @@ static const char *state_text(char c)
     static int k;
     char *b = buf[k++ % 4];
     if (c == '-')
-        return "gone (no /proc entry)";
+        return _("gone (no /proc entry)");
     snprintf(b, 48, "'%c'", c);
     return b;
 }

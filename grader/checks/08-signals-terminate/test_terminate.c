@@ -336,7 +336,7 @@ Test(terminate, worker_returns_1_without_temp_file)
               "worker_main(\"%s\"), whose folder does not exist, %s instead of returning 1: "
               "when scratch_open() returns -1, return 1",
               s->path,
-              s->did_return ? (s->returned == 0 ? "returned 0" : "returned another value")
+              s->did_return ? (s->returned == 0 ? _("returned 0") : _("returned another value"))
                             : how_it_ended(s->status));
 }
 

@@ -283,7 +283,7 @@ static void timed_body(void *shared)
 
 static const char *said(const struct probe *p)
 {
-    return p->ret < 0 ? "had not returned" : p->ret ? "returned true" : "returned false";
+    return p->ret < 0 ? _("had not returned") : p->ret ? _("returned true") : _("returned false");
 }
 
 Test(lock, lock_timeout_in_milliseconds)

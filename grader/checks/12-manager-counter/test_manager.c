@@ -116,7 +116,7 @@ static void ref_call(const char *path, const char *request, char *reply, int *er
 
 static const char *why(int err)
 {
-    return err == EAGAIN ? "no reply within 3 s" : strerror(err);
+    return err == EAGAIN ? _("no reply within 3 s") : strerror(err);
 }
 
 /* ---- a private TMPDIR per check, removed afterwards ------------------------ */

@@ -181,7 +181,7 @@ static const char *status_name(int st)
     case GET_LOST:
         return "GET_LOST";
     default:
-        return "an unknown status";
+        return _("an unknown status");
     }
 }
 
@@ -343,7 +343,7 @@ Test(apool, callback_runs_in_main_process)
               seen->necb, seen->ecb[0].value);
     for (int i = 0; i < 2; i++) {
         const struct probe_seen *ps = &probe_seen[i];
-        const char *which = i ? "error callback" : "callback";
+        const char *which = i ? _("error callback") : _("callback");
         cr_assert(ps->ctx == (const void *)(intptr_t)seen->value[i],
                   "the %s got ctx %p, not the pointer %p given to apply_async(): hand "
                   "r->task.ctx back to it untouched (the progress program keeps its bar there)",

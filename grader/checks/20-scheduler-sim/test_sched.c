@@ -116,8 +116,8 @@ static void expect_chart(const struct run *r, const char *example, const struct 
     chart(r, want, count, exp, sizeof exp);
     bool known_wrong = wrong && r->s.nslices == nwrong && same_chart(r, wrong, nwrong);
     const char *why = known_wrong || !wrong ? mistake
-                                            : "(bars of one job that follow each other are "
-                                              "merged by gantt_add; idle time is a bar of job -1)";
+                                            : _("(bars of one job that follow each other are "
+                                              "merged by gantt_add; idle time is a bar of job -1)");
     static char ran[512];
     bool levels = false, want_levels = false;
     for (int i = 0; i < bars(r); i++)
@@ -125,8 +125,8 @@ static void expect_chart(const struct run *r, const char *example, const struct 
     for (int i = 0; i < count; i++)
         want_levels |= want[i].level != 0;
     if (want_levels && !levels && r->s.nslices > 0 && !known_wrong)
-        why = "Every bar is at level 0: pass the level a job runs from to gantt_add (a job "
-              "that used a whole slice runs from a lower level).";
+        why = _("Every bar is at level 0: pass the level a job runs from to gantt_add (a job "
+              "that used a whole slice runs from a lower level).");
     for (int j = 0; j < r->n && !known_wrong && r->s.nslices <= CHART_MAX; j++) {
         int units = 0; /* what the chart shows: a job runs its burst, in total */
         for (int i = 0; i < r->s.nslices; i++)
@@ -361,8 +361,8 @@ Test(sched, idle_gaps_in_every_policy)
     struct job jobs[] = {{"A", 2, 3, 1}, {"B", 9, 2, 1}};
     struct slice want[] = {{-1, 0, 0, 2}, {0, 0, 2, 5}, {-1, 0, 5, 9}, {1, 0, 9, 11}};
     struct slice mlfq[] = {{-1, 0, 0, 2}, {0, 0, 2, 4}, {0, 1, 4, 5}, {-1, 0, 5, 9}, {1, 0, 9, 11}};
-    const char *fix = "Nothing is ready before A arrives at 2, nor between 5 and 9: the CPU is "
-                      "idle (an idle bar, job -1), and time jumps to the next arrival.";
+    const char *fix = _("Nothing is ready before A arrives at 2, nor between 5 and 9: the CPU is "
+                      "idle (an idle bar, job -1), and time jumps to the next arrival.");
     for (enum policy p = FCFS; p <= MLFQ; p++) {
         struct run *r = simulate(p, jobs, 2, 2);
         if (p == MLFQ)
@@ -383,10 +383,10 @@ static void expect_long(enum policy p, const struct job *jobs, int n, int quantu
     r->n = n;
     r->quantum = quantum;
     memcpy(r->jobs, jobs, n * sizeof *jobs);
-    const char *look = "A schedule of any length up to MAX_TIME must be computed whole: if the "
+    const char *look = _("A schedule of any length up to MAX_TIME must be computed whole: if the "
                        "short examples pass, look for what outgrows a fixed size on a long "
                        "schedule, such as an array (a queue?) whose index only grows; a job is "
-                       "in at most one queue at a time, so a ring whose indices wrap is enough";
+                       "in at most one queue at a time, so a ring whose indices wrap is enough");
     struct sandbox sb = sandbox_run(body, r, 8000);
     cr_assert(sb.returned, "%s, %s (a chart of %d bars): %s %s.\n%s. To see it: %s\n%s", names[p],
               example, nslices, calls[p], sandbox_describe(&sb), look, how, sandbox_tail(&sb));
