@@ -9,7 +9,7 @@ has_line() {
 @test "program_shows_states" {
     require_program states
     run_contained 5 ./states
-    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 5 './states'). Output:
+    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 5 './states'). $(gettext "Output:")
 $output"
     has_line "me: pid [0-9]+, state R, parent [0-9]+, command 'states'" ||
         fail "$(eval_gettext "./states did not report itself as running (state R, command 'states'). Output:")
@@ -40,7 +40,7 @@ $output"
 @test "program_reaper_reaps_all" {
     require_program reaper
     run_contained 5 ./reaper 8
-    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 5 './reaper 8'). Output:
+    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 5 './reaper 8'). $(gettext "Output:")
 $output"
     has_line "the handler reaped 8 of 8; zombies left: 0" ||
         fail "$(eval_gettext "./reaper 8: 8 children shared one SIGCHLD and the handler did not reap them all:")

@@ -4,7 +4,7 @@ load "$CHECKLIB/check.bash"
 @test "program_captures_command_output" {
     require_program capture
     run_contained 4 ./capture seq 1 20000
-    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 4 './capture seq 1 20000') (waiting for the child before reading its output? read until EOF first)"
+    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 4 './capture seq 1 20000') $(gettext "(waiting for the child before reading its output? read until EOF first)")"
     [ "$status" -eq 0 ] || fail "$(eval_gettext "./capture seq 1 20000 exited with \$status. Its last lines:")
 $(tail -n 3 <<<"$output")"
     last=$(tail -n 1 <<<"$output")

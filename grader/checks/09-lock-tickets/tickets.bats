@@ -18,7 +18,7 @@ teardown() {
     run_contained 5 env TMPDIR="$office_tmp" ./tickets 10 1
     if [ "$timed_out" -ne 0 ]; then
         done_n=$(grep -c 'buyer [0-9]* \(bought a ticket\|found no ticket left\)' <<<"$output" || true)
-        fail "$(timeout_message 5 './tickets 10 1'): $done_n of 10 buyers had finished buy(), the others were still in it (a buyer left the lock held, and the rest wait for it?). Run labs/09-lock-tickets/bin/tickets 10 1 to see it. Its last lines:
+        fail "$(timeout_message 5 './tickets 10 1'): $(eval_gettext "\$done_n of 10 buyers had finished buy(), the others were still in it (a buyer left the lock held, and the rest wait for it?). Run labs/09-lock-tickets/bin/tickets 10 1 to see it. Its last lines:")
 $(tail -n 5 <<<"$output")"
     fi
     summary=$(grep 'office: sold' <<<"$output" | tail -n 1)

@@ -6,7 +6,7 @@ load "$CHECKLIB/check.bash"
     run_contained 5 ./hotel 4 10
     if [ "$timed_out" -ne 0 ]; then
         gone=$(grep -c 'guest [0-9]* \(leaves its room\|does not like the room\)' <<<"$output" || true)
-        fail "$(timeout_message 5 './hotel 4 10'): $gone of 10 guests had left a room, the others were still waiting for one (rooms not given back?). Run labs/10-semaphore-rooms/bin/hotel 4 10 to see it. Its last lines:
+        fail "$(timeout_message 5 './hotel 4 10'): $(eval_gettext "\$gone of 10 guests had left a room, the others were still waiting for one (rooms not given back?). Run labs/10-semaphore-rooms/bin/hotel 4 10 to see it. Its last lines:")
 $(tail -n 5 <<<"$output")"
     fi
     summary=$(grep 'hotel: at most' <<<"$output" | tail -n 1)
@@ -30,7 +30,8 @@ $(tail -n 15 <<<"$output")"
     left=$(grep 'LEFT BEHIND' <<<"$output" || true)
     [ -z "$left" ] || fail "$(eval_gettext "./hotel 4 8 --named: \$left")"
     summary=$(grep 'hotel: at most' <<<"$output" | tail -n 1)
-    [ "$status" -eq 0 ] || fail "./hotel 4 8 --named exited with $status: ${summary:-$(tail -n 5 <<<"$output")}"
+    [ -n "$summary" ] || summary=$(tail -n 5 <<<"$output")
+    [ "$status" -eq 0 ] || fail "$(eval_gettext "./hotel 4 8 --named exited with \$status: \$summary")"
     grep -q 'nothing left in /dev/shm' <<<"$output" || fail "$(eval_gettext "./hotel 4 8 --named did not report on /dev/shm. Output:")
 $(tail -n 5 <<<"$output")"
 }

@@ -18,7 +18,7 @@ load_run() {
     load_run
     if [ "$timed_out" -ne 0 ]; then
         passed=$(grep -c 'car [0-9]*: passes$' <<<"$output" || true)
-        fail "$(timeout_message 4 './traffic 4 1'): $passed of 4 cars had passed. Run labs/11-event-traffic-light/bin/traffic 4 1 to see it. Output:
+        fail "$(timeout_message 4 './traffic 4 1'): $(eval_gettext "\$passed of 4 cars had passed. Run labs/11-event-traffic-light/bin/traffic 4 1 to see it. Output:")
 $output"
     fi
     [ "$status" -eq 0 ] || fail "$(eval_gettext "./traffic 4 1 exited with \$status; its last line:")

@@ -24,7 +24,7 @@ load_run() {
 
 @test "program_counts_down_to_zero" {
     load_run
-    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 8 './counter 100'). Output:
+    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 8 './counter 100'). $(gettext "Output:")
 $(tail -n 5 <<<"$output")"
     grep -q 'count = 0$' <<<"$output" || fail "$(eval_gettext "./counter 100 did not end with count = 0:")
 $(grep 'count = ' <<<"$output" || tail -n 3 <<<"$output")"

@@ -4,7 +4,7 @@ load "$CHECKLIB/check.bash"
 @test "program_bakery_runs_to_the_end" {
     require_program bakery
     run_contained 4 ./bakery 3 10 2
-    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 4 './bakery 3 10 2') Its output ended with:
+    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 4 './bakery 3 10 2') $(gettext "Its output ended with:")
 $(tail -n 5 <<<"$output")"
     last=$(tail -n 1 <<<"$output")
     [[ "$last" == *"eaten 30 of 30 loaves exactly once" ]] ||

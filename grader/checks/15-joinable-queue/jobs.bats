@@ -4,7 +4,7 @@ load "$CHECKLIB/check.bash"
 @test "program_join_waits_for_all_jobs" {
     require_program jobs
     run_contained 4 ./jobs 3 12
-    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 4 './jobs 3 12') Its output ended with:
+    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 4 './jobs 3 12') $(gettext "Its output ended with:")
 $(tail -n 3 <<<"$output")"
     last=$(tail -n 1 <<<"$output")
     [[ "$last" == *"join returned with 12 of 12 jobs done" ]] ||

@@ -7,8 +7,8 @@ diagnosis() { grep -o 'warning: .*' <<<"$output" | head -n 1; }
 @test "program_reads_until_eof" {
     require_program pipe_eof
     run_contained 4 ./pipe_eof 5 100
-    [ "$timed_out" -eq 0 ] || fail "./pipe_eof 5 100 did not finish within 4 s: recv never saw EOF: some process still holds the write end. $(diagnosis)
-Output:
+    [ "$timed_out" -eq 0 ] || fail "$(gettext "./pipe_eof 5 100 did not finish within 4 s: recv never saw EOF: some process still holds the write end.") $(diagnosis)
+$(gettext "Output:")
 $output"
     [ "$status" -eq 0 ] || fail "$(eval_gettext "./pipe_eof 5 100 exited with \$status. Output:")
 $output"
@@ -25,8 +25,8 @@ $output"
 @test "program_large_messages_whole" {
     require_program pipe_eof
     run_contained 4 ./pipe_eof 2 3000000
-    [ "$timed_out" -eq 0 ] || fail "./pipe_eof 2 3000000 did not finish within 4 s (possible deadlock). $(diagnosis)
-Output:
+    [ "$timed_out" -eq 0 ] || fail "$(gettext "./pipe_eof 2 3000000 did not finish within 4 s (possible deadlock).") $(diagnosis)
+$(gettext "Output:")
 $output"
     [ "$status" -eq 0 ] || fail "$(eval_gettext "./pipe_eof 2 3000000 exited with \$status. Output:")
 $output"

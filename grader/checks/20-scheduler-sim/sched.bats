@@ -53,7 +53,7 @@ $output"
     [ "$status" -eq 0 ] || fail "$(eval_gettext "./sched rr 1 with A 0 257 and B 0 256 (a chart of 513 bars) exited with \$status. Output:")
 ${output: -2000}"
     [ "$(field A 4) $(field A 6) $(field B 4) $(field B 6)" = "513 256 512 256" ] ||
-        fail "./sched rr 1 with A 0 257 and B 0 256 (a chart of 513 bars) should give A finish 513, waiting 256 and B finish 512, waiting 256; it gave A $(field A 4), $(field A 6) and B $(field B 4), $(field B 6). Every schedule up to MAX_TIME must be computed whole. Table:
+        fail "$(afin=$(field A 4) await=$(field A 6) bfin=$(field B 4) bwait=$(field B 6) eval_gettext "./sched rr 1 with A 0 257 and B 0 256 (a chart of 513 bars) should give A finish 513, waiting 256 and B finish 512, waiting 256; it gave A \$afin, \$await and B \$bfin, \$bwait. Every schedule up to MAX_TIME must be computed whole. Table:")
 $(grep -A3 '^job ' <<<"$output")"
     # Past MAX_TIME the given program refuses the table, naming the limit.
     printf 'A 0 600000\nB 500000 400001\n' >"$jobs"
