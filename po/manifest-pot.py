@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """manifest-pot.py MANIFEST: the manifest's words a student reads (each lab's
-title and concept) as a .pot, so one catalogue (po/zh_CN.po) and one test
+title and concept) as a .pot, with the phrases that "explained_by" links look
+for in a check's message ("when": the translation is the same phrase as it
+reads in that message's translation), so one catalogue (po/zh_CN.po) and one test
 cover them like every other message; the grader shows them through gettext.
 The Python names and the check hints stay out: the first are identifiers,
 the hints are translated in labs/NN-slug/hints.zh-CN.md."""
@@ -22,8 +24,22 @@ def main():
             text = lab.get(field)
             if text:
                 seen.setdefault(text, []).append(f"{path}:{lab['id']}.{field}")
+    phrases = {}
+    for lab in manifest["labs"]:
+        for check in lab.get("checks", []):
+            for link in check.get("explained_by", []):
+                if isinstance(link, dict) and link.get("when"):
+                    phrases.setdefault(link["when"], []).append(f"{path}:{lab['id']}.{check['name']}.when")
     print('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n')
+    for text, refs in phrases.items():
+        print("#. TRANSLATORS: a phrase looked for in a check's message: translate it")
+        print("#. exactly as it reads in that message's translation")
+        print("#: " + " ".join(refs))
+        print("msgid " + quote(text))
+        print('msgstr ""\n')
     for text, refs in seen.items():
+        if text in phrases:
+            continue
         print("#: " + " ".join(refs))
         print("msgid " + quote(text))
         print('msgstr ""\n')

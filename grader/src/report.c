@@ -209,7 +209,8 @@ void explain_causes(struct lab_result *res)
             const struct cause *c = &lab->checks[i].causes[k];
             for (int j = 0; j < n; j++)
                 if (!strcmp(lab->checks[j].name, c->check) && failed(r[j]) &&
-                    (!c->when || (r[j]->message && strstr(r[j]->message, c->when))))
+                    (!c->when || (r[j]->message && (strstr(r[j]->message, c->when) ||
+                                                    strstr(r[j]->message, _(c->when))))))
                     link[i][j] = true;
         }
     bool *explained = xcalloc((size_t)n, sizeof *explained);

@@ -64,14 +64,17 @@ $(grep '^msgid' <<<"$output" | head -n 20)"
     refute_output --partial "instead of 10"
 }
 
-@test "a mutant's message in Chinese, from inside the box" {
+@test "a mutant's messages in Chinese, and the manifest's cause links still found" {
+    # The links' "when" phrases are looked for in the translated messages too.
     mkdir -p "$BATS_TEST_TMPDIR/sub"
-    cp -R "$KIT/solutions/03-join" "$BATS_TEST_TMPDIR/sub/"
-    patch -s -d "$BATS_TEST_TMPDIR/sub/03-join" join.c \
-        <"$KIT/grader/checks/03-join/mutants/raw-status/join.c.patch"
-    run "${CLEAN[@]}" LANGUAGE=zh_CN "$GRADE" 03 --dir "$BATS_TEST_TMPDIR/sub"
+    cp -R "$KIT/solutions/01-fork-getpid" "$BATS_TEST_TMPDIR/sub/"
+    patch -s -d "$BATS_TEST_TMPDIR/sub/01-fork-getpid" family.c \
+        <"$KIT/grader/checks/01-fork-getpid/mutants/child-does-not-exit/family.c.patch"
+    run "${CLEAN[@]}" LANGUAGE=zh_CN "$GRADE" 01 --dir "$BATS_TEST_TMPDIR/sub"
     assert_failure 1
-    assert_output --partial "给出了 768：这是原始的等待状态"
+    assert_output --partial "有个子进程从 start_child() 返回而没有退出"
+    assert_output --partial "很可能是 run_children_forks_exactly_n 失败的后果：请先修正它"
+    assert_output --partial "修正这一项可能也会修正：run_children_reaps_every_child"
 }
 
 @test "LANG=zh_CN.UTF-8 works without the zh_CN locale installed" {
