@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 out=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-common=(--force-po --from-code=UTF-8 --add-comments=TRANSLATORS: --sort-by-file --no-wrap
+common=(--force-po --add-location=file --from-code=UTF-8 --add-comments=TRANSLATORS: --sort-by-file --no-wrap
     --package-name=proc-labs --msgid-bugs-address=https://github.com/proc-labs)
 
 # grader/src: commands.c, selfstudy.c, progress.c, hints.c and main.c take
@@ -33,6 +33,6 @@ done
     --keyword=check_say --keyword=check_sayn:1,2 "${shfiles[@]}")
 
 python3 po/manifest-pot.py grader/manifest.json >"$tmp/manifest.pot"
-msgcat --use-first --no-wrap --sort-by-file -o "$tmp/all.pot" "$tmp/c.pot" "$tmp/sh.pot" "$tmp/manifest.pot"
+msgcat --use-first --add-location=file --no-wrap --sort-by-file -o "$tmp/all.pot" "$tmp/c.pot" "$tmp/sh.pot" "$tmp/manifest.pot"
 # A stable header: no creation date, so that an unchanged source gives an unchanged .pot.
 sed -e '/^"POT-Creation-Date:/d' -e 's/charset=CHARSET/charset=UTF-8/' "$tmp/all.pot" >"$out"

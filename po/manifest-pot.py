@@ -23,24 +23,26 @@ def main():
         for field in ("title", "concept"):
             text = lab.get(field)
             if text:
-                seen.setdefault(text, []).append(f"{path}:{lab['id']}.{field}")
+                seen.setdefault(text, []).append(f"{lab['id']}.{field}")
     phrases = {}
     for lab in manifest["labs"]:
         for check in lab.get("checks", []):
             for link in check.get("explained_by", []):
                 if isinstance(link, dict) and link.get("when"):
-                    phrases.setdefault(link["when"], []).append(f"{path}:{lab['id']}.{check['name']}.when")
+                    phrases.setdefault(link["when"], []).append(f"{lab['id']}.{check['name']}.when")
     print('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n')
     for text, refs in phrases.items():
         print("#. TRANSLATORS: a phrase looked for in a check's message: translate it")
         print("#. exactly as it reads in that message's translation")
-        print("#: " + " ".join(refs))
+        print("#. " + ", ".join(refs))
+        print("#: " + path)
         print("msgid " + quote(text))
         print('msgstr ""\n')
     for text, refs in seen.items():
         if text in phrases:
             continue
-        print("#: " + " ".join(refs))
+        print("#. " + ", ".join(refs))
+        print("#: " + path)
         print("msgid " + quote(text))
         print('msgstr ""\n')
 
