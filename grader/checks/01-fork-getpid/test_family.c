@@ -11,23 +11,23 @@ enum { MAX_CALLS = 64 };
 
 /* What the jobs saw, written from whichever process ran them. */
 struct seen {
-    pid_t caller; /* the process that called the student function */
+    pid_t caller;             /* the process that called the student function */
     pid_t caller_parent;
-    struct who who; /* who_am_i() in the caller */
-    pid_t returned; /* start_child()'s return value */
-    int reaped;     /* run_children()'s return value */
+    struct who who;           /* who_am_i() in the caller */
+    pid_t returned;           /* start_child()'s return value */
+    int reaped;               /* run_children()'s return value */
     pid_t pids[8];
     int codes[8];
     int calls;                /* how many times a job ran, in any process */
     pid_t job_pid[MAX_CALLS]; /* getpid() inside the job */
     pid_t job_ppid[MAX_CALLS];
     int job_arg[MAX_CALLS];
-    double t0;          /* when run_children() was called */
-    int mode;           /* how the jobs behave: see record_job */
-    int started, ended; /* jobs that began / finished (modes GATE and ORDER) */
-    int saw_ended[8];   /* how many had already ended when job i began */
-    int saw_started[8]; /* how many had begun when job i stopped waiting */
-    pid_t by_arg[8];    /* the pid that ran job(i) */
+    double t0;                /* when run_children() was called */
+    int mode;                 /* how the jobs behave: see record_job */
+    int started, ended;       /* jobs that began / finished (modes GATE and ORDER) */
+    int saw_ended[8];         /* how many had already ended when job i began */
+    int saw_started[8];       /* how many had begun when job i stopped waiting */
+    pid_t by_arg[8];          /* the pid that ran job(i) */
 };
 
 enum { FREE, GATE, ORDER }; /* jobs run freely; wait for all to start; end in reverse */
@@ -98,7 +98,7 @@ static void call_start_child(void *shared)
     s->caller = getpid();
     pid_t got = start_child(record_job, 7);
     if (getpid() != s->caller)
-        return;        /* a child came back out of start_child(): the sandbox counts it */
+        return; /* a child came back out of start_child(): the sandbox counts it */
     s->returned = got; /* only the caller's value: *s is shared with the child */
     /* Give the child time to run, but wait on the real event: its exit. */
     if (got > 0)

@@ -69,7 +69,7 @@ static int shared_mappings(void)
 struct seen {
     pid_t caller;
     int maps_before, maps_after_compare, maps_after_square; /* shared_mappings() */
-    int before;                                             /* counter before the call */
+    int before;           /* counter before the call */
     struct views v;       /* what compare_copies() recorded (shared: the child writes too) */
     char where[400];      /* where_is(the parent's shared int) */
     int ret;              /* square_all()'s return value */

@@ -92,8 +92,8 @@ struct joined {
     int stage;       /* 1: in join_timeout(pid, 200); 2: in join_timeout(pid, 0) */
     int ret0;        /* join_timeout(pid, 0), after the 200 ms one */
     double took0_ms;
-    char state0;             /* the child's state right after join_timeout(pid, 200) */
-    long sleeps;             /* voluntary context switches during join_timeout(pid, 200) */
+    char state0;     /* the child's state right after join_timeout(pid, 200) */
+    long sleeps;     /* voluntary context switches during join_timeout(pid, 200) */
     int real_ret, real_code; /* join_timeout() on a real child that exits 3 */
 };
 
@@ -217,7 +217,7 @@ static void call_join_endless_child(void *shared)
     j->took_ms = now_ms() - t0;
     getrusage(RUSAGE_THREAD, &u1);
     j->sleeps = u1.ru_nvcsw - u0.ru_nvcsw; /* each sleep between looks is one */
-    char st = process_state(child, NULL);  /* looks without reaping */
+    char st = process_state(child, NULL); /* looks without reaping */
     j->state0 = st ? st : '-';
     j->stage = 2;
     t0 = now_ms();

@@ -38,13 +38,13 @@ struct seen {
     bool joined_300, joined_0, joined_end;
     double ms_300, ms_0;
     int alive_after_timeout, code_after_timeout, code_end;
-    char wchan[64];  /* where process_join() was stuck, when the watch fired */
+    char wchan[64]; /* where process_join() was stuck, when the watch fired */
     long sleeps_300; /* voluntary context switches during process_join(p, 300) */
     /* terminate/kill on an object that has no running child */
     int term_reaped_rc, kill_reaped_rc, bystander_sig, bystander_sig_kill;
     int unstarted_alive, unstarted_code, unstarted_join, unstarted_term, unstarted_kill;
     int printer_calls; /* the printing target ran */
-    char other_state;  /* the caller's other child, a zombie, after those calls */
+    char other_state; /* the caller's other child, a zombie, after those calls */
 };
 
 static struct seen *seen;
@@ -647,7 +647,8 @@ static void touch_unstarted(void *shared)
      * that starts and joins at all. */
     struct process q;
     process_init(&q, return_seven, NULL, NULL);
-    s->started_ok = process_start(&q) == 0 && process_join(&q, 2000) && process_exitcode(&q) == 7;
+    s->started_ok = process_start(&q) == 0 && process_join(&q, 2000) &&
+                    process_exitcode(&q) == 7;
 }
 
 Test(process, unstarted_object_touches_no_child)

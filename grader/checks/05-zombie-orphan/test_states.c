@@ -47,7 +47,7 @@ struct seen {
     long sys_nr;      /* where the handler was: a system call, -1 running, -2 unknown */
     char stuck_state; /* the state of the thread in the handler */
     double handler_ms;
-    char runner_state;    /* the running child, after the handler */
+    char runner_state; /* the running child, after the handler */
     bool zombie_released; /* make_zombie() returned (its child may exit now) */
 };
 
@@ -241,7 +241,8 @@ static pid_t zombie_parent;
 static void hold_zombie_child(void)
 {
     double end = now_ms() + 2000;
-    while (!zombie_seen->zombie_released && now_ms() < end && state_of(zombie_parent, NULL) != 'S')
+    while (!zombie_seen->zombie_released && now_ms() < end &&
+           state_of(zombie_parent, NULL) != 'S')
         sleep_ms(1);
 }
 

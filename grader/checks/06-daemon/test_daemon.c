@@ -47,12 +47,12 @@ struct seen {
     int child_errno, daemon_errno;
     int grandchild_runs;
     /* what the daemon's job saw of itself */
-    int job_pdeathsig;    /* prctl(PR_GET_PDEATHSIG) in the daemon, -1 unknown */
+    int job_pdeathsig;   /* prctl(PR_GET_PDEATHSIG) in the daemon, -1 unknown */
     pid_t job_first_ppid; /* getppid() at its first heartbeat */
     /* the stdio and atexit check */
-    int atexit_in_child; /* the parent's atexit handler ran in another process */
-    pid_t daemon2;       /* start_daemon() in the stdio check */
-    int first_runs;      /* job runs after the start_process() part */
+    int atexit_in_child;  /* the parent's atexit handler ran in another process */
+    pid_t daemon2;        /* start_daemon() in the stdio check */
+    int first_runs;       /* job runs after the start_process() part */
     bool daemon2_ended;
 };
 
@@ -62,8 +62,7 @@ static bool reap_within(pid_t pid, int *status, double ms)
 {
     double deadline = now_ms() + ms;
     int fd = pidfd_open(pid, 0);
-    if (fd < 0 && errno == ESRCH)
-        return true; /* already gone and reaped */
+    if (fd < 0 && errno == ESRCH) return true; /* already gone and reaped */
     bool ended = false;
     for (;;) {
         pid_t w = waitpid(pid, status, WNOHANG);
@@ -77,13 +76,10 @@ static bool reap_within(pid_t pid, int *status, double ms)
             break;
         }
         double left = deadline - now_ms();
-        if (left <= 0)
-            break;
-        if (fd < 0 || poll(&p, 1, left < 20 ? (int)left + 1 : 20) < 0)
-            sleep_ms(1);
+        if (left <= 0) break;
+        if (fd < 0 || poll(&p, 1, left < 20 ? (int)left + 1 : 20) < 0) sleep_ms(1);
     }
-    if (fd >= 0)
-        close(fd);
+    if (fd >= 0) close(fd);
     return ended;
 }
 
@@ -118,8 +114,7 @@ static void call_start_process(void *shared)
         return; /* a child came back out of start_process(): the sandbox counts it */
     s->returned = pid;
     int st;
-    if (plausible_child(s->returned, s))
-        s->ended = reap_within(s->returned, &st, END_MS);
+    if (plausible_child(s->returned, s)) s->ended = reap_within(s->returned, &st, END_MS);
 }
 
 Test(daemon, start_process_runs_job_in_child)
@@ -184,16 +179,14 @@ static void call_start_process_stdio(void *shared)
         return; /* a child came back out of start_process(): the sandbox counts it */
     s->returned = pid;
     int st;
-    if (plausible_child(s->returned, s))
-        s->ended = reap_within(s->returned, &st, END_MS);
+    if (plausible_child(s->returned, s)) s->ended = reap_within(s->returned, &st, END_MS);
     s->first_runs = s->job_runs;
     printf("[unflushed before start_daemon]");
     pid = start_daemon(printing_job, s);
     if (getpid() != s->caller)
         return;
     s->daemon2 = pid;
-    if (plausible_child(s->daemon2, s))
-        s->daemon2_ended = reap_within(s->daemon2, &st, END_MS);
+    if (plausible_child(s->daemon2, s)) s->daemon2_ended = reap_within(s->daemon2, &st, END_MS);
     fflush(stdout);
 }
 
@@ -256,15 +249,12 @@ static void call_start_daemon(void *shared)
         return; /* the daemon came back out of start_daemon(): the sandbox counts it */
     s->returned = pid;
     int st;
-    if (plausible_child(s->returned, s))
-        s->ended = reap_within(s->returned, &st, END_MS);
+    if (plausible_child(s->returned, s)) s->ended = reap_within(s->returned, &st, END_MS);
     s->caller_after = is_daemon();
     pid = start_process(second_job, s);
-    if (getpid() != s->caller)
-        return;
+    if (getpid() != s->caller) return;
     s->second = pid;
-    if (plausible_child(s->second, s))
-        reap_within(s->second, &st, END_MS);
+    if (plausible_child(s->second, s)) reap_within(s->second, &st, END_MS);
 }
 
 Test(daemon, daemon_runs_job_in_child)
@@ -311,8 +301,7 @@ static void heartbeat_job(void *arg)
 {
     struct seen *s = arg;
     int sig = -1;
-    if (prctl(PR_GET_PDEATHSIG, &sig) < 0)
-        sig = -1;
+    if (prctl(PR_GET_PDEATHSIG, &sig) < 0) sig = -1;
     s->job_pdeathsig = sig;
     s->job_first_ppid = getppid();
     for (;;) {
@@ -330,8 +319,7 @@ static pid_t hold_parent;
 static void hold_until_parent_died(void)
 {
     int fd = pidfd_open(hold_parent, 0);
-    if (fd < 0)
-        return;
+    if (fd < 0) return;
     struct pollfd p = {fd, POLLIN, 0};
     poll(&p, 1, MAIN_BOUND_MS);
     close(fd);
@@ -345,17 +333,14 @@ static void main_process(struct seen *s, enum end_how how)
         pthread_atfork(NULL, NULL, hold_until_parent_died);
     }
     pid_t me = getpid(), pid = start_daemon(heartbeat_job, s);
-    if (getpid() != me)
-        _exit(0); /* the daemon came back out of start_daemon() */
+    if (getpid() != me) _exit(0); /* the daemon came back out of start_daemon() */
     s->returned = pid;
-    if (how == END_KILL_AT_ONCE)
-        raise(SIGKILL);
+    if (how == END_KILL_AT_ONCE) raise(SIGKILL);
     close(beat[1]); /* now only the daemon writes: EOF when it is gone */
     struct pollfd p = {beat[0], POLLIN, 0};
     char b;
     s->beat_seen = poll(&p, 1, FIRST_BEAT_MS) > 0 && read(beat[0], &b, 1) == 1;
-    if (how == END_EXIT)
-        exit(0); /* a normal exit: atexit handlers run */
+    if (how == END_EXIT) exit(0); /* a normal exit: atexit handlers run */
     raise(SIGKILL);
     _exit(99);
 }
@@ -370,8 +355,7 @@ static void watch_main(struct seen *s, enum end_how how)
     Pipe(beat);
     fcntl(beat[1], F_SETFL, O_NONBLOCK);
     pid_t pid = Fork(); /* not straight into shared memory: the child would write 0 there */
-    if (pid == 0)
-        main_process(s, how);
+    if (pid == 0) main_process(s, how);
     s->main_pid = pid;
     close(beat[0]);
     close(beat[1]);
@@ -381,8 +365,7 @@ static void watch_main(struct seen *s, enum end_how how)
         reap_within(s->main_pid, &s->main_status, MAIN_BOUND_MS);
     }
     pid_t d = s->returned;
-    if (!plausible_child(d, s))
-        return;
+    if (!plausible_child(d, s)) return;
     s->beats_before = s->job_runs;
     double t0 = now_ms();
     int st;
@@ -498,20 +481,16 @@ static void try_children(void *arg)
     pid_t me = getpid();
     errno = 0;
     pid_t pid = start_process(grandchild_job, s);
-    if (getpid() != me)
-        _exit(0); /* a child came back out of start_process() */
+    if (getpid() != me) _exit(0); /* a child came back out of start_process() */
     s->child_ret = pid;
     s->child_errno = errno;
-    if (plausible_child(s->child_ret, s))
-        reap_within(s->child_ret, &st, END_MS);
+    if (plausible_child(s->child_ret, s)) reap_within(s->child_ret, &st, END_MS);
     errno = 0;
     pid = start_daemon(grandchild_job, s);
-    if (getpid() != me)
-        _exit(0);
+    if (getpid() != me) _exit(0);
     s->daemon_ret = pid;
     s->daemon_errno = errno;
-    if (plausible_child(s->daemon_ret, s))
-        reap_within(s->daemon_ret, &st, END_MS);
+    if (plausible_child(s->daemon_ret, s)) reap_within(s->daemon_ret, &st, END_MS);
     s->tried = true;
 }
 
@@ -520,8 +499,7 @@ static void call_daemon_with_children(void *shared)
     struct seen *s = shared;
     s->caller = getpid();
     pid_t pid = start_daemon(try_children, s);
-    if (getpid() != s->caller)
-        return;
+    if (getpid() != s->caller) return;
     s->returned = pid;
     int st;
     if (plausible_child(s->returned, s))

@@ -21,21 +21,21 @@ enum { OUT_CAP = 2 << 20, MAX_FDS = 64 };
 
 /* What the body saw, in shared memory so the test can read it. */
 struct seen {
-    bool normal_ok;    /* run_capture({"echo", "ok"}) worked, before fork() was made to fail */
-    int ret;           /* run_capture()'s or spawn_piped()'s return value */
-    pid_t caller;      /* the body's pid */
-    size_t len;        /* the length the student reported */
-    int out_null;      /* the output pointer was NULL */
-    int status;        /* the exit code the student reported */
-    int codes[4];      /* wait_exitcode() results */
-    int nul_ok;        /* out[len] == '\0' */
-    int got_eof;       /* our own reader saw EOF */
-    int rdonly;        /* the fd given back is a read end */
+    bool normal_ok; /* run_capture({"echo", "ok"}) worked, before fork() was made to fail */
+    int ret;      /* run_capture()'s or spawn_piped()'s return value */
+    pid_t caller; /* the body's pid */
+    size_t len;   /* the length the student reported */
+    int out_null; /* the output pointer was NULL */
+    int status;   /* the exit code the student reported */
+    int codes[4]; /* wait_exitcode() results */
+    int nul_ok;   /* out[len] == '\0' */
+    int got_eof;  /* our own reader saw EOF */
+    int rdonly;   /* the fd given back is a read end */
     int fd_still_open; /* read_until_eof() left its fd open */
     int usr1_handled;  /* the EINTR check's handler ran */
     int read_signalled, wait_signalled; /* the signal came while the caller slept */
-    int fork_refused;                   /* the check could make fork() fail */
-    int cap_out_null; /* run_capture() left cap->out NULL when it could not start */
+    int fork_refused;   /* the check could make fork() fail */
+    int cap_out_null;   /* run_capture() left cap->out NULL when it could not start */
     int capture_ret;
     /* The watcher's diagnosis when the student code hung. */
     int stuck;        /* the call had not returned at the deadline */

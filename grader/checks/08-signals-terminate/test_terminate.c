@@ -35,20 +35,20 @@ struct seen {
     bool did_return;
     /* the terminate() checks */
     pid_t worker;
-    int code;                  /* terminate()'s return value */
-    double took_ms;            /* how long terminate() took */
-    int after;                 /* 0 reaped, 1 still running, 2 left a zombie */
-    int usr1_sent;             /* the interrupting worker signalled the caller */
-    int usr1_handled;          /* the caller's handler ran */
-    int records_at_term;       /* records finished when SIGTERM was sent */
-    bool term_sent;            /* the early-SIGTERM check sent its signal */
-    double term_to_end_ms;     /* from SIGTERM to the worker's end */
+    int code;         /* terminate()'s return value */
+    double took_ms;   /* how long terminate() took */
+    int after;        /* 0 reaped, 1 still running, 2 left a zombie */
+    int usr1_sent;    /* the interrupting worker signalled the caller */
+    int usr1_handled; /* the caller's handler ran */
+    int records_at_term; /* records finished when SIGTERM was sent */
+    bool term_sent;      /* the early-SIGTERM check sent its signal */
+    double term_to_end_ms; /* from SIGTERM to the worker's end */
     int fds_before, fds_after; /* open descriptors around terminate() */
     /* where terminate() was stuck, seen by the watch */
     bool stuck;
-    long sys_nr;        /* the system call it was in, -1 running, -2 unknown */
-    long sys_ms;        /* that call's time limit in ms, -1 none or unknown */
-    double stuck_at_ms; /* when it was seen there, after the call began */
+    long sys_nr;         /* the system call it was in, -1 running, -2 unknown */
+    long sys_ms;         /* that call's time limit in ms, -1 none or unknown */
+    double stuck_at_ms;  /* when it was seen there, after the call began */
 };
 
 static struct seen *seen;
@@ -67,14 +67,11 @@ static bool reap_within(pid_t pid, int *status, double ms)
             break;
         }
         double left = deadline - now_ms();
-        if (left <= 0)
-            break;
+        if (left <= 0) break;
         struct pollfd p = {fd, POLLIN, 0};
-        if (fd < 0 || poll(&p, 1, left < 20 ? (int)left + 1 : 20) < 0)
-            sleep_ms(1);
+        if (fd < 0 || poll(&p, 1, left < 20 ? (int)left + 1 : 20) < 0) sleep_ms(1);
     }
-    if (fd >= 0)
-        close(fd);
+    if (fd >= 0) close(fd);
     return ended;
 }
 
@@ -86,10 +83,8 @@ static bool wait_ready(pid_t pid, double ms)
         int fd = pidfd_open(pid, 0);
         struct pollfd p = {fd, POLLIN, 0};
         bool gone = fd < 0 || poll(&p, 1, 0) > 0;
-        if (fd >= 0)
-            close(fd);
-        if (gone)
-            break;
+        if (fd >= 0) close(fd);
+        if (gone) break;
         sleep_ms(1);
     }
     return seen->probe.writing;
@@ -364,12 +359,10 @@ static char proc_state(pid_t pid)
     char path[64], buf[512];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return '?';
+    if (fd < 0) return '?';
     ssize_t n = read(fd, buf, sizeof buf - 1);
     close(fd);
-    if (n <= 0)
-        return '?';
+    if (n <= 0) return '?';
     buf[n] = '\0';
     char *p = strrchr(buf, ')');
     return p && p[1] == ' ' ? p[2] : '?';
@@ -457,14 +450,12 @@ static void diagnose_terminate(void *arg)
     snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)body_tid);
     int fd = open(path, O_RDONLY);
     ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
-    if (fd >= 0)
-        close(fd);
+    if (fd >= 0) close(fd);
     s->sys_nr = -2;
     s->sys_ms = -1;
     s->stuck = true;
     s->stuck_at_ms = now_ms() - call_start;
-    if (n <= 0)
-        return;
+    if (n <= 0) return;
     buf[n] = '\0';
     if (!strncmp(buf, "running", 7)) {
         s->sys_nr = -1;
@@ -472,61 +463,36 @@ static void diagnose_terminate(void *arg)
     }
     unsigned long a[6] = {0};
     long nr;
-    if (sscanf(buf, "%ld %lx %lx %lx %lx %lx %lx", &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]) <
-        1)
+    if (sscanf(buf, "%ld %lx %lx %lx %lx %lx %lx", &nr, &a[0], &a[1], &a[2], &a[3], &a[4],
+               &a[5]) < 1)
         return;
     s->sys_nr = nr;
     switch (nr) {
-    case SYS_poll:
-        s->sys_ms = (long)(int)a[2];
-        break;
-    case SYS_ppoll:
-        s->sys_ms = ts_ms((void *)a[2]);
-        break;
-    case SYS_epoll_wait:
-        s->sys_ms = (long)(int)a[3];
-        break;
-    case SYS_nanosleep:
-        s->sys_ms = ts_ms((void *)a[0]);
-        break;
-    case SYS_clock_nanosleep:
-        s->sys_ms = (a[1] & TIMER_ABSTIME) ? -1 : ts_ms((void *)a[2]);
-        break;
-    case SYS_rt_sigtimedwait:
-        s->sys_ms = ts_ms((void *)a[2]);
-        break;
-    default:
-        break;
+    case SYS_poll: s->sys_ms = (long)(int)a[2]; break;
+    case SYS_ppoll: s->sys_ms = ts_ms((void *)a[2]); break;
+    case SYS_epoll_wait: s->sys_ms = (long)(int)a[3]; break;
+    case SYS_nanosleep: s->sys_ms = ts_ms((void *)a[0]); break;
+    case SYS_clock_nanosleep: s->sys_ms = (a[1] & TIMER_ABSTIME) ? -1 : ts_ms((void *)a[2]); break;
+    case SYS_rt_sigtimedwait: s->sys_ms = ts_ms((void *)a[2]); break;
+    default: break;
     }
 }
 
 static const char *syscall_name(long nr)
 {
     switch (nr) {
-    case SYS_poll:
-        return "poll()";
-    case SYS_ppoll:
-        return "ppoll()";
-    case SYS_epoll_wait:
-        return "epoll_wait()";
-    case SYS_nanosleep:
-        return "nanosleep() (sleep, usleep)";
-    case SYS_clock_nanosleep:
-        return "clock_nanosleep() (sleep, usleep)";
-    case SYS_rt_sigtimedwait:
-        return "sigtimedwait()";
-    case SYS_wait4:
-        return "waitpid()";
-    case SYS_waitid:
-        return "waitid()";
-    case SYS_pause:
-        return "pause()";
-    case SYS_rt_sigsuspend:
-        return "sigsuspend()";
-    case SYS_read:
-        return "read()";
-    default:
-        return NULL;
+    case SYS_poll: return "poll()";
+    case SYS_ppoll: return "ppoll()";
+    case SYS_epoll_wait: return "epoll_wait()";
+    case SYS_nanosleep: return "nanosleep() (sleep, usleep)";
+    case SYS_clock_nanosleep: return "clock_nanosleep() (sleep, usleep)";
+    case SYS_rt_sigtimedwait: return "sigtimedwait()";
+    case SYS_wait4: return "waitpid()";
+    case SYS_waitid: return "waitid()";
+    case SYS_pause: return "pause()";
+    case SYS_rt_sigsuspend: return "sigsuspend()";
+    case SYS_read: return "read()";
+    default: return NULL;
     }
 }
 
@@ -582,8 +548,7 @@ static void run_terminate(struct seen *s, enum kind kind, double grace)
     Sigaction(SIGUSR1, on_usr1, 0);
     s->worker = 0;
     pid_t pid = Fork(); /* not straight into shared memory: the child would write 0 there */
-    if (pid == 0)
-        worker(kind);
+    if (pid == 0) worker(kind);
     s->worker = pid;
     s->ready = wait_ready(s->worker, READY_MS);
     body_tid = (pid_t)syscall(SYS_gettid);

@@ -187,9 +187,9 @@ static const char *const op_name[OPS] = {"event_set()", "event_clear()", "event_
 struct mutex_seen {
     struct event ev;
     int init_rc;
-    bool done_while_held[OPS]; /* the call returned while the check held the mutex */
-    bool flag_while_held[OPS]; /* the flag changed while the check held the mutex */
-    bool finished_after[OPS];  /* the call returned once the mutex was free */
+    bool done_while_held[OPS];    /* the call returned while the check held the mutex */
+    bool flag_while_held[OPS];    /* the flag changed while the check held the mutex */
+    bool finished_after[OPS];     /* the call returned once the mutex was free */
 };
 
 /* The check holds the event's mutex while another process calls each
@@ -843,8 +843,8 @@ Test(event, light_switches_red_and_green)
     }
     cr_assert(s->final_flag, "run_light() returned with the event clear: end the last cycle green "
                              "(event_set()), or cars that arrive later wait forever");
-    double late =
-        road->crossings > 0 && road->shows >= 2 ? road->cross_ms[0] - road->show_ms[1] : 0;
+    double late = road->crossings > 0 && road->shows >= 2 ? road->cross_ms[0] - road->show_ms[1]
+                                                          : 0;
     cr_assert(late < 300,
               "a car waiting at red crossed %.0f ms after the light showed green, and green "
               "lasts 600 ms: the event was set only at the end of the green phase. Turning "

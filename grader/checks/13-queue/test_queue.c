@@ -373,8 +373,7 @@ static void signal_body(void *shared)
     pid_t parent = getpid();
     pid_t pest = fork();
     if (pest == 0) { /* a signal every 2 ms, until told to stop */
-        for (double end = now_ms() + 6000;
-             now_ms() < end && !__atomic_load_n(&s->n[10], __ATOMIC_SEQ_CST);) {
+        for (double end = now_ms() + 6000; now_ms() < end && !__atomic_load_n(&s->n[10], __ATOMIC_SEQ_CST);) {
             kill(parent, SIGUSR1);
             sleep_ms(2);
         }
@@ -382,8 +381,7 @@ static void signal_body(void *shared)
     }
     pid_t putter = fork();
     if (putter == 0) { /* the item comes only after 5 signals hit the wait */
-        for (double end = now_ms() + 2000;
-             now_ms() < end && __atomic_load_n(&s->n[8], __ATOMIC_SEQ_CST) < 5;)
+        for (double end = now_ms() + 2000; now_ms() < end && __atomic_load_n(&s->n[8], __ATOMIC_SEQ_CST) < 5;)
             sleep_ms(1);
         queue_put(q, "s", 1, true, 1000);
         _exit(0);
@@ -647,7 +645,7 @@ struct mpmc {
     int garbled;      /* items that were not any item put */
     int put_fail, get_fail;
     int fast_fail; /* failed puts/gets that gave up long before their 1000 ms */
-    int put_done;  /* successful puts so far */
+    int put_done; /* successful puts so far */
 };
 
 /* Item i = p*PER+k: "p k " then a pad of a letter, to a length that varies. */

@@ -543,8 +543,8 @@ Test(jqueue, count_shared_across_processes)
     sandbox_assert_returned(&r, "a child's task_done seen by the parent's join");
     assert_created(seen);
     cr_assert(seen->child_ok, "the child that takes 4 items did not finish");
-    cr_assert(seen->ret[4] || seen->count[0] != 4 || seen->ret[0] || seen->ret[1] || seen->ret[2] ||
-                  seen->ret[3],
+    cr_assert(seen->ret[4] || seen->count[0] != 4 || seen->ret[0] || seen->ret[1] ||
+                  seen->ret[2] || seen->ret[3],
               "a child got the 4 items and called jq_task_done() 4 times (each returned 0), yet "
               "the parent's jq_join(q, 500) still saw 4 unfinished: the count the child changed "
               "is not the parent's. The jqueue must be in shared memory (shared_alloc), not "

@@ -49,16 +49,14 @@ static void on_result(long value, void *ctx)
 {
     (void)ctx;
     int k = __atomic_fetch_add(&seen->ncb, 1, __ATOMIC_SEQ_CST);
-    if (k < MAX_CALLS)
-        seen->cb[k] = (struct call){getpid(), since(), value};
+    if (k < MAX_CALLS) seen->cb[k] = (struct call){getpid(), since(), value};
 }
 
 static void on_error(int error, void *ctx)
 {
     (void)ctx;
     int k = __atomic_fetch_add(&seen->necb, 1, __ATOMIC_SEQ_CST);
-    if (k < MAX_CALLS)
-        seen->ecb[k] = (struct call){getpid(), since(), error};
+    if (k < MAX_CALLS) seen->ecb[k] = (struct call){getpid(), since(), error};
 }
 
 /* arg = ms to sleep * 100 + id (id < 100); value = id * id. */
@@ -66,8 +64,7 @@ static int timed(long arg, long *value)
 {
     sleep_ms((double)(arg / 100));
     long id = arg % 100;
-    if (id < MAX_CALLS)
-        seen->task_end[id] = since();
+    if (id < MAX_CALLS) seen->task_end[id] = since();
     *value = id * id;
     return 0;
 }
@@ -81,8 +78,7 @@ static int after_a_callback(long arg, long *value)
     while (__atomic_load_n(&seen->ncb, __ATOMIC_SEQ_CST) < 1 && now_ms() < limit)
         sleep_ms(1);
     long id = arg % 100;
-    if (id < MAX_CALLS)
-        seen->task_end[id] = since();
+    if (id < MAX_CALLS) seen->task_end[id] = since();
     *value = id * id;
     return 0;
 }
@@ -107,8 +103,7 @@ static void begin(struct seen *s, struct apool **p, int workers)
 static struct async_result *submit(struct apool *p, task_fn fn, long arg)
 {
     struct async_result *r = apply_async(p, fn, arg, on_result, on_error, NULL);
-    if (r)
-        seen->handles++;
+    if (r) seen->handles++;
     return r;
 }
 
@@ -128,8 +123,7 @@ static void call_returns_at_once(void *shared)
 {
     struct apool *p;
     begin(shared, &p, 2);
-    if (seen->created)
-        return;
+    if (seen->created) return;
     double t = now_ms();
     struct async_result *r = submit(p, timed, 800 * 100 + 1);
     seen->ms = now_ms() - t;
@@ -156,13 +150,11 @@ static void call_get(void *shared)
 {
     struct apool *p;
     begin(shared, &p, 2);
-    if (seen->created)
-        return;
+    if (seen->created) return;
     struct async_result *fast = submit(p, timed, 10 * 100 + 3);
     /* The slow one ends only once the fast one's callback has run. */
     struct async_result *slow = submit(p, after_a_callback, 2000 * 100 + 9);
-    if (!fast || !slow)
-        return;
+    if (!fast || !slow) return;
     /* The fast one finishes first, but we ask for the slow one first. */
     seen->status[0] = async_get(slow, 3000, &seen->value[0], &seen->error[0]);
     seen->status[1] = async_get(fast, 3000, &seen->value[1], &seen->error[1]);
@@ -218,11 +210,9 @@ static void call_timeout(void *shared)
 {
     struct apool *p;
     begin(shared, &p, 1);
-    if (seen->created)
-        return;
+    if (seen->created) return;
     struct async_result *r = submit(p, timed, 5000 * 100 + 1);
-    if (!r)
-        return;
+    if (!r) return;
     double t = now_ms();
     seen->status[0] = async_get(r, 100, &seen->value[0], &seen->error[0]);
     seen->ms = now_ms() - t;
@@ -281,15 +271,13 @@ static void probe_look(struct probe_seen *ps, const struct probe *want, void *ct
 
 static void probe_result(long value, void *ctx)
 {
-    if (probe_seen)
-        probe_look(&probe_seen[0], &probe_ok, ctx);
+    if (probe_seen) probe_look(&probe_seen[0], &probe_ok, ctx);
     on_result(value, ctx);
 }
 
 static void probe_error(int error, void *ctx)
 {
-    if (probe_seen)
-        probe_look(&probe_seen[1], &probe_err, ctx);
+    if (probe_seen) probe_look(&probe_seen[1], &probe_err, ctx);
     on_error(error, ctx);
 }
 
@@ -297,16 +285,12 @@ static void call_callbacks(void *shared)
 {
     struct apool *p;
     begin(shared, &p, 2);
-    if (seen->created)
-        return;
-    struct async_result *a =
-        apply_async(p, timed, 10 * 100 + 5, probe_result, probe_error, &probe_ok);
-    if (a)
-        seen->handles++;
+    if (seen->created) return;
+    struct async_result *a = apply_async(p, timed, 10 * 100 + 5, probe_result, probe_error, &probe_ok);
+    if (a) seen->handles++;
     probe_ok.h = a;
     struct async_result *b = apply_async(p, failing, 2, probe_result, probe_error, &probe_err);
-    if (b)
-        seen->handles++;
+    if (b) seen->handles++;
     probe_err.h = b;
     seen->closed = apool_close(p);
     seen->joined = apool_join(p);
@@ -362,8 +346,7 @@ static void call_as_they_come(void *shared)
 {
     struct apool *p;
     begin(shared, &p, 2);
-    if (seen->created)
-        return;
+    if (seen->created) return;
     submit(p, timed, 20 * 100 + 0);
     /* The last to end: it waits (at most 1500 ms) for a first callback. */
     submit(p, after_a_callback, 1500 * 100 + 1);
@@ -397,20 +380,17 @@ static void call_failing(void *shared)
 {
     struct apool *p;
     begin(shared, &p, 2);
-    if (seen->created)
-        return;
+    if (seen->created) return;
     struct async_result *a = submit(p, timed, 10 * 100 + 1);
     struct async_result *bad = submit(p, failing, 2);
     struct async_result *c = submit(p, timed, 10 * 100 + 3);
-    if (!a || !bad || !c)
-        return;
+    if (!a || !bad || !c) return;
     seen->status[0] = async_get(bad, 1000, &seen->value[0], &seen->error[0]);
     seen->status[1] = async_get(a, 1000, &seen->value[1], &seen->error[1]);
     seen->status[2] = async_get(c, 1000, &seen->value[2], &seen->error[2]);
     /* The pool still works after a failure. */
     struct async_result *d = submit(p, timed, 10 * 100 + 4);
-    if (d)
-        seen->status[3] = async_get(d, 1000, &seen->value[3], &seen->error[3]);
+    if (d) seen->status[3] = async_get(d, 1000, &seen->value[3], &seen->error[3]);
     seen->closed = apool_close(p);
     seen->joined = apool_join(p);
     seen->got_handle = true;
@@ -462,8 +442,7 @@ static void call_join(void *shared)
 {
     struct apool *p;
     begin(shared, &p, 2);
-    if (seen->created)
-        return;
+    if (seen->created) return;
     for (int i = 0; i < 6; i++)
         submit(p, timed, (10 + 15 * (i % 3)) * 100 + i);
     seen->join_running = apool_join(p);
@@ -488,7 +467,8 @@ Test(apool, join_waits_for_every_callback)
               "apool_join() before apool_close() returned %d: it must refuse (-1), as "
               "Python's join raises ValueError on a running pool",
               seen->join_running);
-    cr_assert(seen->closed == 0, "apool_close() on an open pool returned %d, not 0", seen->closed);
+    cr_assert(seen->closed == 0, "apool_close() on an open pool returned %d, not 0",
+              seen->closed);
     cr_assert(seen->status[0] == -1,
               "a second apool_close() returned %d, not -1 (a deliberate difference: Python's "
               "second close() is accepted)",
@@ -514,11 +494,9 @@ static void call_get_zero(void *shared)
 {
     struct apool *p;
     begin(shared, &p, 1);
-    if (seen->created)
-        return;
+    if (seen->created) return;
     struct async_result *fast = submit(p, timed, 0 * 100 + 6);
-    if (!fast)
-        return;
+    if (!fast) return;
     /* Wait (bounded) until its result really is in the result pipe. */
     struct pollfd pfd = {p->w.result_fd, POLLIN, 0};
     seen->error[4] = poll(&pfd, 1, 2000);
@@ -526,8 +504,7 @@ static void call_get_zero(void *shared)
     seen->closed = ZERO_FAST_DONE;
     /* A polling loop: get(r, 0) until it is ready, as Python's get(0). */
     struct async_result *next = submit(p, timed, 30 * 100 + 7);
-    if (!next)
-        return;
+    if (!next) return;
     int polls = 0;
     double limit = now_ms() + 1500;
     do {
@@ -537,8 +514,7 @@ static void call_get_zero(void *shared)
     seen->error[5] = polls;
     /* And get(r, 0) on a task still running comes back at once. */
     struct async_result *slow = submit(p, timed, 5000 * 100 + 8);
-    if (!slow)
-        return;
+    if (!slow) return;
     seen->closed = ZERO_IN_SLOW_GET;
     double t = now_ms();
     seen->status[2] = async_get(slow, 0, &seen->value[2], &seen->error[2]);
@@ -592,17 +568,14 @@ static int stranger_pipe_on(int fd, int id, int *wr)
 {
     int fds[2];
     *wr = -1;
-    if (fd < 0 || fcntl(fd, F_GETFD) != -1)
-        return 0;
-    if (pipe(fds) < 0)
-        return 0;
+    if (fd < 0 || fcntl(fd, F_GETFD) != -1) return 0;
+    if (pipe(fds) < 0) return 0;
     if (fds[0] != fd) {
         dup2(fds[0], fd);
         close(fds[0]);
     }
     struct task_result forged = {id, getpid(), 1, 777, 0};
-    if (write(fds[1], &forged, sizeof forged) != (ssize_t)sizeof forged)
-        return 0;
+    if (write(fds[1], &forged, sizeof forged) != (ssize_t)sizeof forged) return 0;
     *wr = fds[1];
     return 1;
 }
@@ -611,12 +584,10 @@ static void call_ended_pool(void *shared)
 {
     struct apool *p;
     begin(shared, &p, 1);
-    if (seen->created)
-        return;
+    if (seen->created) return;
     /* 1. terminate with a task still running, then get on it */
     struct async_result *r = submit(p, timed, 5000 * 100 + 1);
-    if (!r)
-        return;
+    if (!r) return;
     int old = p->w.result_fd, wr;
     apool_terminate(p);
     seen->error[4] = old;
@@ -629,11 +600,9 @@ static void call_ended_pool(void *shared)
     /* 2. close and join a finished pool, then dispatch on it */
     static struct apool pool2;
     seen->status[3] = apool_create(&pool2, 1);
-    if (seen->status[3])
-        return;
+    if (seen->status[3]) return;
     struct async_result *a = apply_async(&pool2, timed, 0 * 100 + 2, on_result, on_error, NULL);
-    if (!a)
-        return;
+    if (!a) return;
     seen->closed = apool_close(&pool2);
     old = pool2.w.result_fd; /* the number its result pipe has now */
     seen->joined = apool_join(&pool2);
@@ -671,7 +640,8 @@ Test(apool, ended_pool_reads_no_stray_pipe)
               "%s, not GET_LOST: its result can never come (Python's get would wait forever)",
               status_name(seen->status[0]));
     cr_assert(seen->closed == 0 && seen->joined == 0,
-              "apool_close() gave %d and apool_join() %d, not 0 and 0", seen->closed, seen->joined);
+              "apool_close() gave %d and apool_join() %d, not 0 and 0", seen->closed,
+              seen->joined);
     cr_assert(seen->error[7] == 1,
               "after apool_join() the pool's result pipe (fd %d) was still open: join must end "
               "the workers and close the pool's pipes (workers_stop())",
@@ -703,8 +673,7 @@ static void call_full(void *shared)
     } big;
     struct apool *p = &big.pool;
     seen->created = apool_create(p, 2);
-    if (seen->created)
-        return;
+    if (seen->created) return;
     for (int i = 0; i < APOOL_MAX_TASKS; i++)
         submit(p, timed, i % 100);
     seen->after_close = apply_async(p, timed, 1, on_result, on_error, NULL); /* one too many */
@@ -748,12 +717,10 @@ static void call_late_deadline(void *shared)
 {
     struct apool *p;
     begin(shared, &p, 2);
-    if (seen->created)
-        return;
+    if (seen->created) return;
     struct async_result *slow = submit(p, timed, 5000 * 100 + 2);
     struct async_result *fast = apply_async(p, timed, 0 * 100 + 1, slow_callback, on_error, NULL);
-    if (!slow || !fast)
-        return;
+    if (!slow || !fast) return;
     seen->handles++;
     struct pollfd pfd = {p->w.result_fd, POLLIN, 0};
     seen->error[4] = poll(&pfd, 1, 2000); /* the fast result is waiting */
@@ -764,8 +731,7 @@ static void call_late_deadline(void *shared)
     seen->ms = now_ms() - t;
     /* get(slow, 50): a result arrives at about 20 ms, its callback runs to about 80 ms */
     struct async_result *f2 = apply_async(p, timed, 20 * 100 + 3, slow_callback, on_error, NULL);
-    if (!f2)
-        return;
+    if (!f2) return;
     seen->handles++;
     seen->closed = LATE_IN_GET50;
     t = now_ms();

@@ -35,12 +35,12 @@ struct seen {
     int queued, children; /* the server settled: connections waiting in accept's queue, children */
     int fifth_echoed;     /* the fifth got its echo while the four were connected */
     int accept_error_served, accept_error_errno; /* echo_serve on a socket that does not listen */
-    int child_has_lfd; /* the port still listened after the server stopped */
-    int session_extra; /* bytes that came back beyond the BIG ones */
-    int stray_return;  /* pid of a process other than the server that returned from echo_serve */
+    int child_has_lfd;     /* the port still listened after the server stopped */
+    int session_extra;     /* bytes that came back beyond the BIG ones */
+    int stray_return;      /* pid of a process other than the server that returned from echo_serve */
     int error_listen, error_errno, error_leaked; /* echo_listen on a port in use */
-    int uncapped_echoed;                         /* clients echoed at once with max_clients 0 */
-    int child_ended;                             /* the session's child had ended */
+    int uncapped_echoed;   /* clients echoed at once with max_clients 0 */
+    int child_ended;       /* the session's child had ended */
     int session_ok, session_len;
     char session_first[64];
 };
@@ -147,8 +147,8 @@ static int established_on(int port)
     unsigned local, state;
     int n = 0;
     while (f && fgets(line, sizeof line, f))
-        n += sscanf(line, " %*d: %*x:%x %*x:%*x %x", &local, &state) == 2 && (int)local == port &&
-             state == 1;
+        n += sscanf(line, " %*d: %*x:%x %*x:%*x %x", &local, &state) == 2 &&
+             (int)local == port && state == 1;
     if (f)
         fclose(f);
     return n;
@@ -703,9 +703,8 @@ Test(echo, child_closes_listening_socket)
     struct sandbox r = sandbox_run(child_fd_body, s, 8000);
     sandbox_assert_returned(&r, "echo_serve()");
     assert_listening(s);
-    cr_assert(s->echoed,
-              "one client sent 'hi\\n' and got no echo within %d ms: see "
-              "clients_served_at_once",
+    cr_assert(s->echoed, "one client sent 'hi\\n' and got no echo within %d ms: see "
+                         "clients_served_at_once",
               ECHO_WAIT_MS);
     cr_assert(!s->child_has_lfd,
               "the server was stopped while its child still served a client, and a new client "

@@ -388,8 +388,9 @@ static void expect_long(enum policy p, const struct job *jobs, int n, int quantu
                        "schedule, such as an array (a queue?) whose index only grows; a job is "
                        "in at most one queue at a time, so a ring whose indices wrap is enough");
     struct sandbox sb = sandbox_run(body, r, 8000);
-    cr_assert(sb.returned, "%s, %s (a chart of %d bars): %s %s.\n%s. To see it: %s\n%s", names[p],
-              example, nslices, calls[p], sandbox_describe(&sb), look, how, sandbox_tail(&sb));
+    cr_assert(sb.returned, "%s, %s (a chart of %d bars): %s %s.\n%s. To see it: %s\n%s",
+              names[p], example, nslices, calls[p], sandbox_describe(&sb), look, how,
+              sandbox_tail(&sb));
     for (int i = 0; i < n; i++) {
         int turnaround = finish[i] - jobs[i].arrival, waiting = turnaround - jobs[i].burst;
         cr_assert(r->s.finish[i] == finish[i] && r->s.turnaround[i] == turnaround &&
@@ -462,8 +463,8 @@ Test(sched, full_job_table)
                   "of N slots tells full from empty only up to N - 1 jobs, and MAX_JOBS jobs "
                   "can be ready at once. To see it: ./sched %s %d FILE, FILE holding the %d "
                   "lines J0 0 3 ... J%d 0 3",
-                  names[p], p == RR ? 2 : 1, MAX_JOBS, MAX_JOBS - 1, full, p == RR ? "rr" : "mlfq",
-                  p == RR ? 2 : 1, MAX_JOBS, MAX_JOBS - 1);
+                  names[p], p == RR ? 2 : 1, MAX_JOBS, MAX_JOBS - 1, full,
+                  p == RR ? "rr" : "mlfq", p == RR ? 2 : 1, MAX_JOBS, MAX_JOBS - 1);
         cr_assert(!bad_fewer,
                   "%s, quantum %d, %d jobs J0..J%d 0/3, ready at once: %s. To see it: ./sched "
                   "%s %d FILE, FILE holding the lines J0 0 3 ... J%d 0 3",
