@@ -23,7 +23,11 @@ GRADER_SRC  := $(wildcard grader/src/*.c)
 GRADER_OBJ  := $(GRADER_SRC:grader/src/%.c=grader/build/src/%.o)
 GRADER_HDR  := $(wildcard grader/src/*.h)
 
-.PHONY: all kit deps setup grade test clean format handout gradescope batch stress bench mutate
+.PHONY: all kit deps setup grade test clean format handout gradescope batch stress bench mutate pot
+
+# The messages in other languages (po/LANG.po), compiled where the grader
+# and, read-only in the box, the checks find them.
+CATALOGUES := $(patsubst po/%.po,grader/build/locale/%/LC_MESSAGES/proclabs.mo,$(wildcard po/*.po))
 
 all: deps kit
 	@grader/grade build || true
@@ -34,7 +38,7 @@ CHECK_SRC   := $(wildcard grader/checks/[0-9]*/*.c)
 CHECK_OBJ   := $(CHECK_SRC:grader/checks/%.c=grader/build/checks/%.o)
 CHECK_FLAGS  = -std=gnu11 -g -O1 -Wall -Wextra -Werror -pthread
 
-kit: common/libproclabs.a grader/grade grader/build/check.o grader/build/jail.o grader/build/as-student $(CHECK_OBJ)
+kit: common/libproclabs.a grader/grade grader/build/check.o grader/build/jail.o grader/build/as-student $(CHECK_OBJ) $(CATALOGUES)
 
 deps:
 	@grader/setup.sh --check 2>/dev/null || grader/setup.sh
@@ -68,6 +72,16 @@ grader/build/jail.o: grader/checks/lib/jail.c grader/checks/lib/jail.h | deps
 
 grader/build/as-student: grader/checks/lib/as_student.c grader/build/jail.o | deps
 	$(CC) $(CFLAGS) -o $@ $^ -lseccomp
+
+grader/build/locale/%/LC_MESSAGES/proclabs.mo: po/%.po | deps
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# po/proclabs.pot from the sources and the manifest, and every po/LANG.po
+# brought up to date with it (new messages untranslated, for a translator).
+pot:
+	@po/extract.sh po/proclabs.pot
+	@for po in po/*.po; do msgmerge --quiet --update --backup=none --no-wrap $$po po/proclabs.pot; done
 
 .SECONDEXPANSION:
 grader/build/checks/%.o: grader/checks/%.c grader/checks/lib/check.h common/proclabs.h \

@@ -10,7 +10,7 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 dest="$stage/proc-labs"
 mkdir -p "$dest/grader/checks" dist
-for p in Makefile .clang-format labs common grader/src grader/setup.sh grader/checks/lib grader/manifest.json; do
+for p in Makefile .clang-format labs common po grader/src grader/setup.sh grader/checks/lib grader/manifest.json; do
     mkdir -p "$dest/$(dirname "$p")"
     cp -R "$p" "$dest/$p"
 done

@@ -27,6 +27,14 @@ for d in grader/checks/[0-9]*/; do
 done
 find "$dest" \( -name '*.o' -o -name '*.a' -o -name bin -o -name '.progress' \) -prune -exec rm -rf {} +
 rm -f "$dest"/README.zh-CN.md.orig
+# The catalogues, without the messages of the hidden checks (their words
+# would tell what they test); make kit in the handout compiles them.
+mkdir -p "$dest/po"
+cp po/extract.sh po/manifest-pot.py "$dest/po/"
+for po in po/*.po; do
+    msggrep --invert-match --location='grader/checks/*/hidden_*' --no-wrap -o "$dest/$po" "$po"
+done
+msggrep --invert-match --location='grader/checks/*/hidden_*' --no-wrap -o "$dest/po/proclabs.pot" po/proclabs.pot
 grader/grade manifest --public >"$dest/grader/manifest.json"
 # Pristine starters, for `grade reset` and for telling "not started" apart.
 grader/grade starters "$dest/grader/starters"

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "grader.h"
+#include "i18n.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -45,7 +46,7 @@ bool build_prepare(struct build_env *b, char **error)
     const char *tmp = getenv("TMPDIR");
     snprintf(b->dir, sizeof b->dir, "%s/proclabs-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", lab);
     if (!mkdtemp(b->dir)) {
-        *error = xasprintf("cannot create a build folder in %s", tmp && *tmp ? tmp : "/tmp");
+        *error = xasprintf(_("cannot create a build folder in %s"), tmp && *tmp ? tmp : "/tmp");
         b->dir[0] = '\0';
         return false;
     }
@@ -54,7 +55,7 @@ bool build_prepare(struct build_env *b, char **error)
     char *given = xasprintf("%s/labs/%s", b->kit->root, lab);
     DIR *d = opendir(given);
     if (!d) {
-        *error = xasprintf("the kit has no folder labs/%s (is the kit complete?)", lab);
+        *error = xasprintf(_("the kit has no folder labs/%s (is the kit complete?)"), lab);
         free(given);
         return false;
     }
@@ -81,10 +82,10 @@ bool build_prepare(struct build_env *b, char **error)
         char *from = xasprintf("%s/%s", ws, *f);
         char *to = xasprintf("%s/%s", b->dir, *f);
         if (!path_exists(from)) {
-            *error = xasprintf("file %s not found in %s", *f, ws);
+            *error = xasprintf(_("file %s not found in %s"), *f, ws);
             ok = false;
         } else if (!copy_file(from, to)) {
-            *error = xasprintf("file %s in %s is not a readable regular file", *f, ws);
+            *error = xasprintf(_("file %s in %s is not a readable regular file"), *f, ws);
             ok = false;
         }
         free(from);
@@ -104,18 +105,19 @@ static const char *compiler_stopped(const struct run_result *res)
     static char why[160];
     const char *out = res->output;
     if (res->timed_out)
-        snprintf(why, sizeof why, "it ran past %d s", COMPILE_TIMEOUT);
+        snprintf(why, sizeof why, _("it ran past %d s"), COMPILE_TIMEOUT);
     else if (res->output_overflow)
-        snprintf(why, sizeof why, "it printed more than %d KiB (thousands of errors?)",
+        snprintf(why, sizeof why, _("it printed more than %d KiB (thousands of errors?)"),
                  COMPILE_OUTPUT_CAP / 1024);
     else if ((WIFSIGNALED(res->status) && WTERMSIG(res->status) == SIGXFSZ) ||
              strstr(out, "File size limit exceeded"))
-        snprintf(why, sizeof why, "a file it wrote grew past 64 MiB (a huge initialised array?)");
+        snprintf(why, sizeof why,
+                 _("a file it wrote grew past 64 MiB (a huge initialised array?)"));
     else if (strstr(out, "out of memory") || strstr(out, "Cannot allocate memory") ||
              strstr(out, "virtual memory exhausted"))
-        snprintf(why, sizeof why, "it needed more than 4 GiB of memory");
+        snprintf(why, sizeof why, _("it needed more than 4 GiB of memory"));
     else if (strstr(out, "CPU time limit exceeded") || strstr(out, "Killed signal terminated"))
-        snprintf(why, sizeof why, "it used more than %d s of CPU time", COMPILE_TIMEOUT + 5);
+        snprintf(why, sizeof why, _("it used more than %d s of CPU time"), COMPILE_TIMEOUT + 5);
     else
         return NULL;
     return why;
@@ -141,9 +143,9 @@ static bool run_tool(const char *dir, char **argv, char **log, bool as_judge)
     bool ok = !res.timed_out && !res.output_overflow && WIFEXITED(res.status) &&
               WEXITSTATUS(res.status) == 0;
     const char *stopped = ok ? NULL : compiler_stopped(&res);
-    char *joined = stopped ? xasprintf("%serror: the compiler was stopped: %s\n", *log ? *log : "",
-                                       stopped)
-                           : xasprintf("%s%s", *log ? *log : "", res.output);
+    char *joined =
+        stopped ? xasprintf(_("%serror: the compiler was stopped: %s\n"), *log ? *log : "", stopped)
+                : xasprintf("%s%s", *log ? *log : "", res.output);
     free(*log);
     *log = joined;
     run_result_free(&res);
@@ -214,7 +216,7 @@ static void kit_symbols(const struct kit *kit, const struct lab_spec *lab, const
     static const char *common[] = {"errors", "runtime", "wrappers", NULL};
     for (const char **c = common; *c; c++) {
         char *obj = xasprintf("%s/grader/build/common/%s.o", kit->root, *c);
-        symset_add_object(given, obj, "the kit's helper library (common/)");
+        symset_add_object(given, obj, _("the kit's helper library (common/)"));
         free(obj);
     }
     for (const char **s = lab->sources; *s; s++) {
@@ -222,7 +224,7 @@ static void kit_symbols(const struct kit *kit, const struct lab_spec *lab, const
             continue;
         char *obj = xasprintf("%s/%s", dir, *s);
         strcpy(strrchr(obj, '.'), ".o");
-        symset_add_object(given, obj, "a file the lab gives you");
+        symset_add_object(given, obj, _("a file the lab gives you"));
         free(obj);
     }
     char lab_dir[256];
@@ -233,7 +235,7 @@ static void kit_symbols(const struct kit *kit, const struct lab_spec *lab, const
     while (d && (e = readdir(d)))
         if (ends_with(e->d_name, ".o")) {
             char *obj = xasprintf("%s/%s", objdir, e->d_name);
-            symset_add_object(checks, obj, "the checks");
+            symset_add_object(checks, obj, _("the checks"));
             free(obj);
         }
     if (d)
@@ -242,7 +244,7 @@ static void kit_symbols(const struct kit *kit, const struct lab_spec *lab, const
     static const char *lib[] = {"check", "jail", NULL};
     for (const char **c = lib; *c; c++) {
         char *obj = xasprintf("%s/grader/build/%s.o", kit->root, *c);
-        symset_add_object(checks, obj, "the check library");
+        symset_add_object(checks, obj, _("the check library"));
         free(obj);
     }
 }
@@ -342,7 +344,7 @@ static char *check_object(const struct kit *kit, const char *lab, const char *na
         contain_run(&spec, &r);
         fresh = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 && rename(tmp, obj) == 0;
         if (!fresh) {
-            char *joined = xasprintf("%sthe kit's check %s/%s does not compile (run make): %s",
+            char *joined = xasprintf(_("%sthe kit's check %s/%s does not compile (run make): %s"),
                                      *log ? *log : "", lab, name, r.output);
             free(*log);
             *log = joined;

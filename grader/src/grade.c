@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "grader.h"
+#include "i18n.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -64,18 +65,18 @@ static char *run_trouble(const struct run_result *r, double timeout, double cpu_
 {
     double wall = r->elapsed_ms > 0 ? r->elapsed_ms / 1000 : timeout;
     if (r->timed_out && cpu_s >= 0.3 * wall)
-        return xasprintf("timed out after %.0f s: its processes used %.1f s of CPU, so "
-                         "something was spinning (an endless loop?)",
+        return xasprintf(_("timed out after %.0f s: its processes used %.1f s of CPU, so "
+                           "something was spinning (an endless loop?)"),
                          timeout, cpu_s);
     if (r->timed_out)
-        return xasprintf("timed out after %.0f s (an endless loop, or a deadlock: a process "
-                         "waits for something that never happens)",
+        return xasprintf(_("timed out after %.0f s (an endless loop, or a deadlock: a process "
+                           "waits for something that never happens)"),
                          timeout);
     if (r->output_overflow)
-        return xasprintf("output exceeded %d bytes (a loop that prints without end?)",
+        return xasprintf(_("output exceeded %d bytes (a loop that prints without end?)"),
                          RUN_OUTPUT_CAP);
     if (r->too_many_procs)
-        return xasprintf("were killed: more than %d processes at once (fork in a loop?)",
+        return xasprintf(_("were killed: more than %d processes at once (fork in a loop?)"),
                          contain_proc_cap());
     return NULL;
 }
@@ -83,12 +84,12 @@ static char *run_trouble(const struct run_result *r, double timeout, double cpu_
 static char *runner_died_message(const struct run_result *r)
 {
     if (WIFSIGNALED(r->status))
-        return xasprintf("the test runner was killed by signal %d (%s), so its results cannot "
-                         "be trusted: does the code under test kill other processes "
-                         "(kill(0, ...), kill(-1, ...), kill(getppid(), ...))?",
+        return xasprintf(_("the test runner was killed by signal %d (%s), so its results cannot "
+                           "be trusted: does the code under test kill other processes "
+                           "(kill(0, ...), kill(-1, ...), kill(getppid(), ...))?"),
                          WTERMSIG(r->status), strsignal(WTERMSIG(r->status)));
-    return xasprintf("the test runner ended with status %d instead of reporting normally, so "
-                     "its results cannot be trusted",
+    return xasprintf(_("the test runner ended with status %d instead of reporting normally, so "
+                       "its results cannot be trusted"),
                      WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1);
 }
 
@@ -97,12 +98,12 @@ static void note_leftovers(struct lab_result *res, enum check_kind kind, const s
 {
     char *note = NULL;
     if (r->leftovers > 0)
-        note = xasprintf("the %s checks left %d process%s running after they ended (killed by "
-                         "the grader): a child that was never waited for or stopped?",
+        note = xasprintf(_("the %s checks left %d process%s running after they ended (killed by "
+                           "the grader): a child that was never waited for or stopped?"),
                          kind_name(kind), r->leftovers, r->leftovers == 1 ? "" : "es");
     if (r->left_ipc) {
-        char *more = xasprintf("%s%sthe %s checks left IPC objects behind (removed by the "
-                               "grader): %s; unlink or remove what you create",
+        char *more = xasprintf(_("%s%sthe %s checks left IPC objects behind (removed by the "
+                                 "grader): %s; unlink or remove what you create"),
                                note ? note : "", note ? "\n" : "", kind_name(kind), r->left_ipc);
         free(note);
         note = more;
@@ -123,12 +124,14 @@ static void run_checks(const struct build_env *b, char **argv, enum check_kind k
     snprintf(scale, sizeof scale, "%g", b->kit->manifest.time_scale);
     char *checklib = contain_kit_path(b->kit->root, "grader/checks/lib");
     char *as_student = contain_kit_path(b->kit->root, "grader/build/as-student");
-    char *env[] = {env_entry("PROCLABS_TIME_SCALE", scale),
-                   env_entry("CHECKLIB", checklib),
-                   env_entry("PROCLABS_AS_STUDENT", as_student),
-                   env_entry("LAB_DIR", b->dir),
+    char *localedir = contain_kit_path(b->kit->root, "grader/build/locale");
+    char *env[] = {env_entry("PROCLABS_TIME_SCALE", scale), env_entry("CHECKLIB", checklib),
+                   env_entry("PROCLABS_AS_STUDENT", as_student), env_entry("LAB_DIR", b->dir),
                    env_entry("BATS_LIB_PATH", "/usr/lib/bats"),
-                   NULL};
+                   /* The student's language, in every box alike: C.UTF-8
+                    * exists on every glibc, LANGUAGE picks the catalogue. */
+                   env_entry("LANGUAGE", i18n_language()), env_entry("LC_ALL", "C.UTF-8"),
+                   env_entry("PROCLABS_LOCALEDIR", localedir), NULL};
     struct run_spec spec = {.argv = argv,
                             .cwd = cwd,
                             .setenv = env,
@@ -154,7 +157,7 @@ static void run_checks(const struct build_env *b, char **argv, enum check_kind k
 
     char *trouble = run_trouble(&r, b->lab->timeout, cpu_s);
     char *msg =
-        trouble ? xasprintf("not finished: the %s checks %s", kind_name(kind), trouble) : NULL;
+        trouble ? xasprintf(_("not finished: the %s checks %s"), kind_name(kind), trouble) : NULL;
     /* A runner killed from inside, flooded or forked to death may have been
      * made to print anything: trust none of its passes. A plain timeout
      * keeps what was reported before it. */
@@ -175,6 +178,7 @@ static void run_checks(const struct build_env *b, char **argv, enum check_kind k
     run_result_free(&r);
     free(checklib);
     free(as_student);
+    free(localedir);
     free(cwd);
     for (char **e = env; *e; e++)
         free(*e);
@@ -221,9 +225,9 @@ void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_res
         res->checks[0].status = ST_FAILED;
         char *log = xstrdup(res->build_log ? res->build_log : "");
         keep_lines(log, 25);
-        res->checks[0].message = xasprintf("the code does not compile:\n%s", log);
+        res->checks[0].message = xasprintf(_("the code does not compile:\n%s"), log);
         free(log);
-        fail_unreported(res, ST_ERROR, "not run: the build failed (see the build check)");
+        fail_unreported(res, ST_ERROR, _("not run: the build failed (see the build check)"));
     } else {
         res->built = true;
         res->checks[0].status = ST_PASSED;
@@ -241,8 +245,8 @@ void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_res
         }
         run_bats_files(&b, res);
         fail_unreported(res, ST_ERROR,
-                        "the check did not run: its test program ended early (did the code "
-                        "under test call exit() or kill the test runner?)");
+                        _("the check did not run: its test program ended early (did the code "
+                          "under test call exit() or kill the test runner?)"));
     }
     if (b.dir[0])
         remove_tree(b.dir);

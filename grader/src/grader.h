@@ -226,6 +226,17 @@ void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose,
  * with what fixing it may also fix. Once per graded lab. */
 void explain_causes(struct lab_result *res);
 
+/* ---- language (i18n.c; messages through i18n.h) --------------------------- */
+
+/* Choose the language from LANGUAGE, LC_ALL, LC_MESSAGES, LANG and bind the
+ * catalogues in grader/build/locale; first thing in main. */
+void i18n_init(void);
+/* English whatever the user's locale (the self-test matches English words). */
+void i18n_english(void);
+/* The language list the checks in the box are given ("" for English). */
+const char *i18n_language(void);
+bool i18n_chinese(void);
+
 /* ---- small utilities (util.c) -------------------------------------------- */
 
 char *xstrdup(const char *s);

@@ -164,6 +164,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
 
 int main(int argc, char **argv)
 {
+    i18n_init();
     struct cli cli = {.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN)};
     const struct command *cmd = &commands[0];
     for (size_t i = 1; argc > 1 && i < sizeof commands / sizeof commands[0]; i++)

@@ -1,6 +1,7 @@
 /* The manifest: one JSON file describes every lab (grader/manifest.json). */
 #define _GNU_SOURCE
 #include "grader.h"
+#include "i18n.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -64,6 +65,11 @@ static bool reaches(const struct lab_spec *lab, int from, int to, int depth)
     return false;
 }
 
+static const char *shown(const char *text)
+{
+    return *text ? gettext(text) : text; /* gettext("") is the catalogue's header */
+}
+
 /* "explained_by": ["check", {"check": "name", "when": "words in its message"}, ...] */
 static bool load_causes(json_t *c, struct lab_spec *lab, int i, const char *where)
 {
@@ -122,8 +128,9 @@ static bool load_lab(json_t *j, struct lab_spec *lab, int index)
     lab->id = need_str(j, "id", where, &ok);
     lab->slug = need_str(j, "slug", where, &ok);
     snprintf(where, sizeof where, "lab %s", lab->id);
-    lab->title = need_str(j, "title", where, &ok);
-    lab->concept = need_str(j, "concept", where, &ok);
+    /* In the student's language (po/zh_CN.po, extracted by po/manifest-pot.py). */
+    lab->title = shown(need_str(j, "title", where, &ok));
+    lab->concept = shown(need_str(j, "concept", where, &ok));
     json_t *py = json_object_get(j, "python");
     lab->python = json_is_string(py) ? json_string_value(py) : "";
     lab->edit = str_list(json_object_get(j, "edit"), "edit", where, &ok);

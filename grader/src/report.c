@@ -1,6 +1,7 @@
 /* Results out: JSON (for machines and between processes) and text for people. */
 #define _GNU_SOURCE
 #include "selfstudy.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@ json_t *json_text(const char *s)
             *p = '?';
     j = json_string(copy);
     free(copy);
-    return j ? j : json_string("(unreadable text)");
+    return j ? j : json_string(_("(unreadable text)"));
 }
 
 /* "a, b" as ["a", "b"], and back: the names of checks. */
@@ -208,7 +209,8 @@ void explain_causes(struct lab_result *res)
             const struct cause *c = &lab->checks[i].causes[k];
             for (int j = 0; j < n; j++)
                 if (!strcmp(lab->checks[j].name, c->check) && failed(r[j]) &&
-                    (!c->when || (r[j]->message && strstr(r[j]->message, c->when))))
+                    (!c->when || (r[j]->message && (strstr(r[j]->message, c->when) ||
+                                                    strstr(r[j]->message, _(c->when))))))
                     link[i][j] = true;
         }
     bool *explained = xcalloc((size_t)n, sizeof *explained);
@@ -220,7 +222,6 @@ void explain_causes(struct lab_result *res)
         for (int j = 0; j < n; j++)
             explained[i] = explained[i] || link[i][j];
 
-    bool zh = want_chinese();
     bool *seen = xcalloc((size_t)n, sizeof *seen), *roots = xcalloc((size_t)n, sizeof *roots);
     char **fixes = xcalloc((size_t)n, sizeof *fixes);
     for (int i = 0; i < n; i++) {
@@ -237,10 +238,8 @@ void explain_causes(struct lab_result *res)
             }
         if (!names)
             continue; /* a loop of three or more: no root to name */
-        char *msg = zh ? xasprintf("很可能是 %s 失败的后果：请先修正它\n%s", names,
-                                   r[i]->message ? r[i]->message : "")
-                       : xasprintf("probably a consequence of %s: fix that first\n%s", names,
-                                   r[i]->message ? r[i]->message : "");
+        char *msg = xasprintf(_("probably a consequence of %s: fix that first\n%s"), names,
+                              r[i]->message ? r[i]->message : "");
         free(r[i]->message);
         r[i]->message = msg;
         r[i]->consequence_of = names;
@@ -249,10 +248,8 @@ void explain_causes(struct lab_result *res)
     for (int j = 0; j < n; j++) {
         if (!fixes[j])
             continue;
-        char *msg = zh ? xasprintf("%s\n修正这一项可能也会修正：%s",
-                                   r[j]->message ? r[j]->message : "", fixes[j])
-                       : xasprintf("%s\nfixing this may also fix: %s",
-                                   r[j]->message ? r[j]->message : "", fixes[j]);
+        char *msg = xasprintf(_("%s\nfixing this may also fix: %s"),
+                              r[j]->message ? r[j]->message : "", fixes[j]);
         free(r[j]->message);
         r[j]->message = msg;
         r[j]->may_also_fix = fixes[j];
@@ -318,7 +315,7 @@ void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose,
             fprintf(out, " %s%6.0f ms%s", c.dim, r->ms, c.off);
         fputc('\n', out);
         if (r->notes) {
-            fprintf(out, "    %s! cleaned up after the run:%s\n", c.yellow, c.off);
+            fprintf(out, "    %s! %s%s\n", c.yellow, _("cleaned up after the run:"), c.off);
             print_indented(out, r->notes, "        ", 6);
         }
         for (int k = 0; k < r->nchecks; k++) {
@@ -331,16 +328,21 @@ void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose,
                 for (const char *w = r->build_log; w && (w = strstr(w, ": warning: ")); w++)
                     n++;
                 if (n > 0 || (verbose && r->build_log && *r->build_log)) {
-                    fprintf(out, "    %s! %d compiler warning%s%s:%s\n", c.yellow, n,
-                            n == 1 ? "" : "s", verbose ? "" : " (grade -v shows all)", c.off);
+                    fprintf(out, "    %s! ", c.yellow);
+                    fprintf(out,
+                            verbose ? ngettext("%d compiler warning:", "%d compiler warnings:", n)
+                                    : ngettext("%d compiler warning (grade -v shows all):",
+                                               "%d compiler warnings (grade -v shows all):", n),
+                            n);
+                    fprintf(out, "%s\n", c.off);
                     print_indented(out, r->build_log, "        ", verbose ? 40 : 6);
                 }
                 continue;
             }
             if (passed && !verbose)
                 continue;
-            fprintf(out, "    %s%s%s %s", passed ? c.green : c.red, passed ? "ok  " : "FAIL", c.off,
-                    ch->name);
+            fprintf(out, "    %s%s%s %s", passed ? c.green : c.red, passed ? _("ok  ") : _("FAIL"),
+                    c.off, ch->name);
             if (ch->max_points)
                 fprintf(out, " (%d/%d)", ch->points, ch->max_points);
             if (!passed && ch->status != ST_FAILED)
@@ -351,13 +353,16 @@ void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose,
             if (!passed && ch->message)
                 print_indented(out, ch->message, "        ", 30);
             if (!passed && ch->hint && ch->status != ST_ERROR)
-                fprintf(out, "        %s%s: %s%s\n", c.dim, want_chinese() ? "提示" : "hint",
-                        ch->hint, c.off);
+                fprintf(out, "        %s%s: %s%s\n", c.dim, _("hint"), ch->hint, c.off);
         }
     }
     if (n > 1 || verbose) {
-        fprintf(out, "%sTotal%s %d/%d points; %d of %d lab%s at full marks  [", c.bold, c.off,
-                score, max, done, n, n == 1 ? "" : "s");
+        fprintf(out, "%s%s%s ", c.bold, _("Total"), c.off);
+        fprintf(out,
+                ngettext("%d/%d points; %d of %d lab at full marks",
+                         "%d/%d points; %d of %d labs at full marks", n),
+                score, max, done, n);
+        fputs("  [", out);
         bar(out, score, max, &c);
         fputs("]\n", out);
     }

@@ -473,6 +473,7 @@ static void check_clauses(const struct kit *kit, const struct lab_spec *lab, str
 
 int cmd_selftest(struct kit *kit, const struct cli *cli)
 {
+    i18n_english(); /* the mutants' expect files quote English messages */
     int nlabs;
     const struct lab_spec **labs = gradable_labs(kit, cli, &nlabs);
     if (!labs)

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "grader.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +43,8 @@ static struct check_result *record(struct lab_result *res, enum check_kind kind,
     if (c->reported) {
         c->status = ST_ERROR;
         free(c->message);
-        c->message = xstrdup("this check was reported twice: did the program under test "
-                             "print test-runner output?");
+        c->message = xstrdup(_("this check was reported twice: did the program under test "
+                               "print test-runner output?"));
         return NULL;
     }
     c->reported = true;
@@ -85,11 +86,11 @@ static void parse_criterion_line(const char *line, const char *end, bool ok, str
         return;
     if (memmem(stop, (size_t)(end - stop), "timed out", 9)) {
         (*cur)->status = ST_TIMEOUT;
-        (*cur)->message = xstrdup("the check timed out (an endless loop, or a deadlock: a "
-                                  "process waits for something that never happens)");
+        (*cur)->message = xstrdup(_("the check timed out (an endless loop, or a deadlock: a "
+                                    "process waits for something that never happens)"));
     } else if (memmem(stop, (size_t)(end - stop), "unexpected signal", 17)) {
         (*cur)->status = ST_CRASHED;
-        (*cur)->message = xasprintf("the check crashed (%.*s)", (int)(end - stop - 1), stop + 1);
+        (*cur)->message = xasprintf(_("the check crashed (%.*s)"), (int)(end - stop - 1), stop + 1);
     }
 }
 
@@ -124,7 +125,7 @@ void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res)
                     cur->ms = parse_ms(line, end, false);
                     if (memmem(line, len, "# skip", 6)) {
                         cur->status = ST_ERROR;
-                        cur->message = xstrdup("the check was skipped");
+                        cur->message = xstrdup(_("the check was skipped"));
                     } else if (memmem(line, len, "# timeout", 9)) {
                         cur->status = ST_TIMEOUT;
                     }

@@ -197,7 +197,7 @@ Test(family, run_children_starts_all_first)
                   "run_children(4) ran the children one after another: child %d started only "
                   "after %d other %s had already ended. Waiting inside the start loop does "
                   "that; start every child first, then wait for them in a second loop",
-                  i, seen->saw_ended[i], seen->saw_ended[i] == 1 ? "child" : "children");
+                  i, seen->saw_ended[i], seen->saw_ended[i] == 1 ? _("child") : _("children"));
     for (int i = 0; i < 4; i++)
         cr_assert(seen->by_arg[i] == 0 || seen->saw_started[i] == 4,
                   "child %d waited up to 1.5 s for all 4 children to be running, but only %d "
@@ -220,9 +220,10 @@ Test(family, run_children_reaps_every_child)
     cr_assert(r.unreaped == 0,
               "%d %s still unreaped (zombies or running) when run_children() "
               "returned: call waitpid() for every child you started",
-              r.unreaped, r.unreaped == 1 ? "child was" : "children were");
-    cr_assert(seen->reaped == 4, "run_children(4) returned %d: it must return how many children "
-                                 "it reaped",
+              r.unreaped, r.unreaped == 1 ? _("child was") : _("children were"));
+    cr_assert(seen->reaped == 4,
+              "run_children(4) returned %d: it must return how many children "
+              "it reaped",
               seen->reaped);
     for (int i = 0; i < 4; i++) {
         cr_assert(seen->pids[i] > 0 && seen->pids[i] != seen->caller,

@@ -16,14 +16,14 @@ static const char *where_is(const void *addr)
 {
     const char *p = addr;
     if (p >= &etext && p < &end)
-        return "is a global variable (static storage): fork() gives the child its own copy of "
+        return _("is a global variable (static storage): fork() gives the child its own copy of "
                "every global, so the parent never sees the child's change. Make the shared int "
-               "with shared_alloc() before fork()";
+               "with shared_alloc() before fork()");
     FILE *f = fopen("/proc/self/maps", "r");
     if (!f)
-        return "is not shared memory";
+        return _("is not shared memory");
     char line[512];
-    const char *what = "is not mapped any more (freed before it was read?)";
+    const char *what = _("is not mapped any more (freed before it was read?)");
     while (fgets(line, sizeof line, f)) {
         unsigned long lo, hi;
         char perms[8], path[256] = "";
@@ -32,17 +32,17 @@ static const char *where_is(const void *addr)
         if ((unsigned long)p < lo || (unsigned long)p >= hi)
             continue;
         if (perms[3] == 's')
-            what = "is shared memory";
+            what = _("is shared memory");
         else if (strstr(path, "[heap]"))
-            what = "is on the private heap (malloc): fork() copies the heap like the rest of the "
+            what = _("is on the private heap (malloc): fork() copies the heap like the rest of the "
                    "address space, so the child changed its own copy. Use shared_alloc() (mmap "
-                   "with MAP_SHARED) instead of malloc()";
+                   "with MAP_SHARED) instead of malloc()");
         else if (strstr(path, "[stack"))
-            what = "is a local variable on the stack: the child changed its own copy of the "
-                   "stack. Use shared_alloc()";
+            what = _("is a local variable on the stack: the child changed its own copy of the "
+                   "stack. Use shared_alloc()");
         else
-            what = "is private memory (MAP_PRIVATE): the child changed its own copy. Use "
-                   "shared_alloc(), which maps with MAP_SHARED";
+            what = _("is private memory (MAP_PRIVATE): the child changed its own copy. Use "
+                   "shared_alloc(), which maps with MAP_SHARED");
         break;
     }
     fclose(f);
@@ -185,7 +185,7 @@ Test(isolation, shared_memory_freed)
               "(the parent sees the shared int as 42, saw %d) and square_all() ({1,2,3} -> "
               "{1,4,9}: %s) to work first: see parent_sees_shared_memory and "
               "square_all_results_reach_parent",
-              s->v.parent_shared.value, s->squares_right ? "right" : "wrong");
+              s->v.parent_shared.value, s->squares_right ? _("right") : _("wrong"));
     cr_assert(s->maps_after_compare <= s->maps_before,
               "compare_copies() returned with %d more shared mapping%s than before the call "
               "(/proc/self/maps, lines with 's' in the permissions): the shared int was never "

@@ -9,7 +9,7 @@ has_line() {
 @test "program_names_and_exitcodes" {
     require_program lifecycle
     run_contained 3 ./lifecycle
-    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 3 './lifecycle'). Output:
+    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 3 './lifecycle'). $(gettext "Output:")
 $output"
     want=(
         "Process-1 before start: pid 0, alive 0, exitcode none|an object before start()"
@@ -24,7 +24,8 @@ $output"
         "Process-5 exitcode 5, alive 0|a target that called exit(5); the named countdown took number 4"
     )
     for w in "${want[@]}"; do
-        has_line "${w%%|*}" || fail "./lifecycle printed no line '${w%%|*}' (${w#*|}). Output:
+        line=${w%%|*} why=${w#*|}
+        has_line "$line" || fail "$(eval_gettext "./lifecycle printed no line '\$line' (\$why). Output:")
 $output"
     done
 }
@@ -32,14 +33,14 @@ $output"
 @test "program_joins_everything" {
     require_program lifecycle
     run_contained 3 ./lifecycle
-    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 3 './lifecycle'). Output:
+    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 3 './lifecycle'). $(gettext "Output:")
 $output"
     ! grep -q "still runs 2 s after terminate" <<<"$output" ||
-        fail "terminate() did not end the sleeping child within 2 s: send it SIGTERM. Output:
+        fail "$(eval_gettext "terminate() did not end the sleeping child within 2 s: send it SIGTERM. Output:")
 $output"
     last=$(tail -n 1 <<<"$output")
-    [[ "$last" == *"joined 5 of 5 processes" ]] || fail "the last line of ./lifecycle is '$last', not 'joined 5 of 5 processes': start and join must work for every object. Output:
+    [[ "$last" == *"joined 5 of 5 processes" ]] || fail "$(eval_gettext "the last line of ./lifecycle is '\$last', not 'joined 5 of 5 processes': start and join must work for every object. Output:")
 $output"
-    [ "$status" -eq 0 ] || fail "./lifecycle exited with $status"
-    [ -z "$leftovers" ] || fail "processes were still running after ./lifecycle ended: $leftovers"
+    [ "$status" -eq 0 ] || fail "$(eval_gettext "./lifecycle exited with \$status")"
+    [ -z "$leftovers" ] || fail "$(eval_gettext "processes were still running after ./lifecycle ended: \$leftovers")"
 }

@@ -518,7 +518,7 @@ Test(process, join_timeout_returns_in_time)
               "do_wait): it goes on looking long after its deadline. The deadline is now_ms() "
               "+ timeout_ms, both in milliseconds; check that arithmetic (a timeout read as "
               "seconds waits 1000 times too long) and the loop's exit test",
-              strcmp(seen->wchan, "0") ? seen->wchan : "none: it was running");
+              strcmp(seen->wchan, "0") ? seen->wchan : _("none: it was running"));
     cr_assert(!(r.timed_out && seen->stage == 1),
               "process_join(p, 300) had not returned after 4 s while the child was still "
               "running: return false once the 300 ms have passed");
@@ -677,14 +677,13 @@ Test(process, unstarted_object_touches_no_child)
               "started reaped another child of the caller (it was a zombie, then %s): p->pid is "
               "0 before start, and waitpid(0, ...) takes any child of the caller's group. "
               "Before start there is no child: answer without calling waitpid()",
-              seen->other_state == '-' ? "gone" : "not a zombie");
-    cr_assert(!seen->unstarted_alive && seen->unstarted_code == EXITCODE_NONE &&
-                  !seen->unstarted_join,
-              "on an object never started, is_alive() gave %d, exitcode %s, join(p, 0) %s and "
-              "join(p, JOIN_FOREVER) %s: expected false, EXITCODE_NONE, false and false",
-              seen->unstarted_alive, code_text(seen->unstarted_code),
-              seen->unstarted_join & 1 ? "true" : "false",
-              seen->unstarted_join & 2 ? "true" : "false");
+              seen->other_state == '-' ? _("gone") : _("not a zombie"));
+    cr_assert(
+        !seen->unstarted_alive && seen->unstarted_code == EXITCODE_NONE && !seen->unstarted_join,
+        "on an object never started, is_alive() gave %d, exitcode %s, join(p, 0) %s and "
+        "join(p, JOIN_FOREVER) %s: expected false, EXITCODE_NONE, false and false",
+        seen->unstarted_alive, code_text(seen->unstarted_code),
+        seen->unstarted_join & 1 ? "true" : "false", seen->unstarted_join & 2 ? "true" : "false");
     cr_assert(seen->unstarted_term == -1 && seen->unstarted_kill == -1,
               "process_terminate() and process_kill() on an object never started returned %d "
               "and %d, not -1: there is no child to signal",

@@ -115,7 +115,7 @@ static const char *state_text(char c)
     static int k;
     char *b = buf[k++ % 4];
     if (c == '-')
-        return "gone (no /proc entry)";
+        return _("gone (no /proc entry)");
     snprintf(b, 48, "'%c'", c);
     return b;
 }
@@ -216,7 +216,7 @@ Test(states, read_proc_stat_odd_names)
                   st->ppid == s->caller && st->pid == s->odd_pid[i];
         char got[160];
         if (s->rc_odd[i] == 0)
-            snprintf(got, sizeof got, "comm \"%s\", state %s, ppid %d", st->comm,
+            snprintf(got, sizeof got, _("comm \"%s\", state %s, ppid %d"), st->comm,
                      state_text(st->state), (int)st->ppid);
         else
             snprintf(got, sizeof got, "%d (failed)", s->rc_odd[i]);
@@ -491,7 +491,7 @@ Test(states, reaper_returns_while_children_run)
     cr_assert(s->reaped == 1 && !s->zombies_left,
               "one child had ended and another was still running when SIGCHLD came; the "
               "handler returned, but counted %d reaped and left the ended child %s",
-              s->reaped, s->zombies_left ? "unreaped" : "reaped");
+              s->reaped, s->zombies_left ? _("unreaped") : _("reaped"));
 }
 
 /* ---- step 4 ------------------------------------------------------------- */
@@ -620,5 +620,5 @@ Test(states, orphan_parent_changes)
               "after orphan_start() and orphan_release() the caller holds %d more open "
               "descriptors than before (%s): close every pipe end you no longer use (the "
               "read end of the pid pipe once read, the ends meant for the middle child)",
-              s->fds_after - s->fds_before, s->fd_text[0] ? s->fd_text : "none new");
+              s->fds_after - s->fds_before, s->fd_text[0] ? s->fd_text : _("none new"));
 }

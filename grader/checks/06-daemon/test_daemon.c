@@ -231,9 +231,9 @@ Test(daemon, child_ends_like_python)
               "the job printed \"[the job's line]\\n\" (stdout is a pipe here, so stdio "
               "buffered it), and it %s: the child must fflush(NULL) before _exit(0), which "
               "drops whatever stdio still holds.\n%s",
-              count_in(r.output, "[the job's line]") > expect_lines ? "appeared more than once"
-              : count_in(r.output, "[the job's line]") == 0       ? "never appeared"
-                                                                  : "was lost in one child",
+              count_in(r.output, "[the job's line]") > expect_lines ? _("appeared more than once")
+              : count_in(r.output, "[the job's line]") == 0         ? _("never appeared")
+                                                                    : _("was lost in one child"),
               sandbox_tail(&r));
 }
 
@@ -514,7 +514,7 @@ Test(daemon, daemon_cannot_start_children)
     cr_assert(s->returned > 0, "start_daemon() returned %d: it does not fork a daemon yet",
               (int)s->returned);
     cr_assert(s->tried, "the daemon's job did not finish trying to start children (%s)",
-              s->ended ? "the daemon ended early" : "the daemon never ended");
+              s->ended ? _("the daemon ended early") : _("the daemon never ended"));
     cr_assert(s->child_ret < 0,
               "a daemon started a child: start_process() in the daemon returned %d (the child "
               "ran its job %d times). Daemonic processes are not allowed to have children: "

@@ -155,24 +155,24 @@ static const char *stuck_reason(const struct seen *s)
     static char text[1024];
     if (s->child_alive)
         snprintf(text, sizeof text,
-                 "the child (pid %d) is still alive, blocked writing into the full pipe, and "
-                 "nobody reads it: the parent waits for the child before reading its output. A "
-                 "pipe holds only 64 KiB; read until EOF first, then waitpid()",
+                 _("the child (pid %d) is still alive, blocked writing into the full pipe, and "
+                   "nobody reads it: the parent waits for the child before reading its output. A "
+                   "pipe holds only 64 KiB; read until EOF first, then waitpid()"),
                  (int)s->child_pid);
     else if (s->child_zombie && s->both_ends)
         snprintf(text, sizeof text,
-                 "read never saw EOF: the child has exited, but this process still holds fd %d "
-                 "and fd %d, both ends of the same pipe. Its own copy of the write end keeps "
-                 "the pipe open: close(fds[1]) in the parent right after fork()",
+                 _("read never saw EOF: the child has exited, but this process still holds fd %d "
+                   "and fd %d, both ends of the same pipe. Its own copy of the write end keeps "
+                   "the pipe open: close(fds[1]) in the parent right after fork()"),
                  s->end_fds[0], s->end_fds[1]);
     else if (s->child_zombie)
         snprintf(text, sizeof text,
-                 "read never saw EOF although the child has exited: some process still holds "
-                 "the pipe's write end (this process holds: %s)",
-                 s->new_fds ? s->new_fd_text : "no new descriptors");
+                 _("read never saw EOF although the child has exited: some process still holds "
+                   "the pipe's write end (this process holds: %s)"),
+                 s->new_fds ? s->new_fd_text : _("no new descriptors"));
     else
-        snprintf(text, sizeof text, "it hung with no child process left (it holds: %s)",
-                 s->new_fds ? s->new_fd_text : "no new descriptors");
+        snprintf(text, sizeof text, _("it hung with no child process left (it holds: %s)"),
+                 s->new_fds ? s->new_fd_text : _("no new descriptors"));
     return text;
 }
 
@@ -355,7 +355,7 @@ Test(capture, spawn_fails_cleanly)
     cr_assert(seen->capture_ret == -1 && seen->cap_out_null,
               "fork() failed, and run_capture() returned %d with cap->out %s: the contract "
               "says -1, and cap->out NULL, when the command could not be started",
-              seen->capture_ret, seen->cap_out_null ? "NULL" : "not NULL");
+              seen->capture_ret, seen->cap_out_null ? "NULL" : _("not NULL"));
 }
 
 /* ---- step 2: read_until_eof ----------------------------------------------- */

@@ -94,10 +94,10 @@ static const char *how_it_ended(int status)
 {
     static char text[96];
     if (WIFSIGNALED(status))
-        snprintf(text, sizeof text, "was killed by signal %d (%s), exitcode %d", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)), -WTERMSIG(status));
+        snprintf(text, sizeof text, _("was killed by signal %d (%s), exitcode %d"),
+                 WTERMSIG(status), strsignal(WTERMSIG(status)), -WTERMSIG(status));
     else
-        snprintf(text, sizeof text, "exited with %d", WEXITSTATUS(status));
+        snprintf(text, sizeof text, _("exited with %d"), WEXITSTATUS(status));
     return text;
 }
 
@@ -268,9 +268,10 @@ Test(terminate, worker_handles_sigterm_at_once)
     cr_assert(s->ready,
               "the worker did not create its temp file within %d ms (it %s): call "
               "scratch_open(&file, path) first",
-              READY_MS, s->did_return ? "returned" : how_it_ended(s->status));
-    cr_assert(s->ended, "the worker was still running %d ms after SIGTERM, which came right "
-                        "after scratch_open(): test the flag before each scratch_write()",
+              READY_MS, s->did_return ? _("returned") : how_it_ended(s->status));
+    cr_assert(s->ended,
+              "the worker was still running %d ms after SIGTERM, which came right "
+              "after scratch_open(): test the flag before each scratch_write()",
               END_MS);
     cr_assert(!(WIFSIGNALED(s->status) && WTERMSIG(s->status) == SIGTERM && !s->probe.removed),
               "SIGTERM came right after scratch_open() had created %s, and the worker was "
@@ -278,7 +279,7 @@ Test(terminate, worker_handles_sigterm_at_once)
               "handler was installed, so the signal's default action ended the worker. "
               "Install the handler first, before scratch_open(): a SIGTERM may come at any "
               "time once the worker runs",
-              s->path, s->file_left ? "left behind" : "gone");
+              s->path, s->file_left ? _("left behind") : _("gone"));
     cr_assert(!s->file_left && s->probe.removed == 1,
               "SIGTERM came right after scratch_open(), and the worker %s leaving its temp "
               "file %s: once the flag is set, the loop must not start and the cleanup must "
@@ -329,8 +330,9 @@ Test(terminate, worker_returns_1_without_temp_file)
     cr_assert(s->did_return && s->returned == 1,
               "worker_main(\"%s\"), whose folder does not exist, %s instead of returning 1: "
               "when scratch_open() returns -1, return 1",
-              s->path, s->did_return ? (s->returned == 0 ? "returned 0" : "returned another value")
-                                     : how_it_ended(s->status));
+              s->path,
+              s->did_return ? (s->returned == 0 ? _("returned 0") : _("returned another value"))
+                            : how_it_ended(s->status));
 }
 
 /* ---- terminate(): the check's own workers -------------------------------- */
@@ -501,40 +503,40 @@ static const char *stuck_text(const struct seen *s, double grace)
     const char *name = syscall_name(s->sys_nr);
     if (s->sys_nr == -1)
         snprintf(text, sizeof text,
-                 "%.0f ms after it was called, terminate() was running on the CPU, not "
-                 "waiting: a loop that never ends (the grace period of %.0f ms was long over)",
+                 _("%.0f ms after it was called, terminate() was running on the CPU, not "
+                   "waiting: a loop that never ends (the grace period of %.0f ms was long over)"),
                  s->stuck_at_ms, grace);
     else if (s->sys_nr == SYS_wait4 || s->sys_nr == SYS_waitid)
         snprintf(text, sizeof text,
-                 "%.0f ms after it was called, terminate() was blocked in %s with no time "
-                 "limit, waiting for a worker that ignores SIGTERM: no escalation, it waits "
-                 "forever. Wait at most grace_ms (poll() on a pidfd with a timeout), then send "
-                 "SIGKILL (which cannot be ignored) and wait again",
+                 _("%.0f ms after it was called, terminate() was blocked in %s with no time "
+                   "limit, waiting for a worker that ignores SIGTERM: no escalation, it waits "
+                   "forever. Wait at most grace_ms (poll() on a pidfd with a timeout), then send "
+                   "SIGKILL (which cannot be ignored) and wait again"),
                  s->stuck_at_ms, name);
     else if (name && s->sys_ms > 2 * grace)
         snprintf(text, sizeof text,
-                 "%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
-                 "blocked in %s with a time limit of %ld ms, far longer than the grace period. "
-                 "Is grace_ms turned into the wrong unit? It is in milliseconds; poll() takes "
-                 "milliseconds, a struct timespec seconds and nanoseconds",
+                 _("%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
+                   "blocked in %s with a time limit of %ld ms, far longer than the grace period. "
+                   "Is grace_ms turned into the wrong unit? It is in milliseconds; poll() takes "
+                   "milliseconds, a struct timespec seconds and nanoseconds"),
                  s->stuck_at_ms, grace, name, s->sys_ms);
     else if (name && s->sys_ms >= 0)
         snprintf(text, sizeof text,
-                 "%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
-                 "still waiting, in %s with a time limit of %ld ms: the grace period never "
-                 "ends. Compute the deadline once, deadline = now_ms() + grace_ms, wait for "
-                 "deadline - now_ms() each time round, and send SIGKILL when it is <= 0",
+                 _("%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
+                   "still waiting, in %s with a time limit of %ld ms: the grace period never "
+                   "ends. Compute the deadline once, deadline = now_ms() + grace_ms, wait for "
+                   "deadline - now_ms() each time round, and send SIGKILL when it is <= 0"),
                  s->stuck_at_ms, grace, name, s->sys_ms);
     else if (name)
         snprintf(text, sizeof text,
-                 "%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
-                 "still blocked in %s: the grace period never ends, and no SIGKILL was sent",
+                 _("%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
+                   "still blocked in %s: the grace period never ends, and no SIGKILL was sent"),
                  s->stuck_at_ms, grace, name);
     else
         snprintf(text, sizeof text,
-                 "%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
-                 "still inside system call %ld: the grace period never ends, and no SIGKILL was "
-                 "sent",
+                 _("%.0f ms after it was called with a grace period of %.0f ms, terminate() was "
+                   "still inside system call %ld: the grace period never ends, and no SIGKILL was "
+                   "sent"),
                  s->stuck_at_ms, grace, s->sys_nr);
     return text;
 }

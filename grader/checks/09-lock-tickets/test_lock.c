@@ -283,7 +283,7 @@ static void timed_body(void *shared)
 
 static const char *said(const struct probe *p)
 {
-    return p->ret < 0 ? "had not returned" : p->ret ? "returned true" : "returned false";
+    return p->ret < 0 ? _("had not returned") : p->ret ? _("returned true") : _("returned false");
 }
 
 Test(lock, lock_timeout_in_milliseconds)
@@ -309,11 +309,12 @@ Test(lock, lock_timeout_in_milliseconds)
                   "lock_acquire(l, true, 100) on a held lock had not returned after %.0f ms: "
                   "it was asleep in sem_timedwait() with a deadline %.3g s ahead, not 0.1 s: %s",
                   a->ms, w->ahead_s,
-                  w->ahead_s < 1e6 ? "the timeout is read as seconds. timeout_ms is in "
-                                     "milliseconds, as in every lab of the kit: add timeout_ms "
-                                     "* 1000000 nanoseconds to now"
-                                   : "the deadline is far in the future. It is now "
-                                     "(clock_gettime(CLOCK_REALTIME)) + timeout_ms * 1000000 ns");
+                  w->ahead_s < 1e6
+                      ? _("the timeout is read as seconds. timeout_ms is in "
+                          "milliseconds, as in every lab of the kit: add timeout_ms "
+                          "* 1000000 nanoseconds to now")
+                      : _("the deadline is far in the future. It is now "
+                          "(clock_gettime(CLOCK_REALTIME)) + timeout_ms * 1000000 ns"));
     }
     if (a->ret < 0) {
         cr_assert(d->ret >= 0,
@@ -339,7 +340,9 @@ Test(lock, lock_timeout_in_milliseconds)
               "lock_acquire(l, true, 0) on a held lock %s after %.0f ms: a timeout of 0 ms "
               "means try once and give up at once (timeout_ms >= 0: wait at most timeout_ms); "
               "only timeout_ms < 0 waits for ever",
-              z->ret < 0 ? "had not returned" : z->ret ? "returned true" : "returned false",
+              z->ret < 0 ? _("had not returned")
+              : z->ret   ? _("returned true")
+                         : _("returned false"),
               z->ms);
     if (a->ms < 50 && b->ms < 50 && b->ret >= 0) {
         cr_assert(!(c->ret == 0 && c->ms >= 100 && c->ms < 2500),
@@ -406,7 +409,8 @@ Test(lock, lock_release_unlocked_is_error)
               "lock is an error (Python: released too many times). Look at sem_getvalue() "
               "first and return -1 when the value is already 1",
               s->bad_release,
-              s->two ? ", and it raised the semaphore to 2: two holders got the lock at once" : "");
+              s->two ? _(", and it raised the semaphore to 2: two holders got the lock at once")
+                     : "");
     cr_assert(s->one && !s->two,
               "after a wrong release, acquire(false) twice gave %d and %d: the lock must still "
               "admit one holder only (1 and 0)",
@@ -590,9 +594,9 @@ Test(tickets, buy_releases_lock_on_every_path)
     cr_assert(s->value_first == 1,
               "buy() bought a ticket and returned with the lock's semaphore at %d, not 1: %s",
               s->value_first,
-              s->value_first == 0 ? "the lock is still held. Release it after writing"
-                                  : "it released more often than it acquired (a release "
-                                    "without an acquire, or two releases)");
+              s->value_first == 0 ? _("the lock is still held. Release it after writing")
+                                  : _("it released more often than it acquired (a release "
+                                      "without an acquire, or two releases)"));
     cr_assert(!s->second && s->left_second == 0,
               "with no ticket left, buy() returned %s and left the count at %d: it must write "
               "nothing and return false",
@@ -623,16 +627,16 @@ static void assert_finished(const struct sandbox *r, struct lock *l, int n, int 
               "run_buyers() with %d buyers and %d ticket%s did not finish within %.0f ms: a "
               "deadlock. At the end the lock was %s; the count had been read %d times, %d of "
               "them finding no ticket left. %s",
-              n, tickets, tickets == 1 ? "" : "s", r->timeout_ms, held ? "still held" : "free",
-              o->reads, o->sold_out_reads,
-              !held ? "A buyer waits for something that never happens"
+              n, tickets, tickets == 1 ? "" : "s", r->timeout_ms,
+              held ? _("still held") : _("free"), o->reads, o->sold_out_reads,
+              !held ? _("A buyer waits for something that never happens")
               : o->sold_out_reads > 0
-                  ? "A buyer read the count, found no ticket left and kept the lock: buy() "
-                    "returned on the sold-out path without releasing it, so every later buyer "
-                    "waits for it forever. Call lock_release() before every return"
-              : o->sales > 0 ? "No buyer ever found the tickets sold out, but one bought and "
-                               "kept the lock: release it after writing, on every path"
-                             : "The lock was held before any ticket was sold");
+                  ? _("A buyer read the count, found no ticket left and kept the lock: buy() "
+                      "returned on the sold-out path without releasing it, so every later buyer "
+                      "waits for it forever. Call lock_release() before every return")
+              : o->sales > 0 ? _("No buyer ever found the tickets sold out, but one bought and "
+                                 "kept the lock: release it after writing, on every path")
+                             : _("The lock was held before any ticket was sold"));
     sandbox_assert_returned(r, "run_buyers()");
 }
 
@@ -707,5 +711,5 @@ Test(tickets, buyers_finish_when_sold_out)
     cr_assert(lock_value(s->lock) == 1,
               "after every buyer found the tickets sold out, the lock was %s: release it on the "
               "sold-out path",
-              lock_value(s->lock) == 0 ? "still held" : "raised above 1");
+              lock_value(s->lock) == 0 ? _("still held") : _("raised above 1"));
 }

@@ -18,19 +18,19 @@ teardown() {
     run_contained 5 env TMPDIR="$office_tmp" ./tickets 10 1
     if [ "$timed_out" -ne 0 ]; then
         done_n=$(grep -c 'buyer [0-9]* \(bought a ticket\|found no ticket left\)' <<<"$output" || true)
-        fail "$(timeout_message 5 './tickets 10 1'): $done_n of 10 buyers had finished buy(), the others were still in it (a buyer left the lock held, and the rest wait for it?). Run labs/09-lock-tickets/bin/tickets 10 1 to see it. Its last lines:
+        fail "$(timeout_message 5 './tickets 10 1'): $(eval_gettext "\$done_n of 10 buyers had finished buy(), the others were still in it (a buyer left the lock held, and the rest wait for it?). Run labs/09-lock-tickets/bin/tickets 10 1 to see it. Its last lines:")
 $(tail -n 5 <<<"$output")"
     fi
     summary=$(grep 'office: sold' <<<"$output" | tail -n 1)
-    [ -n "$summary" ] || fail "./tickets 10 1 exited with $status before its summary. Output:
+    [ -n "$summary" ] || fail "$(eval_gettext "./tickets 10 1 exited with \$status before its summary. Output:")
 $(tail -n 15 <<<"$output")"
     oversold=$(grep 'OVERSOLD' <<<"$output" || true)
-    [ -z "$oversold" ] || fail "./tickets 10 1 (with the lock from your lock_new): $summary
-$oversold"
-    [ "$status" -eq 0 ] || fail "./tickets 10 1 exited with $status: $summary"
+    [ -z "$oversold" ] || fail "$(eval_gettext "./tickets 10 1 (with the lock from your lock_new): \$summary
+\$oversold")"
+    [ "$status" -eq 0 ] || fail "$(eval_gettext "./tickets 10 1 exited with \$status: \$summary")"
     bought=$(grep -c 'buyer [0-9]* bought a ticket' <<<"$output" || true)
-    [ "$bought" -eq 1 ] || fail "$bought buyers printed 'bought a ticket', but the office sold 1"
+    [ "$bought" -eq 1 ] || fail "$(eval_gettext "\$bought buyers printed 'bought a ticket', but the office sold 1")"
     sees=$(grep -c 'buyer [0-9]* sees [0-9-]* tickets left' <<<"$output" || true)
-    [ "$sees" -eq 10 ] || fail "$sees lines 'buyer N sees K tickets left' instead of 10: every buyer searches first"
-    [ -z "$leftovers" ] || fail "processes were still running after ./tickets ended: $leftovers"
+    [ "$sees" -eq 10 ] || fail "$(eval_gettext "\$sees lines 'buyer N sees K tickets left' instead of 10: every buyer searches first")"
+    [ -z "$leftovers" ] || fail "$(eval_gettext "processes were still running after ./tickets ended: \$leftovers")"
 }

@@ -137,10 +137,10 @@ Test(rooms, semaphore_shared_across_fork)
     cr_assert(s->after_child == 1,
               "a child took 2 of the 3 permits, but the parent still saw %d: %s", s->after_child,
               s->after_child == 3
-                  ? "the child waited on its own copy. The sem_t lives in private memory "
-                    "(malloc, a global or the stack), which fork() copies; allocate it with "
-                    "shared_alloc() and sem_init it with pshared 1"
-                  : "the parent and the child must share one semaphore");
+                  ? _("the child waited on its own copy. The sem_t lives in private memory "
+                      "(malloc, a global or the stack), which fork() copies; allocate it with "
+                      "shared_alloc() and sem_init it with pshared 1")
+                  : _("the parent and the child must share one semaphore"));
     cr_assert(!s->waiter_asleep || s->waiter_woken,
               "a child asleep in sem_timedwait() on the semaphore was not woken by the parent's "
               "sem_post() and gave up after 2 s, although the two share its value: the "
@@ -218,7 +218,7 @@ Test(rooms, named_semaphore_leaves_nothing)
               "(value 2) already had that name%s: it must fail and return NULL when the name is "
               "taken, as the header says. sem_open(name, O_CREAT | O_EXCL, 0600, value): "
               "O_EXCL makes it fail with EEXIST instead of opening the other one",
-              s->name, s->taken_value != 2 ? ", and that semaphore's value changed" : "");
+              s->name, s->taken_value != 2 ? _(", and that semaphore's value changed") : "");
     cr_assert(!s->taken_name_gone,
               "semaphore_named_new(\"%s\", 3) failed, as it must, because another semaphore "
               "had that name, but it removed that other semaphore's name from /dev/shm: it "
@@ -284,9 +284,9 @@ Test(rooms, guest_gives_room_back)
     cr_assert(s->served_value == 1,
               "after a served guest left, the one-room semaphore was %d, not 1: %s",
               s->served_value,
-              s->served_value > 1 ? "it gave back more rooms than it took (a sem_post without "
-                                    "its sem_wait, or two posts)"
-                                  : "sem_post when leaving");
+              s->served_value > 1 ? _("it gave back more rooms than it took (a sem_post without "
+                                      "its sem_wait, or two posts)")
+                                  : _("sem_post when leaving"));
 }
 
 /* A full hotel: the check holds every room (the semaphore at 0) while three
@@ -448,8 +448,8 @@ static void assert_no_deadlock(const struct sandbox *r, int rooms, int guests)
               "never got a room%s",
               rooms, guests, r->timeout_ms, h->inside, h->served, h->left, missing,
               h->inside == 0 && missing > 0 && h->left > 0
-                  ? ": all rooms were empty, yet guests starved, so rooms were lost. Each guest "
-                    "that left early kept its room: call sem_post on the early-return path too"
+                  ? _(": all rooms were empty, yet guests starved, so rooms were lost. Each guest "
+                      "that left early kept its room: call sem_post on the early-return path too")
                   : "");
     sandbox_assert_returned(r, "run_hotel()");
     cr_assert(h->check_ins > 0,
@@ -466,14 +466,14 @@ Test(rooms, at_most_four_inside)
     const struct hotel_log *h = hotel_log();
     cr_assert(h->max_inside <= 4, "%d guests were in a room at once, but there are 4 rooms: %s",
               h->max_inside,
-              s->copied ? "a permit a child took from semaphore_new()'s semaphore never "
-                          "reached its parent, so each guest waited on its own copy of the "
-                          "semaphore. It lives in private memory (malloc, a global or the "
-                          "stack), which fork() copies; allocate it with shared_alloc()"
-                        : "the semaphore is shared, so either it starts above the number of "
-                          "rooms (sem_init(s, 1, n_rooms)), or guests check in before "
-                          "sem_wait (see guest_waits_for_a_room). Run "
-                          "labs/10-semaphore-rooms/bin/hotel 4 12 to see it");
+              s->copied ? _("a permit a child took from semaphore_new()'s semaphore never "
+                            "reached its parent, so each guest waited on its own copy of the "
+                            "semaphore. It lives in private memory (malloc, a global or the "
+                            "stack), which fork() copies; allocate it with shared_alloc()")
+                        : _("the semaphore is shared, so either it starts above the number of "
+                            "rooms (sem_init(s, 1, n_rooms)), or guests check in before "
+                            "sem_wait (see guest_waits_for_a_room). Run "
+                            "labs/10-semaphore-rooms/bin/hotel 4 12 to see it"));
     cr_assert(h->check_ins == 12, "12 guests checked in %d times: every guest once", h->check_ins);
 }
 

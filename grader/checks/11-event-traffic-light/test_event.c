@@ -35,11 +35,11 @@ struct probe {
 /* A call that returned with the mutex held blocks every later call: said
  * first, because every later symptom follows from it. */
 #define LEFT_LOCKED_MESSAGE                                                                        \
-    "event_wait(%d ms) on an event nobody sets returned %s after %.0f ms with the event's "        \
-    "mutex still locked (pthread_mutex_trylock from another process found it taken): the "         \
-    "timeout path returns without pthread_mutex_unlock, so every later call on the event "         \
-    "blocks for ever. Every way out of event_wait unlocks the mutex: break out of the loop, "      \
-    "unlock, then return"
+    N_("event_wait(%d ms) on an event nobody sets returned %s after %.0f ms with the event's "     \
+       "mutex still locked (pthread_mutex_trylock from another process found it taken): the "      \
+       "timeout path returns without pthread_mutex_unlock, so every later call on the event "      \
+       "blocks for ever. Every way out of event_wait unlocks the mutex: break out of the loop, "   \
+       "unlock, then return")
 
 /* What the bodies saw, in shared memory. */
 struct seen {
@@ -409,7 +409,7 @@ static void timeout_body(void *shared)
 
 static const char *said(const struct probe *p)
 {
-    return p->ret < 0 ? "had not returned" : p->ret ? "returned true" : "returned false";
+    return p->ret < 0 ? _("had not returned") : p->ret ? _("returned true") : _("returned false");
 }
 
 Test(event, wait_times_out_with_false)
@@ -422,8 +422,8 @@ Test(event, wait_times_out_with_false)
               "event_wait(%d ms) returned true although the event was never set: return the "
               "flag, which is false on a timeout",
               a->ret == 1 ? 100 : 600);
-    cr_assert(!a->left_locked, LEFT_LOCKED_MESSAGE, 100, a->ret ? "true" : "false", a->ms);
-    cr_assert(!b->left_locked, LEFT_LOCKED_MESSAGE, 600, b->ret ? "true" : "false", b->ms);
+    cr_assert(!a->left_locked, LEFT_LOCKED_MESSAGE, 100, a->ret ? _("true") : _("false"), a->ms);
+    cr_assert(!b->left_locked, LEFT_LOCKED_MESSAGE, 600, b->ret ? _("true") : _("false"), b->ms);
     const struct blocked *w = &s->why_a;
     if (a->ret < 0 && w->seen) {
         cr_assert(w->timed,
@@ -455,7 +455,7 @@ Test(event, wait_times_out_with_false)
                   "is far ahead on the condition's clock: event_init() sets the condition to "
                   "CLOCK_MONOTONIC, so the deadline must be clock_gettime(CLOCK_MONOTONIC) + "
                   "the timeout (a CLOCK_REALTIME time is decades ahead of it)",
-                  a->ms, d->ms, d->cpu_ms, d->cpu_ms > 100 ? "it spins" : "it sleeps");
+                  a->ms, d->ms, d->cpu_ms, d->cpu_ms > 100 ? _("it spins") : _("it sleeps"));
         cr_assert(!(d->ms >= 700 && d->ms < 1900),
                   "event_wait(1 ms) on an event nobody sets gave up after %.0f ms, and "
                   "event_wait(100 ms) had not returned after %.0f ms: the timeout is read as "
@@ -504,7 +504,7 @@ Test(event, wait_times_out_with_false)
               "deadline's tv_nsec went past 999999999, pthread_cond_timedwait() returns "
               "EINVAL at once for it, and a loop that only stops on ETIMEDOUT calls it again "
               "for ever. Carry whole seconds from tv_nsec into tv_sec",
-              b->ms, b->cpu_ms, "it spins", a->ms);
+              b->ms, b->cpu_ms, _("it spins"), a->ms);
     cr_assert(b->ret >= 0,
               "event_wait(600 ms) on an event nobody sets had not returned after %.0f ms (%.0f "
               "ms of CPU time: it sleeps), but event_wait(100 ms) gave up after %.0f ms. The "
@@ -569,12 +569,12 @@ Test(event, wait_ignores_spurious_wakeups)
               "event_wait(200 ms) on an event that nothing woke %s after %.0f ms: it does not "
               "end at its timeout even without wake-ups. Fix wait_times_out_with_false first: "
               "it explains this check too",
-              s->control.ret < 0 ? "had not returned"
-              : s->control.ret   ? "returned true"
-                                 : "returned false",
+              s->control.ret < 0 ? _("had not returned")
+              : s->control.ret   ? _("returned true")
+                                 : _("returned false"),
               s->control.ms);
-    cr_assert(!s->control.left_locked, LEFT_LOCKED_MESSAGE, 200, s->control.ret ? "true" : "false",
-              s->control.ms);
+    cr_assert(!s->control.left_locked, LEFT_LOCKED_MESSAGE, 200,
+              s->control.ret ? _("true") : _("false"), s->control.ms);
     cr_assert(!r.timed_out,
               "event_wait(200 ms) did not return within 5 s while another thread kept waking "
               "the condition (without setting the flag): compute the deadline once, before the "
@@ -641,9 +641,9 @@ static void assert_not_spinning(const struct seen *s, int n)
               "first: it explains this one (a loop around pthread_cond_timedwait() that gets "
               "an error other than ETIMEDOUT, such as EINVAL for a deadline whose tv_nsec is "
               "past 999999999, calls it again for ever)",
-              n == 1             ? "the waiting process"
-              : s->spinning == 1 ? "at least 1 of the waiting processes"
-                                 : "several waiting processes",
+              n == 1             ? _("the waiting process")
+              : s->spinning == 1 ? _("at least 1 of the waiting processes")
+                                 : _("several waiting processes"),
               SPIN_CPU_MS);
 }
 
@@ -702,10 +702,10 @@ Test(event, set_wakes_every_waiter)
               "%d of %d processes waiting in event_wait(3000 ms) woke when event_set() was "
               "called; the other %d slept on until their timeout. %s",
               woke, WAITERS, WAITERS - woke,
-              woke == 0 ? "None woke: is the condition variable process-shared, and does "
-                          "event_set() wake the waiters at all?"
-                        : "event_set() must wake every waiter: pthread_cond_broadcast(), not "
-                          "pthread_cond_signal() (which wakes only one)");
+              woke == 0 ? _("None woke: is the condition variable process-shared, and does "
+                            "event_set() wake the waiters at all?")
+                        : _("event_set() must wake every waiter: pthread_cond_broadcast(), not "
+                            "pthread_cond_signal() (which wakes only one)"));
 }
 
 /* ---- no busy waiting -------------------------------------------------------- */
@@ -856,12 +856,12 @@ Test(event, light_switches_red_and_green)
         cr_assert(road->show_green[i] == want,
                   "change %d of the light showed %s, expected %s: each cycle is red first, "
                   "then green",
-                  i + 1, road->show_green[i] ? "green" : "red", want ? "green" : "red");
+                  i + 1, road->show_green[i] ? _("green") : _("red"), want ? _("green") : _("red"));
         cr_assert(!road->flag_at_show[i], "%s",
-                  want ? "the event was already set when the light showed green: show green "
-                         "first, then event_set(), so no car drives off at a red light"
-                       : "the light showed red while the event was still set: call "
-                         "event_clear() before light_show(false), or cars keep driving at red");
+                  want ? _("the event was already set when the light showed green: show green "
+                           "first, then event_set(), so no car drives off at a red light")
+                       : _("the light showed red while the event was still set: call "
+                           "event_clear() before light_show(false), or cars keep driving at red"));
     }
     for (int i = 1; i < 4; i++) {
         double lasted = road->show_ms[i] - road->show_ms[i - 1];

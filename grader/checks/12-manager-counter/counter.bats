@@ -24,23 +24,23 @@ load_run() {
 
 @test "program_counts_down_to_zero" {
     load_run
-    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 8 './counter 100'). Output:
+    [ "$timed_out" -eq 0 ] || fail "$(timeout_message 8 './counter 100'). $(gettext "Output:")
 $(tail -n 5 <<<"$output")"
-    grep -q 'count = 0$' <<<"$output" || fail "./counter 100 did not end with count = 0:
+    grep -q 'count = 0$' <<<"$output" || fail "$(eval_gettext "./counter 100 did not end with count = 0:")
 $(grep 'count = ' <<<"$output" || tail -n 3 <<<"$output")"
-    [ "$status" -eq 0 ] || fail "./counter 100 exited with $status; its last lines:
+    [ "$status" -eq 0 ] || fail "$(eval_gettext "./counter 100 exited with \$status; its last lines:")
 $(tail -n 3 <<<"$output")"
-    [ -z "$leftovers" ] || fail "processes were still running after ./counter ended (the server?): $leftovers"
+    [ -z "$leftovers" ] || fail "$(eval_gettext "processes were still running after ./counter ended (the server?): \$leftovers")"
 }
 
 @test "program_removes_socket" {
     load_run
     [ "$timed_out" -eq 0 ] || fail "$(timeout_message 8 './counter 100')"
     path=$(sed -n 's/.*listening on \(.*\)$/\1/p' <<<"$output" | head -n 1)
-    [ -n "$path" ] || fail "./counter 100 printed no 'listening on PATH' line (did manager_start fail?). Output:
+    [ -n "$path" ] || fail "$(eval_gettext "./counter 100 printed no 'listening on PATH' line (did manager_start fail?). Output:")
 $(tail -n 5 <<<"$output")"
-    [[ "$path" == "$tmp/"*/* ]] || fail "the socket $path is not in a folder of its own under \$TMPDIR ($tmp)"
+    [[ "$path" == "$tmp/"*/* ]] || fail "$(eval_gettext "the socket \$path is not in a folder of its own under \$TMPDIR (\$tmp)")"
     left=$(cat "$BATS_FILE_TMPDIR/left")
-    [ -z "$left" ] || fail "after ./counter 100 ended these were left in \$TMPDIR: $left
-manager_shutdown() must unlink() the socket file and rmdir() its folder"
+    [ -z "$left" ] || fail "$(eval_gettext "after ./counter 100 ended these were left in \$TMPDIR: \$left
+manager_shutdown() must unlink() the socket file and rmdir() its folder")"
 }

@@ -40,11 +40,11 @@ struct seen {
     bool a_closed_by_server; /* client A's shutdown(SHUT_WR) was answered by the server's close */
     int server_fds_extra;    /* the server's open descriptors beyond those it had at first */
     bool server_fds_known;
-    ssize_t bad[3];  /* recv_msg() on a too long, a cut and a cut-length message */
-    ssize_t edge[2]; /* recv_msg(fd, buf, 16) on a 15-byte and on a 16-byte message */
+    ssize_t bad[3];       /* recv_msg() on a too long, a cut and a cut-length message */
+    ssize_t edge[2];      /* recv_msg(fd, buf, 16) on a 15-byte and on a 16-byte message */
     bool edge_canary_hit; /* ... and the 16-byte one wrote past buf[15] (its NUL) */
-    ssize_t good_len; /* recv_msg() on a whole 5-byte message, first */
-    bool canary_hit; /* recv_msg() wrote past cap */
+    ssize_t good_len;     /* recv_msg() on a whole 5-byte message, first */
+    bool canary_hit;      /* recv_msg() wrote past cap */
     bool socket_left, dir_left, server_left;
 };
 
@@ -118,7 +118,7 @@ static void ref_call(const char *path, const char *request, char *reply, int *er
 
 static const char *why(int err)
 {
-    return err == EAGAIN ? "no reply within 3 s" : strerror(err);
+    return err == EAGAIN ? _("no reply within 3 s") : strerror(err);
 }
 
 /* ---- a private TMPDIR per check, removed afterwards ------------------------ */
@@ -318,7 +318,7 @@ Test(manager, recv_msg_rejects_bad_messages)
               "recv_msg(fd, buf, 16) on a 40-byte message returned %zd%s: a message that does "
               "not fit in cap is an error (-1), and nothing may be written past buf[cap - 1]. "
               "Compare the length with cap before reading the text",
-              s->bad[0], s->canary_hit ? " and wrote past the end of the buffer" : "");
+              s->bad[0], s->canary_hit ? _(" and wrote past the end of the buffer") : "");
     cr_assert(s->edge[0] == 15,
               "recv_msg(fd, buf, 16) on a 15-byte message returned %zd, not 15: 15 bytes and "
               "their NUL fill the 16 bytes exactly, so the message fits",
@@ -327,7 +327,7 @@ Test(manager, recv_msg_rejects_bad_messages)
               "recv_msg(fd, buf, 16) on a 16-byte message returned %zd%s: 16 bytes and the NUL "
               "after them need 17, so the message does not fit in cap (-1). The test is "
               "length >= cap, not length > cap",
-              s->edge[1], s->edge_canary_hit ? " and wrote its NUL past buf[15]" : "");
+              s->edge[1], s->edge_canary_hit ? _(" and wrote its NUL past buf[15]") : "");
     cr_assert(s->bad[1] == -1,
               "recv_msg() returned %zd when the peer closed the connection after 7 of the 20 "
               "bytes its length promised: a connection closed in the middle of a message is an "
@@ -409,7 +409,7 @@ Test(manager, manager_start_makes_private_socket)
     cr_assert(s->start2_rc == 0 && strcmp(s->m.path, s->m2.path),
               "a second manager_start() beside the first %s: every manager needs its own "
               "folder (mkdtemp)",
-              s->start2_rc ? "failed" : "got the same socket path");
+              s->start2_rc ? _("failed") : _("got the same socket path"));
 }
 
 Test(manager, caller_keeps_no_descriptors)

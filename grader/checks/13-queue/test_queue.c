@@ -306,8 +306,8 @@ Test(queue, timeout_is_honoured)
     cr_assert(!r.timed_out || !seen->created,
               "%s did not return within 3000 ms, although a 1 ms timeout worked: a deadline "
               "that grows with timeout_ms far too fast (check the unit: milliseconds)",
-              seen->n[0] ? "put(block=true, timeout 100 ms) on a full queue"
-                         : "get(block=true, timeout 100 ms) on an empty queue");
+              seen->n[0] ? _("put(block=true, timeout 100 ms) on a full queue")
+                         : _("get(block=true, timeout 100 ms) on an empty queue"));
     sandbox_assert_returned(&r, "queue_get/queue_put with a timeout");
     cr_assert(seen->created, "queue_create(1) returned NULL: write queue_create() first (step 1)");
     cr_assert(seen->st[4] == Q_EMPTY && seen->st[0] == Q_EMPTY,

@@ -131,16 +131,16 @@ static const char *why_uneaten(int total)
     struct ledger *l = ledger;
     if (l->baked_at_first_stop >= 0 && l->baked_at_first_stop < total)
         snprintf(text, sizeof text,
-                 ": the first STOP was put when only %d of %d loaves were baked, so the eaters "
-                 "left before the rest came. Wait (waitpid) for every baker, then put the STOPs "
-                 "(see stops_only_after_bakers_finish)",
+                 _(": the first STOP was put when only %d of %d loaves were baked, so the eaters "
+                   "left before the rest came. Wait (waitpid) for every baker, then put the "
+                   "STOPs (see stops_only_after_bakers_finish)"),
                  l->baked_at_first_stop, total);
     else if (l->baked < total)
-        snprintf(text, sizeof text, ": only %d of %d loaves were baked", l->baked, total);
+        snprintf(text, sizeof text, _(": only %d of %d loaves were baked"), l->baked, total);
     else
         snprintf(text, sizeof text,
-                 ": all %d were baked, %d STOPs put and %d taken: every loaf must reach an eater "
-                 "before the eaters leave",
+                 _(": all %d were baked, %d STOPs put and %d taken: every loaf must reach an "
+                   "eater before the eaters leave"),
                  total, l->stops_put, l->stops_got);
     return text;
 }
@@ -152,27 +152,27 @@ static const char *why_hung(int total, int ne)
     struct ledger *l = ledger;
     if (l->baked_at_first_stop >= 0 && l->baked_at_first_stop < total)
         snprintf(text, sizeof text,
-                 "a STOP was put when only %d of %d loaves were baked, so the eaters left early "
-                 "and the bakers wait at a full tray: put the STOPs after every baker is done",
+                 _("a STOP was put when only %d of %d loaves were baked, so the eaters left early "
+                   "and the bakers wait at a full tray: put the STOPs after every baker is done"),
                  l->baked_at_first_stop, total);
     else if (l->gets == 0 && l->putters_waiting > 0)
         snprintf(text, sizeof text,
-                 "the bakers wait at a full tray and no eater ever took a loaf: start the eaters "
-                 "before you wait for the bakers");
+                 _("the bakers wait at a full tray and no eater ever took a loaf: start the eaters "
+                   "before you wait for the bakers"));
     else if (l->stops_put == 0 && l->eaten == total)
         snprintf(text, sizeof text,
-                 "every loaf was eaten but no STOP was put, and %d eaters wait for one: the main "
-                 "process waits for the eaters before it sends the STOPs",
+                 _("every loaf was eaten but no STOP was put, and %d eaters wait for one: the main "
+                   "process waits for the eaters before it sends the STOPs"),
                  l->getters_waiting);
     else if (l->stops_put < ne)
         snprintf(text, sizeof text,
-                 "%d STOP(s) were put for %d eaters and %d eaters still wait in tray_get(): put "
-                 "one STOP per eater",
+                 _("%d STOP(s) were put for %d eaters and %d eaters still wait in tray_get(): put "
+                   "one STOP per eater"),
                  l->stops_put, ne, l->getters_waiting);
     else
         snprintf(text, sizeof text,
-                 "%d of %d loaves baked, %d eaten, %d STOPs put, %d taken; %d processes wait in "
-                 "tray_put() and %d in tray_get()",
+                 _("%d of %d loaves baked, %d eaten, %d STOPs put, %d taken; %d processes wait in "
+                   "tray_put() and %d in tray_get()"),
                  l->baked, total, l->eaten, l->stops_put, l->stops_got, l->putters_waiting,
                  l->getters_waiting);
     return text;
@@ -212,7 +212,8 @@ Test(bakery, every_eater_gets_a_stop)
               "in tray_get() for a STOP that never came (%s). Each eater takes one STOP and "
               "leaves: put one STOP per eater",
               ledger->stops_put, 3 - ledger->stops_got,
-              r.timed_out ? "run_bakery was killed after 2000 ms" : "they were never waited for");
+              r.timed_out ? _("run_bakery was killed after 2000 ms")
+                          : _("they were never waited for"));
     cr_assert(ledger->stops_put == 3,
               "run_bakery(2, 10, 3) put %d STOPs for 3 eaters: one per eater, no more",
               ledger->stops_put);
@@ -237,7 +238,7 @@ Test(bakery, stops_only_after_bakers_finish)
               "and left while the bakers were still baking, so %d loaves were never eaten "
               "(lost)%s. Wait (waitpid) for every baker before putting the STOPs",
               ledger->baked_at_first_stop, total, total - ledger->eaten,
-              r.timed_out ? ", and the bakers then waited forever at a full tray" : "");
+              r.timed_out ? _(", and the bakers then waited forever at a full tray") : "");
     cr_assert(ledger->loaves_after_stop == 0,
               "%d loaves were put on the tray after a STOP: no eater takes them. Put the STOPs "
               "only when every baker is done",

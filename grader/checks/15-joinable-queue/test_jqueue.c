@@ -213,9 +213,9 @@ Test(jqueue, join_timeout_returns_false)
               "jq_join(q, 1000) with one unfinished task returned %s after %.0f ms, not false "
               "after about 1000 ms (jq_join(q, 100) took %.0f ms)%s",
               seen->ret[3] ? "true" : "false", seen->ms[3], seen->ms[0],
-              seen->ms[3] < 900 ? ": a deadline whose nanoseconds reach 10^9 is invalid "
-                                  "(EINVAL). Carry: tv_sec += ns / 1000000000, tv_nsec = ns "
-                                  "% 1000000000"
+              seen->ms[3] < 900 ? _(": a deadline whose nanoseconds reach 10^9 is invalid "
+                                    "(EINVAL). Carry: tv_sec += ns / 1000000000, tv_nsec = ns "
+                                    "% 1000000000")
                                 : "");
     cr_assert(seen->ret[1], "jq_join(q, JQ_FOREVER) returned false although the only task was "
                             "done by another process");
@@ -280,8 +280,8 @@ Test(jqueue, join_wakes_every_joiner)
               "%s (after %.0f and %.0f ms), not true%s",
               seen->ret[0] ? "true" : "false", seen->ret[1] ? "true" : "false", seen->ms[0],
               seen->ms[1],
-              seen->stage < 2 ? ": a joiner did not even wait (asleep) for the task; see "
-                                "join_timeout_returns_false first, it also explains this check"
+              seen->stage < 2 ? _(": a joiner did not even wait (asleep) for the task; see "
+                                  "join_timeout_returns_false first, it also explains this check")
                               : "");
 }
 
@@ -345,8 +345,8 @@ Test(jqueue, count_changed_only_under_the_lock)
                   "changes at once (read, change, write back) can lose one, and then join "
                   "returns too early or never. Lock q->lock around every change of "
                   "unfinished",
-                  what[k], seen->item[6 + k] ? "ran to its end" : "did not wait", seen->count[4 + k],
-                  seen->count[6 + k]);
+                  what[k], seen->item[6 + k] ? _("ran to its end") : _("did not wait"),
+                  seen->count[4 + k], seen->count[6 + k]);
 }
 
 /* ---- put counts before the item is out --------------------------------------------- */

@@ -180,8 +180,8 @@ static const char *errname(int e)
 #define assert_not_stuck(s, what)                                                                  \
     cr_assert(!(s)->stuck, "%s did not return within the time limit (possible deadlock: %s)",      \
               (what),                                                                              \
-              (s)->children ? "a recv waits for data or EOF that never comes"                      \
-                            : "a call waits for something that never happens")
+              (s)->children ? _("a recv waits for data or EOF that never comes")                   \
+                            : _("a call waits for something that never happens"))
 
 /* ---- step 1-3: a pair, one message each way ------------------------------- */
 
@@ -285,10 +285,10 @@ Test(conn, messages_keep_boundaries)
                   "with \"%s\" (%zu bytes) instead of \"%s\": %s",
                   i + 1, seen->ret[k], seen->text[k], seen->len[k], want[i],
                   seen->len[k] > strlen(want[i])
-                      ? "messages ran together. A stream socket keeps no boundaries: frame "
-                        "each message with its 4-byte length and read exactly that many bytes"
-                      : "a message was split or lost: read the 4-byte length, then exactly that "
-                        "many bytes");
+                      ? _("messages ran together. A stream socket keeps no boundaries: frame "
+                          "each message with its 4-byte length and read exactly that many bytes")
+                      : _("a message was split or lost: read the 4-byte length, then exactly that "
+                          "many bytes"));
     }
     assert_not_stuck(seen, "receiving four messages sent back to back");
     sandbox_assert_returned(&r, "conn_send/conn_recv");
@@ -732,8 +732,8 @@ Test(conn, bad_frames_are_errors)
               "EMSGSIZE%s. The contract: a message above CONN_MAX_MESSAGE is refused before "
               "anything is sent (test len first)",
               seen->ret[0], errname(seen->err[0]),
-              seen->err[0] == EPIPE ? ": it tried to send it (the peer was closed, so the send "
-                                      "itself failed with EPIPE)"
+              seen->err[0] == EPIPE ? _(": it tried to send it (the peer was closed, so the send "
+                                        "itself failed with EPIPE)")
                                     : "");
     cr_assert(seen->steps >= 2 || !r.timed_out,
               "conn_recv() of a frame whose header announces CONN_MAX_MESSAGE + 1 bytes did "
@@ -828,13 +828,13 @@ Test(conn, recv_sees_eof_when_child_closes)
               "recv never saw EOF: some process still holds the write end. The worker "
               "%s, and this process still holds %s besides its own end (fd %d): its copy "
               "of the worker's end. Close the worker's end in the parent right after fork()",
-              seen->child_zombie ? "has exited" : "is done sending", seen->extra_text,
+              seen->child_zombie ? _("has exited") : _("is done sending"), seen->extra_text,
               seen->mine_fd);
     cr_assert(!seen->stuck,
               "recv never saw EOF: some process still holds the write end (the worker %s; "
               "this process holds no other socket): does the worker close its end and exit "
               "after the job?",
-              seen->child_alive ? "is still running" : "has exited");
+              seen->child_alive ? _("is still running") : _("has exited"));
     sandbox_assert_returned(&r, "start_worker() and conn_recv()");
     cr_assert(seen->msgs == 3 && !strcmp(seen->text[0], "m0") && !strcmp(seen->text[1], "m1") &&
                   !strcmp(seen->text[2], "m2"),
@@ -920,7 +920,7 @@ Test(conn, child_sees_eof_when_parent_closes)
     cr_assert(!seen->child_stuck,
               "the worker's recv never saw EOF after the parent closed its end: some process "
               "still holds the parent's end (the worker holds %s)",
-              seen->child_sockets ? seen->child_text : "no other socket");
+              seen->child_sockets ? seen->child_text : _("no other socket"));
     sandbox_assert_returned(&r, "start_worker()");
     cr_assert(seen->child_result == 0 && seen->child_exit == 0,
               "after the parent closed its end the worker's conn_recv() returned %d (not 0, "

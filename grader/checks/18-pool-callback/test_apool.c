@@ -141,7 +141,7 @@ Test(apool, apply_async_returns_at_once)
               "apply_async() took %.0f ms to return for an 800 ms task (ready: %s): it waited "
               "for the result. Send the task and return the handle at once; results are filed "
               "later by apool_dispatch()",
-              seen->ms, seen->ready_at_return ? "yes" : "no");
+              seen->ms, seen->ready_at_return ? _("yes") : _("no"));
 }
 
 /* ---- get returns the value of its own task ---- */
@@ -173,7 +173,7 @@ static const char *status_name(int st)
     case GET_LOST:
         return "GET_LOST";
     default:
-        return "an unknown status";
+        return _("an unknown status");
     }
 }
 
@@ -194,7 +194,7 @@ Test(apool, get_returns_its_own_value)
               "handle whose id it carries. File each result in p->results[res.id] and return "
               "r's own value",
               seen->value[0],
-              seen->value[0] == 9 ? ", the value of the fast task that finished first" : "");
+              seen->value[0] == 9 ? _(", the value of the fast task that finished first") : "");
     cr_assert(seen->status[1] == GET_OK && seen->value[1] == 9,
               "async_get() on the fast task gave %s, %ld, not GET_OK, 9: its result had arrived "
               "while we waited for the slow one, and must have been filed in its handle",
@@ -327,7 +327,7 @@ Test(apool, callback_runs_in_main_process)
               seen->necb, seen->ecb[0].value);
     for (int i = 0; i < 2; i++) {
         const struct probe_seen *ps = &probe_seen[i];
-        const char *which = i ? "error callback" : "callback";
+        const char *which = i ? _("error callback") : _("callback");
         cr_assert(ps->ctx == (const void *)(intptr_t)seen->value[i],
                   "the %s got ctx %p, not the pointer %p given to apply_async(): hand "
                   "r->task.ctx back to it untouched (the progress program keeps its bar there)",

@@ -675,7 +675,7 @@ Test(echo, serve_returns_error_when_accept_fails)
               "echo_serve(fd, 4, 3) on a socket that does not listen (accept() fails with "
               "EINVAL) had not returned after 3000 ms%s: echo.h says it returns -1 when accept "
               "fails. Go on only after EINTR (or ECONNABORTED), errors that pass",
-              s->server_hung == 'R' ? " and was still running (does it retry accept() forever?)"
+              s->server_hung == 'R' ? _(" and was still running (does it retry accept() forever?)")
                                     : "");
     cr_assert(s->accept_error_served == -1,
               "echo_serve(fd, 4, 3) on a socket that does not listen (accept() fails with "

@@ -81,7 +81,7 @@ static const char *chart(const struct run *r, const struct slice *g, int count, 
     size_t used = 0;
     buf[0] = '\0';
     if (count == 0)
-        snprintf(buf, size, "(no bars at all)");
+        snprintf(buf, size, _("(no bars at all)"));
     for (int i = 0; i < count && used + 40 < size; i++) {
         const char *name = g[i].job >= 0 && g[i].job < r->n ? r->jobs[g[i].job].name
                            : g[i].job == -1                 ? "idle"
@@ -116,8 +116,8 @@ static void expect_chart(const struct run *r, const char *example, const struct 
     chart(r, want, count, exp, sizeof exp);
     bool known_wrong = wrong && r->s.nslices == nwrong && same_chart(r, wrong, nwrong);
     const char *why = known_wrong || !wrong ? mistake
-                                            : "(bars of one job that follow each other are "
-                                              "merged by gantt_add; idle time is a bar of job -1)";
+                                            : _("(bars of one job that follow each other are "
+                                              "merged by gantt_add; idle time is a bar of job -1)");
     static char ran[512];
     bool levels = false, want_levels = false;
     for (int i = 0; i < bars(r); i++)
@@ -125,19 +125,19 @@ static void expect_chart(const struct run *r, const char *example, const struct 
     for (int i = 0; i < count; i++)
         want_levels |= want[i].level != 0;
     if (want_levels && !levels && r->s.nslices > 0 && !known_wrong)
-        why = "Every bar is at level 0: pass the level a job runs from to gantt_add (a job "
-              "that used a whole slice runs from a lower level).";
+        why = _("Every bar is at level 0: pass the level a job runs from to gantt_add (a job "
+              "that used a whole slice runs from a lower level).");
     for (int j = 0; j < r->n && !known_wrong && r->s.nslices <= CHART_MAX; j++) {
         int units = 0; /* what the chart shows: a job runs its burst, in total */
         for (int i = 0; i < r->s.nslices; i++)
             units += r->s.gantt[i].job == j ? r->s.gantt[i].end - r->s.gantt[i].start : 0;
         if (units != r->jobs[j].burst && !same_chart(r, want, count)) {
             snprintf(ran, sizeof ran,
-                     "%s is in this chart for %d units, but its burst is %d: every job runs "
-                     "exactly its burst in total%s.",
+                     _("%s is in this chart for %d units, but its burst is %d: every job runs "
+                       "exactly its burst in total%s."),
                      r->jobs[j].name, units, r->jobs[j].burst,
-                     r->policy == RR || r->policy == MLFQ ? " (a slice is the quantum, or the "
-                                                            "work left when that is less)"
+                     r->policy == RR || r->policy == MLFQ ? _(" (a slice is the quantum, or the "
+                                                              "work left when that is less)")
                                                           : "");
             why = ran;
             break;
@@ -361,8 +361,8 @@ Test(sched, idle_gaps_in_every_policy)
     struct job jobs[] = {{"A", 2, 3, 1}, {"B", 9, 2, 1}};
     struct slice want[] = {{-1, 0, 0, 2}, {0, 0, 2, 5}, {-1, 0, 5, 9}, {1, 0, 9, 11}};
     struct slice mlfq[] = {{-1, 0, 0, 2}, {0, 0, 2, 4}, {0, 1, 4, 5}, {-1, 0, 5, 9}, {1, 0, 9, 11}};
-    const char *fix = "Nothing is ready before A arrives at 2, nor between 5 and 9: the CPU is "
-                      "idle (an idle bar, job -1), and time jumps to the next arrival.";
+    const char *fix = _("Nothing is ready before A arrives at 2, nor between 5 and 9: the CPU is "
+                      "idle (an idle bar, job -1), and time jumps to the next arrival.");
     for (enum policy p = FCFS; p <= MLFQ; p++) {
         struct run *r = simulate(p, jobs, 2, 2);
         if (p == MLFQ)
@@ -383,10 +383,10 @@ static void expect_long(enum policy p, const struct job *jobs, int n, int quantu
     r->n = n;
     r->quantum = quantum;
     memcpy(r->jobs, jobs, n * sizeof *jobs);
-    const char *look = "A schedule of any length up to MAX_TIME must be computed whole: if the "
+    const char *look = _("A schedule of any length up to MAX_TIME must be computed whole: if the "
                        "short examples pass, look for what outgrows a fixed size on a long "
                        "schedule, such as an array (a queue?) whose index only grows; a job is "
-                       "in at most one queue at a time, so a ring whose indices wrap is enough";
+                       "in at most one queue at a time, so a ring whose indices wrap is enough");
     struct sandbox sb = sandbox_run(body, r, 8000);
     cr_assert(sb.returned, "%s, %s (a chart of %d bars): %s %s.\n%s. To see it: %s\n%s",
               names[p], example, nslices, calls[p], sandbox_describe(&sb), look, how,
@@ -444,7 +444,7 @@ static bool full_table_wrong(enum policy p, int n, char *seen, size_t size)
     for (int i = 0; i < n; i++) {
         int want = p == RR ? 2 * n + i + 1 : n + 2 * i + 2;
         if (r->s.finish[i] != want) {
-            snprintf(seen, size, "J%d finished at %d, should be %d", i, r->s.finish[i], want);
+            snprintf(seen, size, _("J%d finished at %d, should be %d"), i, r->s.finish[i], want);
             return true;
         }
     }

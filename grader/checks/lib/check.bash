@@ -16,6 +16,13 @@
 bats_load_library bats-support
 bats_load_library bats-assert
 
+# Messages in the student's language (po/, GNU gettext): eval_gettext
+# translates, then puts in the $variables the message names. The grader
+# passes LANGUAGE, LC_ALL and the catalogues' folder (read-only in the box).
+export TEXTDOMAIN=proclabs
+export TEXTDOMAINDIR=${PROCLABS_LOCALEDIR:-/proclabs/judge/grader/build/locale}
+. gettext.sh
+
 # run_contained SECONDS cmd...
 # Runs cmd in its own session with a time limit. Sets:
 #   status     exit status (124 when the limit was hit)
@@ -59,7 +66,7 @@ run_contained() {
     fi
     output=$(head -c 262144 "$out")
     if [ "$status" -eq 153 ]; then # SIGXFSZ: the grader's file size limit
-        output+=$'\n[the program wrote more than the file size limit allows and was stopped: a loop that prints without end?]'
+        output+=$'\n'"$(gettext "[the program wrote more than the file size limit allows and was stopped: a loop that prints without end?]")"
     fi
     # Zombies are not running: an orphan that has ended waits for its
     # subreaper to reap it and must not count as left running.
@@ -83,21 +90,35 @@ _sample_session() {
     [ -n "$before" ] || return 0
     sleep 0.1
     # wchan is shown only to the processes' own user: ask as the student.
+    # The sentences in the student's language (the same messages as check.c's).
+    local tr=(
+        -v f_spin="$(gettext "%s spinning (used %.1f s of CPU%s: an endless loop?)")"
+        -v f_sleep="$(gettext "%s asleep%s: a deadlock? (waiting for something that never happens)")"
+        -v f_mixed="$(gettext "%d process%s spinning (used %.1f s of CPU) and %d asleep%s: a busy-wait, or an endless loop the others wait for?")"
+        -v s_one="$(gettext "the process was")" -v s_many="$(gettext "its processes were")"
+        -v in_all="$(gettext " in all")" -v j_in="$(gettext " in ")" -v j_and="$(gettext " and ")"
+        -v j_comma="$(gettext ", ")" -v c_wait="$(gettext "wait4 (waitpid)")"
+        -v c_pread="$(gettext "read on a pipe")" -v c_pwrite="$(gettext "write on a pipe")"
+        -v c_futex="$(gettext "futex (a semaphore, lock or condition wait)")"
+        -v c_sleep="$(gettext "a sleep")" -v c_pause="$(gettext "pause or sigsuspend")"
+        -v c_sock="$(gettext "read on a socket")" -v c_read="$(gettext "a read")"
+        -v c_stop="$(gettext "a stop (SIGSTOP or SIGTSTP)")"
+    )
     { echo "$before"; echo "--"; _session_ticks "$1"; echo "--"; _as_student ps -o pid=,stat=,wchan:40= -s "$1" 2>/dev/null; } |
-        awk -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" -v leader="$1" '
+        awk "${tr[@]}" -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" -v leader="$1" '
         function call(w) {
-            if (w ~ /do_wait|wait_consider/) return "wait4 (waitpid)"
-            if (w ~ /pipe_read|pipe_wait/) return "read on a pipe"
-            if (w ~ /pipe_write/) return "write on a pipe"
-            if (w ~ /futex/) return "futex (a semaphore, lock or condition wait)"
+            if (w ~ /do_wait|wait_consider/) return c_wait
+            if (w ~ /pipe_read|pipe_wait/) return c_pread
+            if (w ~ /pipe_write/) return c_pwrite
+            if (w ~ /futex/) return c_futex
             if (w ~ /poll/) return "poll"
             if (w ~ /select/) return "select"
-            if (w ~ /nanosleep/) return "a sleep"
-            if (w ~ /sigsuspend|pause|sigtimedwait/) return "pause or sigsuspend"
-            if (w ~ /unix_stream|sk_wait|wait_for_more_packets|skb_recv/) return "read on a socket"
+            if (w ~ /nanosleep/) return c_sleep
+            if (w ~ /sigsuspend|pause|sigtimedwait/) return c_pause
+            if (w ~ /unix_stream|sk_wait|wait_for_more_packets|skb_recv/) return c_sock
             if (w ~ /accept/) return "accept"
             if (w ~ /semtimedop/) return "semop"
-            if (w ~ /wait_woken|n_tty_read/) return "a read"
+            if (w ~ /wait_woken|n_tty_read/) return c_read
             return (w == "-" || w == "0") ? "" : w
         }
         $1 == "--" { part++; next }
@@ -105,16 +126,16 @@ _sample_session() {
         part == 1 { t1[$1] = $2; next }
         $1 == leader || $2 ~ /^Z/ || !($1 in t1) { next }
         $2 ~ /^R/ || t1[$1] > t0[$1] { spin++; cpu += t1[$1] / hz; next }
-        { asleep++; c = $2 ~ /^[Tt]/ ? "a stop (SIGSTOP or SIGTSTP)" : call($3); if (c != "" && !(c in seen)) { seen[c] = 1; calls[n++] = c } }
+        { asleep++; c = $2 ~ /^[Tt]/ ? c_stop : call($3); if (c != "" && !(c in seen)) { seen[c] = 1; calls[n++] = c } }
         END {
             where = ""
-            for (i = 0; i < n; i++) where = where (i == 0 ? " in " : i == n - 1 ? " and " : ", ") calls[i]
+            for (i = 0; i < n; i++) where = where (i == 0 ? j_in : i == n - 1 ? j_and : j_comma) calls[i]
             if (spin && !asleep)
-                printf "%s spinning (used %.1f s of CPU%s: an endless loop?)", spin == 1 ? "the process was" : "its processes were", cpu, spin == 1 ? "" : " in all"
+                printf f_spin, spin == 1 ? s_one : s_many, cpu, spin == 1 ? "" : in_all
             else if (asleep && !spin)
-                printf "%s asleep%s: a deadlock? (waiting for something that never happens)", asleep == 1 ? "the process was" : "its processes were", where
+                printf f_sleep, asleep == 1 ? s_one : s_many, where
             else if (asleep)
-                printf "%d process%s spinning (used %.1f s of CPU) and %d asleep%s: a busy-wait, or an endless loop the others wait for?", spin, spin == 1 ? " was" : "es were", cpu, asleep, where
+                printf f_mixed, spin, spin == 1 ? " was" : "es were", cpu, asleep, where
         }'
 }
 
@@ -138,14 +159,17 @@ _session_ticks() { # _session_ticks SID: "PID TICKS" (utime + stime) per process
 # The sentence every check uses when a program hit its time limit: with what
 # run_contained saw just before it (spinning, or asleep in which call).
 timeout_message() { # timeout_message SECONDS what
+    local limit=$1 what=$2
     if [ -n "${stuck:-}" ]; then
-        echo "$2 did not finish within $1 s: $stuck"
+        eval_gettext "\$what did not finish within \$limit s: \$stuck"
     else
-        echo "$2 did not finish within $1 s (an endless loop, or a deadlock: a process waits for something that never happens)"
+        eval_gettext "\$what did not finish within \$limit s (an endless loop, or a deadlock: a process waits for something that never happens)"
     fi
+    echo
 }
 
 # require_program NAME: fail clearly when the build did not produce it.
 require_program() {
-    [ -x "./$1" ] || fail "program $1 was not built: see the build check"
+    local name=$1
+    [ -x "./$1" ] || fail "$(eval_gettext "program \$name was not built: see the build check")"
 }

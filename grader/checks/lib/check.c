@@ -6,9 +6,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,29 @@
 #include <unistd.h>
 
 enum { OUTPUT_CAP = 256 * 1024 };
+
+/* Every process of a check run (Criterion's workers too) speaks the
+ * student's language: the grader passes LANGUAGE, LC_ALL and the folder of
+ * the catalogues, which the box shows read-only under the judge's view. */
+__attribute__((constructor)) static void check_language(void)
+{
+    setlocale(LC_ALL, "");
+    const char *dir = getenv("PROCLABS_LOCALEDIR");
+    bindtextdomain("proclabs", dir && *dir ? dir : "/proclabs/judge/grader/build/locale");
+    bind_textdomain_codeset("proclabs", "UTF-8");
+    textdomain("proclabs");
+}
+
+char *check_message(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    return msg ? msg : (char *)fmt; /* out of memory: the untranslated words, at least */
+}
 
 /* What the body's own processes report (only what no outside look can
  * see: a child that came back from the body instead of exiting). */
@@ -271,24 +296,24 @@ static const char *sleeping_in(pid_t pid, char *buf, size_t size)
     } calls[] = {
         {SYS_read, "read"},
         {SYS_write, "write"},
-        {SYS_wait4, "wait4 (waitpid)"},
+        {SYS_wait4, N_("wait4 (waitpid)")},
         {SYS_waitid, "waitid"},
-        {SYS_futex, "futex (a semaphore, lock or condition wait)"},
+        {SYS_futex, N_("futex (a semaphore, lock or condition wait)")},
         {SYS_accept4, "accept"},
         {SYS_ppoll, "poll"},
         {SYS_pselect6, "select"},
-        {SYS_clock_nanosleep, "clock_nanosleep (a sleep)"},
-        {SYS_nanosleep, "nanosleep (a sleep)"},
+        {SYS_clock_nanosleep, N_("clock_nanosleep (a sleep)")},
+        {SYS_nanosleep, N_("nanosleep (a sleep)")},
         {SYS_rt_sigsuspend, "sigsuspend"},
         {SYS_rt_sigtimedwait, "sigwait"},
-        {SYS_semtimedop, "semop (a System V semaphore)"},
+        {SYS_semtimedop, N_("semop (a System V semaphore)")},
         {SYS_recvfrom, "recv"},
         {SYS_recvmsg, "recvmsg"},
         {SYS_sendto, "send"},
         {SYS_connect, "connect"},
         {SYS_epoll_pwait, "epoll_wait"},
         {SYS_flock, "flock"},
-        {SYS_fcntl, "fcntl (a lock)"},
+        {SYS_fcntl, N_("fcntl (a lock)")},
 #ifdef SYS_poll
         {SYS_poll, "poll"},
         {SYS_select, "select"},
@@ -302,25 +327,25 @@ static const char *sleeping_in(pid_t pid, char *buf, size_t size)
     static const struct {
         const char *prefix, *name;
     } kernel[] = {
-        {"do_wait", "wait4 (waitpid)"},
-        {"pipe_read", "read on a pipe"},
-        {"pipe_write", "write on a pipe"},
-        {"pipe_wait", "a pipe"},
-        {"futex", "futex (a semaphore, lock or condition wait)"},
+        {"do_wait", N_("wait4 (waitpid)")},
+        {"pipe_read", N_("read on a pipe")},
+        {"pipe_write", N_("write on a pipe")},
+        {"pipe_wait", N_("a pipe")},
+        {"futex", N_("futex (a semaphore, lock or condition wait)")},
         {"do_sys_poll", "poll"},
         {"do_select", "select"},
-        {"hrtimer_nanosleep", "a sleep"},
-        {"do_nanosleep", "a sleep"},
+        {"hrtimer_nanosleep", N_("a sleep")},
+        {"do_nanosleep", N_("a sleep")},
         {"sigsuspend", "sigsuspend"},
         {"sys_pause", "pause"},
         {"__x64_sys_pause", "pause"},
-        {"unix_stream", "read on a socket"},
-        {"sk_wait_data", "read on a socket"},
+        {"unix_stream", N_("read on a socket")},
+        {"sk_wait_data", N_("read on a socket")},
         {"inet_csk_accept", "accept"},
         {"unix_accept", "accept"},
         {"do_semtimedop", "semop"},
         {"ep_poll", "epoll_wait"},
-        {"wait_woken", "a socket or terminal"},
+        {"wait_woken", N_("a socket or terminal")},
     };
     char path[64], text[256];
     snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
@@ -339,20 +364,20 @@ static const char *sleeping_in(pid_t pid, char *buf, size_t size)
         if (calls[i].nr != nr)
             continue;
         if (nr != SYS_read && nr != SYS_write)
-            return calls[i].name;
+            return _(calls[i].name);
         /* read and write: on what? */
         char fdpath[64], target[128];
         snprintf(fdpath, sizeof fdpath, "/proc/%d/fd/%lu", (int)pid, arg0);
         ssize_t t = readlink(fdpath, target, sizeof target - 1);
         target[t > 0 ? t : 0] = '\0';
-        const char *on = !strncmp(target, "pipe:", 5)     ? " on a pipe"
-                         : !strncmp(target, "socket:", 7) ? " on a socket"
+        const char *on = !strncmp(target, "pipe:", 5)     ? _(" on a pipe")
+                         : !strncmp(target, "socket:", 7) ? _(" on a socket")
                                                           : "";
-        snprintf(buf, size, "%s%s", calls[i].name, on);
+        snprintf(buf, size, "%s%s", _(calls[i].name), on);
         return buf;
     }
     if (nr >= 0) {
-        snprintf(buf, size, "system call %ld", nr);
+        snprintf(buf, size, _("system call %ld"), nr);
         return buf;
     }
     snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
@@ -367,7 +392,7 @@ static const char *sleeping_in(pid_t pid, char *buf, size_t size)
         return NULL;
     for (size_t i = 0; i < sizeof kernel / sizeof kernel[0]; i++)
         if (strstr(text, kernel[i].prefix))
-            return kernel[i].name;
+            return _(kernel[i].name);
     snprintf(buf, size, "%.60s", text);
     return buf;
 }
@@ -400,7 +425,7 @@ static void describe_stuck(struct sandbox *r)
         asleep++;
         char buf[64];
         const char *in = b[i].state == 'T' || b[i].state == 't'
-                             ? "a stop (SIGSTOP or SIGTSTP)"
+                             ? _("a stop (SIGSTOP or SIGTSTP)")
                              : sleeping_in(b[i].pid, buf, sizeof buf);
         bool dup = !in;
         for (int k = 0; k < ncalls && !dup; k++)
@@ -411,22 +436,23 @@ static void describe_stuck(struct sandbox *r)
     char where[200] = "";
     for (int k = 0; k < ncalls; k++)
         snprintf(where + strlen(where), sizeof where - strlen(where), "%s%s",
-                 k == 0            ? " in "
-                 : k == ncalls - 1 ? " and "
-                                   : ", ",
+                 k == 0            ? _(" in ")
+                 : k == ncalls - 1 ? _(" and ")
+                                   : _(", "),
                  calls[k]);
     if (spinning && !asleep)
-        snprintf(r->stuck, sizeof r->stuck, "%s spinning (used %.1f s of CPU%s: an endless loop?)",
-                 spinning == 1 ? "the process was" : "its processes were", cpu_s,
-                 spinning == 1 ? "" : " in all");
+        snprintf(r->stuck, sizeof r->stuck,
+                 _("%s spinning (used %.1f s of CPU%s: an endless loop?)"),
+                 spinning == 1 ? _("the process was") : _("its processes were"), cpu_s,
+                 spinning == 1 ? "" : _(" in all"));
     else if (asleep && !spinning)
         snprintf(r->stuck, sizeof r->stuck,
-                 "%s asleep%s: a deadlock? (waiting for something that never happens)",
-                 asleep == 1 ? "the process was" : "its processes were", where);
+                 _("%s asleep%s: a deadlock? (waiting for something that never happens)"),
+                 asleep == 1 ? _("the process was") : _("its processes were"), where);
     else if (asleep)
         snprintf(r->stuck, sizeof r->stuck,
-                 "%d process%s spinning (used %.1f s of CPU) and %d asleep%s: a busy-wait, or "
-                 "an endless loop the others wait for?",
+                 _("%d process%s spinning (used %.1f s of CPU) and %d asleep%s: a busy-wait, or "
+                   "an endless loop the others wait for?"),
                  spinning, spinning == 1 ? " was" : "es were", cpu_s, asleep, where);
 }
 
@@ -577,22 +603,23 @@ const char *sandbox_describe(const struct sandbox *r)
     static char text[512];
     if (r->output_truncated)
         snprintf(text, sizeof text,
-                 "printed more than %d KiB and was stopped (a loop that prints without end?)",
+                 _("printed more than %d KiB and was stopped (a loop that prints without end?)"),
                  OUTPUT_CAP / 1024);
     else if (r->timed_out && r->stuck[0])
-        snprintf(text, sizeof text, "timed out after %.0f ms: %s", r->timeout_ms, r->stuck);
+        snprintf(text, sizeof text, _("timed out after %.0f ms: %s"), r->timeout_ms, r->stuck);
     else if (r->timed_out)
         snprintf(text, sizeof text,
-                 "timed out after %.0f ms (an endless loop, or a deadlock: a process waits "
-                 "for something that never happens)",
+                 _("timed out after %.0f ms (an endless loop, or a deadlock: a process waits "
+                   "for something that never happens)"),
                  r->timeout_ms);
     else if (WIFSIGNALED(r->status))
-        snprintf(text, sizeof text, "was killed by signal %d (%s)", WTERMSIG(r->status),
+        snprintf(text, sizeof text, _("was killed by signal %d (%s)"), WTERMSIG(r->status),
                  strsignal(WTERMSIG(r->status)));
     else if (!r->returned)
-        snprintf(text, sizeof text, "called exit(%d) instead of returning", WEXITSTATUS(r->status));
+        snprintf(text, sizeof text, _("called exit(%d) instead of returning"),
+                 WEXITSTATUS(r->status));
     else
-        snprintf(text, sizeof text, "returned normally");
+        snprintf(text, sizeof text, _("returned normally"));
     return text;
 }
 
@@ -600,7 +627,7 @@ const char *sandbox_tail(const struct sandbox *r)
 {
     static char text[1200];
     if (r->output_len == 0)
-        return "(it printed nothing)";
+        return _("(it printed nothing)");
     const char *start = r->output;
     if (r->output_len > 1000) {
         start = r->output + r->output_len - 1000;
@@ -608,7 +635,7 @@ const char *sandbox_tail(const struct sandbox *r)
         if (nl)
             start = nl + 1;
     }
-    snprintf(text, sizeof text, "Its output ended with:\n%s", start);
+    snprintf(text, sizeof text, _("Its output ended with:\n%s"), start);
     return text;
 }
 

@@ -28,6 +28,7 @@
 #include "proclabs.h"
 
 #include <criterion/criterion.h>
+#include <libintl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
@@ -100,6 +101,22 @@ struct watch {
 };
 void watch_start(struct watch *w, double ms, void (*diagnose)(void *arg), void *arg);
 void watch_done(struct watch *w);
+
+/* Every message is a gettext msgid (po/, domain "proclabs"), translated
+ * here, where its values are formatted: the student's language reaches the
+ * box as LANGUAGE, the catalogue as PROCLABS_LOCALEDIR. Criterion's own
+ * cr_assert wants a literal format, so the translated and formatted text
+ * goes to it as "%s". Mark messages formatted elsewhere with _(). */
+#define _(s) gettext(s)
+#define N_(s) (s)
+__attribute__((format(printf, 1, 2))) char *check_message(const char *fmt, ...);
+#undef cr_assert
+#define cr_assert(Condition, Format, ...)                                                          \
+    do {                                                                                           \
+        bool check_ok_ = !!(Condition);                                                            \
+        cr_assert_(check_ok_, "%s",                                                                \
+                   check_ok_ ? "" : check_message(gettext(Format), ##__VA_ARGS__));                \
+    } while (0)
 
 /* Assert that the body returned normally; what names the student function. */
 #define sandbox_assert_returned(r, what)                                                           \
