@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "grader.h"
+#include "i18n.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -81,7 +82,9 @@ bool build_prepare(struct build_env *b, char **error)
         char *from = xasprintf("%s/%s", ws, *f);
         char *to = xasprintf("%s/%s", b->dir, *f);
         if (!path_exists(from)) {
-            *error = xasprintf("file %s not found in %s", *f, ws);
+            *error = xasprintf(_("file %s not found in %s (deleted? grader/grade reset %s "
+                                 "restores the starter)"),
+                               *f, ws, b->lab->id);
             ok = false;
         } else if (!copy_file(from, to)) {
             *error = xasprintf("file %s in %s is not a readable regular file", *f, ws);
@@ -141,9 +144,9 @@ static bool run_tool(const char *dir, char **argv, char **log, bool as_judge)
     bool ok = !res.timed_out && !res.output_overflow && WIFEXITED(res.status) &&
               WEXITSTATUS(res.status) == 0;
     const char *stopped = ok ? NULL : compiler_stopped(&res);
-    char *joined = stopped ? xasprintf("%serror: the compiler was stopped: %s\n", *log ? *log : "",
-                                       stopped)
-                           : xasprintf("%s%s", *log ? *log : "", res.output);
+    char *joined =
+        stopped ? xasprintf("%serror: the compiler was stopped: %s\n", *log ? *log : "", stopped)
+                : xasprintf("%s%s", *log ? *log : "", res.output);
     free(*log);
     *log = joined;
     run_result_free(&res);
@@ -272,6 +275,7 @@ static bool compile_sources(const struct kit *kit, const struct lab_spec *lab, c
         char *obj = xasprintf("%s/%s", dir, *s);
         strcpy(strrchr(obj, '.'), ".o");
         ok = objcheck_student(obj, *s, &given, &checks, log) && ok;
+        build_note_main(lab, obj, *s, log);
         free(obj);
     }
     symset_free(&given);
@@ -332,11 +336,12 @@ static char *check_object(const struct kit *kit, const char *lab, const char *na
         *strrchr(dir, '/') = '\0';
         mkdir_p(dir);
         char *tmp = xasprintf("%s.%d.tmp", obj, (int)getpid());
-        char *inc_lab = xasprintf("-I%s", labdir), *inc_common = xasprintf("-I%s/common", kit->root);
+        char *inc_lab = xasprintf("-I%s", labdir),
+             *inc_common = xasprintf("-I%s/common", kit->root);
         char *inc_lib = xasprintf("-I%s/grader/checks/lib", kit->root);
-        char *argv[] = {"gcc",   "-std=gnu11", "-g",     "-O1",      "-Wall",   "-Wextra",
-                        "-Werror", "-pthread", inc_lab, inc_common, inc_lib, "-c",
-                        source,  "-o",         tmp,      NULL};
+        char *argv[] = {"gcc",     "-std=gnu11", "-g",    "-O1",      "-Wall", "-Wextra",
+                        "-Werror", "-pthread",   inc_lab, inc_common, inc_lib, "-c",
+                        source,    "-o",         tmp,     NULL};
         struct run_spec spec = {.argv = argv, .timeout = COMPILE_TIMEOUT, .output_cap = 1 << 16};
         struct run_result r;
         contain_run(&spec, &r);
@@ -427,8 +432,8 @@ bool build_compile(struct build_env *b, char **log, bool *have_checks)
     current_kit = b->kit;
     *have_checks = false;
     struct args tests = {0};
-    bool ok = check_objects(b->kit, b->lab, &tests, log) &&
-              compile_sources(b->kit, b->lab, b->dir, log);
+    bool ok =
+        check_objects(b->kit, b->lab, &tests, log) && compile_sources(b->kit, b->lab, b->dir, log);
     for (int i = 0; ok && i < b->lab->nprograms; i++)
         ok = link_program(b->kit, b->lab, &b->lab->programs[i], b->dir, b->lab->programs[i].name,
                           log);
@@ -436,6 +441,7 @@ bool build_compile(struct build_env *b, char **log, bool *have_checks)
     if (ok && *have_checks)
         ok = link_checks(b, &tests, log);
     args_free(&tests);
+    build_log_tidy(b->kit, b->lab, b->dir, log);
     return ok;
 }
 
@@ -446,13 +452,19 @@ bool build_programs(const struct kit *kit, const struct lab_spec *lab, const cha
     current_kit = kit;
     char *err = NULL;
     bool ok = build_prepare(&b, &err);
+    char *bindir = xasprintf("%s/bin", srcdir);
+    for (int i = 0; i < lab->nprograms; i++) { /* never leave the old program to run */
+        char *old = xasprintf("%s/%s", bindir, lab->programs[i].name);
+        unlink(old);
+        free(old);
+    }
     if (!ok) {
-        *log = err;
+        *log = xasprintf("%s\n", err);
+        free(err);
     } else {
         struct args tests = {0}; /* the allow-list knows the checks' names */
         ok = check_objects(kit, lab, &tests, log) && compile_sources(kit, lab, b.dir, log);
         args_free(&tests);
-        char *bindir = xasprintf("%s/bin", srcdir);
         mkdir_p(bindir);
         for (int i = 0; ok && i < lab->nprograms; i++) {
             /* Linked in the build folder (the student user may not write
@@ -465,8 +477,9 @@ bool build_programs(const struct kit *kit, const struct lab_spec *lab, const cha
             free(built);
             free(out);
         }
-        free(bindir);
+        build_log_tidy(kit, lab, b.dir, log);
     }
+    free(bindir);
     if (b.dir[0])
         remove_tree(b.dir);
     return ok;
