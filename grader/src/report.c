@@ -324,7 +324,7 @@ void report_lab_line(FILE *out, const struct lab_result *r, bool verbose, bool c
 static bool not_run(const struct lab_result *r, const struct check_result *ch)
 {
     return r->nchecks > 0 && r->checks[0].status != ST_PASSED && ch != &r->checks[0] &&
-           ch->status == ST_ERROR && !ch->reported;
+           ch->status == ST_ERROR;
 }
 
 void report_lab_details(FILE *out, const struct lab_result *r, bool verbose, bool color)
