@@ -170,7 +170,8 @@ int main(int argc, char **argv)
     struct cli cli = {.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN)};
     const struct command *cmd = &commands[0];
     if (argc > 1 && !strcmp(argv[1], "help"))
-        return argc > 3 ? help("help") : help(argc > 2 ? argv[2] : NULL);
+        return argc > 3 || (argc > 2 && argv[2][0] == '-') ? help("help")
+                                                           : help(argc > 2 ? argv[2] : NULL);
     for (size_t i = 1; argc > 1 && i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name)) {
             cmd = &commands[i];
