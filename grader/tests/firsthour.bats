@@ -228,3 +228,64 @@ PY
     run grader/grade hint 01 $((count + 1))
     assert_output --partial "no more hints"
 }
+
+@test "lab 12's starter: the hundred-clients check says the manager never started" {
+    cd "$WS"
+    run grader/grade --json - 12
+    python3 - "$output" <<'PY'
+import json, sys
+lab = json.loads(sys.argv[1])["labs"][0]
+msg = next(c["message"] for c in lab["checks"] if c["name"] == "hundred_clients_take_one_each")
+assert "never started" in msg, msg
+assert 'got ""' not in msg, msg
+PY
+}
+
+# The watch screen, as the student sees it in a terminal.
+screen() { tmux capture-pane -p -t "$session"; }
+wait_screen() { # wait_screen REGEX: until the visible screen matches (10 s at most)
+    for _ in $(seq 100); do
+        screen | grep -qE "$1" && return 0
+        sleep 0.1
+    done
+    fail "the screen never showed /$1/:
+$(screen)"
+}
+
+@test "watch redraws one screen per grade, with progress, keys, and hints back and forth (tmux)" {
+    cd "$WS"
+    grader/grade reset 03 --yes >/dev/null
+    session="proclabs-fh-$$"
+    tmux new-session -d -s "$session" -x 150 -y 200 "cd '$WS' && grader/grade watch 03; sleep 30"
+    wait_screen 'grade #1 at'
+    s=$(screen)
+    [[ "$s" == *"labs done"* ]] || { tmux kill-session -t "$session"; fail "no progress: $s"; }
+    [[ "$s" == *"h next hint, b earlier hint, n next lab, q quit"* ]] || { tmux kill-session -t "$session"; fail "no keys: $s"; }
+    tmux send-keys -t "$session" Enter
+    wait_screen 'grade #2 at'
+    [ "$(screen | grep -c 'grade #')" -eq 1 ] || { s=$(screen); tmux kill-session -t "$session"; fail "runs pile up: $s"; }
+    tmux send-keys -t "$session" h Enter
+    wait_screen 'Hint 1/'
+    tmux send-keys -t "$session" h Enter
+    wait_screen 'Hint 2/'
+    tmux send-keys -t "$session" b Enter
+    wait_screen 'Hint 1/'
+    tmux send-keys -t "$session" b Enter
+    wait_screen 'That is the first hint'
+    cp "$KIT/solutions/03-join/join.c" labs/03-join/join.c
+    wait_screen 'Lab 03 is done'
+    s=$(screen)
+    tmux kill-session -t "$session"
+    [[ "$s" =~ 1/20\ labs\ done|[0-9]+/20\ labs\ done ]] || fail "no progress after the save: $s"
+    [ "$(grep -c 'grade #' <<<"$s")" -eq 1 ] || fail "runs pile up: $s"
+    grader/grade reset 03 --yes >/dev/null
+}
+
+@test "watch shows 'grading...' while it grades (tmux)" {
+    cd "$WS"
+    session="proclabs-fh2-$$"
+    tmux new-session -d -s "$session" -x 150 -y 200 "cd '$WS' && grader/grade watch 03; sleep 30"
+    wait_screen 'grading lab 03'
+    wait_screen 'grade #1 at'
+    tmux kill-session -t "$session"
+}
