@@ -1,6 +1,7 @@
 # proc-labs: twenty C labs on Unix processes, and their autograder.
 #
 #   make                 build the helper library, the grader and every lab's programs
+#   make LAB=03          ... and only that lab's programs
 #   make grade [LAB=03]  grade your work in labs/ (all labs, or one by number or slug)
 #   make test            the kit's self-test (what CI runs)
 #   make setup           install the packages the kit needs (Debian, as root)
@@ -36,7 +37,7 @@ GRADER_HDR  := $(wildcard grader/src/*.h)
 .PHONY: all kit deps setup grade test clean format handout gradescope batch stress bench mutate
 
 all: deps kit
-	@grader/grade build
+	@grader/grade build $(LAB)
 
 # Each lab's Criterion checks, compiled once against its pristine headers
 # (the grader links them; it compiles a source itself when this is stale).

@@ -295,7 +295,9 @@ static void grade_screen(struct screen *s)
     free(s->report);
     size_t len;
     FILE *mem = open_memstream(&s->report, &len);
-    report_human(mem, res, 1, false, color_on());
+    /* the details first, the score last, beside the keys, where the eye is */
+    report_lab_details(mem, res, false, color_on());
+    report_lab_line(mem, res, false, color_on());
     fclose(mem);
     s->done = res->score == res->max_score;
     progress_record(s->kit, s->progress, res);
