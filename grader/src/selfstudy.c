@@ -275,8 +275,9 @@ static void draw(const struct screen *s, const char *status)
         printf(_("\nLab %s is done! Type n and Enter for the next lab, q to stop, or keep "
                  "editing.\n"),
                s->lab->id);
-    printf(_("\nkeys (then Enter): Enter re-grade, h next hint, b earlier hint, n next lab, q "
-             "quit\n(save a file to re-grade)\n"));
+    if (!status) /* while grading, keys wait */
+        printf(_("\nkeys (then Enter): Enter re-grade, h next hint, b earlier hint, n next lab, "
+                 "q quit\n(save a file to re-grade)\n"));
     fflush(stdout);
 }
 
