@@ -236,10 +236,10 @@ struct screen {
     json_t *progress;
     int round;
     char stamp[16];
-    char *report; /* the last verdict, as text */
-    bool done;    /* the lab is at full marks */
-    int labs_done;
-    int hint; /* the hint shown (0: none) */
+    char *report;               /* the last verdict, as text */
+    bool done;                  /* the lab is at full marks */
+    int labs_done, others_done; /* others: counted once, when the watch starts */
+    int hint;                   /* the hint shown (0: none) */
     char *hint_text;
     const char *note; /* one line about the last key, or NULL */
 };
@@ -305,12 +305,7 @@ static void grade_screen(struct screen *s)
     progress_save(s->kit, s->progress);
     lab_result_free(res);
     free(res);
-    const struct manifest *m = &s->kit->manifest;
-    s->labs_done = 0;
-    for (int i = 0; i < m->nlabs; i++) {
-        int score, max;
-        s->labs_done += lab_state(s->kit, s->progress, &m->labs[i], &score, &max) == LAB_DONE;
-    }
+    s->labs_done = s->others_done + s->done;
     draw(s, NULL);
 }
 
@@ -362,6 +357,12 @@ static int watch_lab(const struct kit *kit, const struct lab_spec *lab, int ino)
         fprintf(stderr, _("grade: cannot watch %s (%s): use --manual\n"), path, strerror(errno));
     free(path);
     struct screen s = {.kit = kit, .lab = lab, .progress = progress_load(kit)};
+    for (int i = 0; i < kit->manifest.nlabs; i++) {
+        int score, max;
+        const struct lab_spec *other = &kit->manifest.labs[i];
+        s.others_done +=
+            other != lab && lab_state(kit, s.progress, other, &score, &max) == LAB_DONE;
+    }
     grade_screen(&s);
     int rc = 0;
     for (;;) {

@@ -4,6 +4,10 @@
 bats_load_library bats-support
 bats_load_library bats-assert
 
+teardown() { # a failed wait leaves its watch running: stop it
+    [ -n "${session:-}" ] && tmux kill-session -t "$session" 2>/dev/null || true
+}
+
 setup_file() {
     export KIT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
     export WS="$BATS_FILE_TMPDIR/kit"
