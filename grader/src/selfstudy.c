@@ -306,6 +306,11 @@ static void grade_screen(struct screen *s)
     lab_result_free(res);
     free(res);
     s->labs_done = s->others_done + s->done;
+    if (s->done) { /* a hint for a finished lab is in the way */
+        free(s->hint_text);
+        s->hint_text = NULL;
+        s->hint = 0;
+    }
     draw(s, NULL);
 }
 
