@@ -40,9 +40,9 @@ struct seen {
     bool a_closed_by_server; /* client A's shutdown(SHUT_WR) was answered by the server's close */
     int server_fds_extra;    /* the server's open descriptors beyond those it had at first */
     bool server_fds_known;
-    ssize_t bad[3];   /* recv_msg() on a too long, a cut and a cut-length message */
+    ssize_t bad[3];  /* recv_msg() on a too long, a cut and a cut-length message */
     ssize_t good_len; /* recv_msg() on a whole 5-byte message, first */
-    bool canary_hit;  /* recv_msg() wrote past cap */
+    bool canary_hit; /* recv_msg() wrote past cap */
     bool socket_left, dir_left, server_left;
 };
 
