@@ -1,6 +1,7 @@
 # proc-labs: twenty C labs on Unix processes, and their autograder.
 #
 #   make                 build the helper library, the grader and every lab's programs
+#   make LAB=03          ... and only that lab's programs
 #   make grade [LAB=03]  grade your work in labs/ (all labs, or one by number or slug)
 #   make test            the kit's self-test (what CI runs)
 #   make setup           install the packages the kit needs (Debian, as root)
@@ -12,10 +13,20 @@
 #   make mutate [LAB=03] mechanical mutants of the solutions: which ones score full marks?
 #   make bench           the labs' primitives against Python's multiprocessing and the syscalls
 #   make clean           remove everything built
+#   V=1                  show every compiler command (the build is quiet otherwise:
+#                        one line per step, the compiler's output only on failure)
+#
+# `make grade` stops with the grader's status in make's own words: make exits 0
+# at full marks, else 2 with "make: *** [grade] Error N" where N is the
+# grader's status (1 a check failed, 2 could not grade). grader/grade exits N.
 
 CC      ?= gcc
 CFLAGS   = -std=gnu11 -O2 -g -Wall -Wextra -Werror
 JOBS    ?= $(shell nproc)
+V       ?= 0
+# Q hides a command (V=1 shows it); say prints the one line of a step.
+Q        = $(if $(filter 1,$(V)),,@)
+say      = $(if $(filter 1,$(V)),@true,@printf '  %-8s %s\n')
 
 COMMON_SRC  := $(wildcard common/*.c)
 COMMON_OBJ  := $(COMMON_SRC:common/%.c=grader/build/common/%.o)
@@ -30,7 +41,7 @@ GRADER_HDR  := $(wildcard grader/src/*.h)
 CATALOGUES := $(patsubst po/%.po,grader/build/locale/%/LC_MESSAGES/proclabs.mo,$(wildcard po/*.po))
 
 all: deps kit
-	@grader/grade build || true
+	@grader/grade build $(LAB)
 
 # Each lab's Criterion checks, compiled once against its pristine headers
 # (the grader links them; it compiles a source itself when this is stale).
@@ -38,7 +49,12 @@ CHECK_SRC   := $(wildcard grader/checks/[0-9]*/*.c)
 CHECK_OBJ   := $(CHECK_SRC:grader/checks/%.c=grader/build/checks/%.o)
 CHECK_FLAGS  = -std=gnu11 -g -O1 -Wall -Wextra -Werror -pthread
 
-kit: common/libproclabs.a grader/grade grader/build/check.o grader/build/jail.o grader/build/as-student $(CHECK_OBJ) $(CATALOGUES)
+kit: common/libproclabs.a grader/grade grader/build/check.o grader/build/jail.o grader/build/as-student grader/build/checks.stamp $(CATALOGUES)
+
+# One line for all the labs' checks, however many were compiled.
+grader/build/checks.stamp: $(CHECK_OBJ)
+	$(say) CHECKS "the labs' checks ($(words $(CHECK_OBJ)) objects)"
+	@touch $@
 
 deps:
 	@grader/setup.sh --check 2>/dev/null || grader/setup.sh
@@ -47,35 +63,37 @@ setup:
 	@grader/setup.sh
 
 common/libproclabs.a: $(COMMON_OBJ)
-	ar rcs $@ $^
+	$(say) LIB "$@ (the labs' helper library)"
+	$(Q)ar rcs $@ $^
 
 grader/build/common/%.o: common/%.c common/proclabs.h | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Icommon -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Icommon -c $< -o $@
 
 grader/build/src/%.o: grader/src/%.c $(GRADER_HDR) grader/checks/lib/jail.h | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 grader/grade: $(GRADER_OBJ) grader/build/jail.o
-	$(CC) $(CFLAGS) -o $@ $^ -ljansson -lseccomp
+	$(say) GRADER "$@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -ljansson -lseccomp
 
 grader/build/check.o: grader/checks/lib/check.c grader/checks/lib/check.h grader/checks/lib/jail.h common/proclabs.h | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Icommon -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -Icommon -c $< -o $@
 
 # Who a process of a run is (judge or student) and its system-call filter:
 # one piece for the grader, the checks and the bats checks' as-student.
 grader/build/jail.o: grader/checks/lib/jail.c grader/checks/lib/jail.h | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 grader/build/as-student: grader/checks/lib/as_student.c grader/build/jail.o | deps
-	$(CC) $(CFLAGS) -o $@ $^ -lseccomp
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lseccomp
 
 grader/build/locale/%/LC_MESSAGES/proclabs.mo: po/%.po | deps
 	@mkdir -p $(dir $@)
-	msgfmt --check -o $@ $<
+	$(Q)msgfmt --check -o $@ $<
 
 # po/proclabs.pot from the sources and the manifest, and every po/LANG.po
 # brought up to date with it (new messages untranslated, for a translator).
@@ -87,7 +105,7 @@ pot:
 grader/build/checks/%.o: grader/checks/%.c grader/checks/lib/check.h common/proclabs.h \
 		$$(wildcard labs/$$(firstword $$(subst /, ,$$*))/*.h) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(CHECK_FLAGS) -Ilabs/$(firstword $(subst /, ,$*)) -Icommon -Igrader/checks/lib -c $< -o $@
+	$(Q)$(CC) $(CHECK_FLAGS) -Ilabs/$(firstword $(subst /, ,$*)) -Icommon -Igrader/checks/lib -c $< -o $@
 
 # Grade the student's workspace: all labs, or LAB=03 / LAB=join.
 grade: deps kit

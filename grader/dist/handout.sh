@@ -18,7 +18,7 @@ copy() { # copy PATH...: copy kit paths into the handout, keeping their place
         cp -R "$p" "$dest/$p"
     done
 }
-copy Makefile README.md .clang-format .gitignore docs labs common grader/src grader/setup.sh grader/checks/lib
+copy Makefile README.md README.zh-CN.md .devcontainer .clang-format .gitignore docs labs common grader/src grader/setup.sh grader/checks/lib
 for d in grader/checks/[0-9]*/; do
     name=$(basename "$d")
     mkdir -p "$dest/grader/checks/$name"

@@ -40,27 +40,44 @@ static char *labs_here(const struct manifest *m, const char *dir)
     return found;
 }
 
-char *find_lab_root(const struct manifest *m, const char *dir)
+char *find_lab_root(const struct manifest *m, const char *dir, char **several)
 {
     char *found = labs_here(m, dir);
     if (found)
         return found;
+    char *all = NULL;
+    int count = 0;
     /* One wrapping folder, as archives often have ("alice/labs/..."). */
     struct dirent **list;
     int n = scandir(dir, &list, NULL, alphasort);
     for (int i = 0; i < n; i++) {
         const char *name = list[i]->d_name;
-        if (!found && name[0] != '.' && strncmp(name, "__", 2)) { /* not __MACOSX */
+        if ((several || !found) && name[0] != '.' && strncmp(name, "__", 2)) { /* not __MACOSX */
             char *sub = xasprintf("%s/%s", dir, name);
             struct stat st;
-            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-                found = labs_here(m, sub);
+            char *here = lstat(sub, &st) == 0 && S_ISDIR(st.st_mode) ? labs_here(m, sub) : NULL;
+            if (here && several) {
+                char *more = xasprintf("%s  %s\n", all ? all : "", here);
+                free(all);
+                all = more;
+                count++;
+            }
+            if (here && !found)
+                found = here;
+            else
+                free(here);
             free(sub);
         }
         free(list[i]);
     }
     if (n >= 0)
         free(list);
+    if (count > 1) { /* which one was meant is the caller's to say */
+        *several = all;
+        free(found);
+        return NULL;
+    }
+    free(all);
     return found;
 }
 
@@ -144,8 +161,10 @@ struct student {
     int first_task;
 };
 
-static void progress_bar(int done, int total)
+static void progress_bar(const struct lab_result *results, int index, int done, int total,
+                         void *ctx)
 {
+    (void)results, (void)index, (void)ctx;
     if (!isatty(STDERR_FILENO))
         return;
     enum { WIDTH = 30 };
@@ -266,13 +285,13 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
             char *path = xasprintf("%s/%s", subs, entry);
             struct stat sb;
             if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-                s->root = find_lab_root(&kit->manifest, path);
+                s->root = find_lab_root(&kit->manifest, path, NULL);
             } else if (ends_with(entry, ".tar.gz") || ends_with(entry, ".tgz") ||
                        ends_with(entry, ".tar") || ends_with(entry, ".zip")) {
                 char *dir = xasprintf("%s/%d", scratch, ns);
                 mkdir_p(dir);
                 if (unpack(kit, path, dir, kit->slot, &s->note))
-                    s->root = find_lab_root(&kit->manifest, dir);
+                    s->root = find_lab_root(&kit->manifest, dir, NULL);
                 free(dir);
             } else {
                 s->note = xstrdup("not a folder or a .tar.gz, .tgz, .tar or .zip archive");
@@ -299,7 +318,7 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
             tasks[st[s].first_task + l] = (struct grade_task){labs[l], st[s].root};
     fprintf(stderr, "grading %d submission%s (%d lab%s) with %d job%s\n", ns, ns == 1 ? "" : "s",
             ntasks, ntasks == 1 ? "" : "s", cli->jobs, cli->jobs == 1 ? "" : "s");
-    struct lab_result *res = grade_tasks(kit, tasks, ntasks, cli->jobs, progress_bar);
+    struct lab_result *res = grade_tasks(kit, tasks, ntasks, cli->jobs, progress_bar, NULL);
 
     int rc = 0;
     if (!write_csv(csv, labs, nlabs, st, ns, res)) {

@@ -82,7 +82,9 @@ bool build_prepare(struct build_env *b, char **error)
         char *from = xasprintf("%s/%s", ws, *f);
         char *to = xasprintf("%s/%s", b->dir, *f);
         if (!path_exists(from)) {
-            *error = xasprintf(_("file %s not found in %s"), *f, ws);
+            *error = xasprintf(_("file %s not found in %s (deleted? grader/grade reset %s "
+                                 "restores the starter)"),
+                               *f, ws, b->lab->id);
             ok = false;
         } else if (!copy_file(from, to)) {
             *error = xasprintf(_("file %s in %s is not a readable regular file"), *f, ws);
@@ -274,6 +276,7 @@ static bool compile_sources(const struct kit *kit, const struct lab_spec *lab, c
         char *obj = xasprintf("%s/%s", dir, *s);
         strcpy(strrchr(obj, '.'), ".o");
         ok = objcheck_student(obj, *s, &given, &checks, log) && ok;
+        build_note_main(lab, obj, *s, log);
         free(obj);
     }
     symset_free(&given);
@@ -438,6 +441,7 @@ bool build_compile(struct build_env *b, char **log, bool *have_checks)
     if (ok && *have_checks)
         ok = link_checks(b, &tests, log);
     args_free(&tests);
+    build_log_tidy(b->kit, b->lab, b->dir, log);
     return ok;
 }
 
@@ -448,13 +452,19 @@ bool build_programs(const struct kit *kit, const struct lab_spec *lab, const cha
     current_kit = kit;
     char *err = NULL;
     bool ok = build_prepare(&b, &err);
+    char *bindir = xasprintf("%s/bin", srcdir);
+    for (int i = 0; i < lab->nprograms; i++) { /* never leave the old program to run */
+        char *old = xasprintf("%s/%s", bindir, lab->programs[i].name);
+        unlink(old);
+        free(old);
+    }
     if (!ok) {
-        *log = err;
+        *log = xasprintf("%s\n", err);
+        free(err);
     } else {
         struct args tests = {0}; /* the allow-list knows the checks' names */
         ok = check_objects(kit, lab, &tests, log) && compile_sources(kit, lab, b.dir, log);
         args_free(&tests);
-        char *bindir = xasprintf("%s/bin", srcdir);
         mkdir_p(bindir);
         for (int i = 0; ok && i < lab->nprograms; i++) {
             /* Linked in the build folder (the student user may not write
@@ -467,8 +477,9 @@ bool build_programs(const struct kit *kit, const struct lab_spec *lab, const cha
             free(built);
             free(out);
         }
-        free(bindir);
+        build_log_tidy(kit, lab, b.dir, log);
     }
+    free(bindir);
     if (b.dir[0])
         remove_tree(b.dir);
     return ok;

@@ -37,8 +37,10 @@ int cmd_reset(struct kit *kit, const struct cli *cli);
 
 /* The folder of a submission that holds its NN-slug lab folders: dir itself,
  * its labs/, or either inside one wrapping folder (an unpacked archive).
- * NULL when there are none. The result is an absolute path (malloc'd). */
-char *find_lab_root(const struct manifest *m, const char *dir);
+ * NULL when there are none. The result is an absolute path (malloc'd).
+ * With several wrapped folders holding labs, *several (when not NULL) gets
+ * them one per line and the result is NULL; without, the first is taken. */
+char *find_lab_root(const struct manifest *m, const char *dir, char **several);
 
 /* Machine formats beside JSON (formats.c). */
 bool write_junit(const char *path, const struct lab_result *labs, int n);
@@ -53,8 +55,10 @@ const struct lab_spec **select_labs(const struct kit *kit, const struct cli *cli
 const struct lab_spec **gradable_labs(const struct kit *kit, const struct cli *cli, int *n);
 /* NULL when the tools grading needs are here; else what is missing and how to get it. */
 char *missing_dependencies(const struct kit *kit);
-/* Called as each graded lab comes in (done of total); may be NULL. */
-typedef void (*progress_fn)(int done, int total);
+/* Called as each graded lab comes in: results[index] is it, done of total
+ * are in; ctx is the caller's. May be NULL. */
+typedef void (*progress_fn)(const struct lab_result *results, int index, int done, int total,
+                            void *ctx);
 
 /* One lab to grade, from a workspace (NULL: the kit's own workspace). */
 struct grade_task {
@@ -64,8 +68,25 @@ struct grade_task {
 
 /* Grade tasks[0..n) with up to jobs at once, each in its own worker process. */
 struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *tasks, int n,
-                               int jobs, progress_fn progress);
+                               int jobs, progress_fn progress, void *ctx);
 /* The same for labs of the kit's workspace. */
 struct lab_result *grade_many(const struct kit *kit, const struct lab_spec **labs, int n, int jobs);
+
+/* Help (help.c): each command's synopsis, one-line summary and page. */
+struct command_doc {
+    const char *name, *synopsis, *summary, *details;
+};
+extern const struct command_doc command_docs[];
+extern const int ncommand_docs;
+const struct command_doc *command_doc(const char *name);
+void print_usage(FILE *out);
+void print_command_help(FILE *out, const struct command_doc *doc);
+
+/* Did you mean...? (suggest.c) */
+int edit_distance(const char *a, const char *b);
+/* The one of names[0..n) nearest to word, or NULL when none is near. */
+const char *closest_name(const char *word, const char *const *names, int n);
+/* "did you mean ...?" for a word that names no command and no lab, or "". */
+const char *did_you_mean(const struct manifest *m, const char *word);
 
 #endif

@@ -1,6 +1,7 @@
 /* The grade and build commands, and grading many labs in parallel. */
 #define _GNU_SOURCE
 #include "selfstudy.h"
+#include "i18n.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -22,10 +23,17 @@ const struct lab_spec **select_labs(const struct kit *kit, const struct cli *cli
     for (int i = 0; i < cli->nnames; i++) {
         const struct lab_spec *lab = manifest_find(m, cli->names[i]);
         if (!lab) {
-            fprintf(stderr, "grade: no lab '%s' (labs are", cli->names[i]);
-            for (int k = 0; k < m->nlabs; k++)
-                fprintf(stderr, " %s", m->labs[k].id);
-            fputs("; give a number, slug or folder name)\n", stderr);
+            const char *near = did_you_mean(m, cli->names[i]);
+            if (*near)
+                fprintf(stderr,
+                        _("grade: no lab or command '%s': %s (grade --help lists the "
+                          "commands)\n"),
+                        cli->names[i], near);
+            else
+                fprintf(stderr,
+                        _("grade: no lab '%s' (labs are %s to %s; give a number, slug or folder "
+                          "name; grade --help lists the commands)\n"),
+                        cli->names[i], m->labs[0].id, m->labs[m->nlabs - 1].id);
             free(labs);
             return NULL;
         }
@@ -93,13 +101,13 @@ struct lab_result *grade_many(const struct kit *kit, const struct lab_spec **lab
     struct grade_task *tasks = xcalloc((size_t)n, sizeof *tasks);
     for (int i = 0; i < n; i++)
         tasks[i].lab = labs[i];
-    struct lab_result *results = grade_tasks(kit, tasks, n, jobs, NULL);
+    struct lab_result *results = grade_tasks(kit, tasks, n, jobs, NULL, NULL);
     free(tasks);
     return results;
 }
 
 struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *tasks, int n,
-                               int jobs, progress_fn progress)
+                               int jobs, progress_fn progress, void *ctx)
 {
     struct lab_result *results = xcalloc((size_t)n, sizeof *results);
     pid_t *pids = xcalloc((size_t)n, sizeof *pids);
@@ -143,7 +151,7 @@ struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *t
             json_decref(j);
             unlink(files[i]);
             if (progress)
-                progress(done, n);
+                progress(results, i, done, n, ctx);
             break;
         }
     }
@@ -173,23 +181,32 @@ int cmd_grade(struct kit *kit, const struct cli *cli)
     const struct lab_spec **labs = gradable_labs(kit, cli, &n);
     if (!labs)
         return 2;
-    struct lab_result *results = grade_many(kit, labs, n, cli->jobs);
+    bool to_stdout = cli->json && !strcmp(cli->json, "-");
+    const char *nc = getenv("NO_COLOR");
+    bool color = isatty(STDOUT_FILENO) && !(nc && *nc);
+    /* The learner's own workspace gets lines as they come and one lab's
+     * details; -v, submissions and the solutions get everything. */
+    bool focus = !to_stdout && !cli->verbose && !cli->dir && !cli->solutions;
+    struct lab_result *results = focus && n > 1 ? grade_live(kit, labs, n, cli->jobs, stdout, color)
+                                                : grade_many(kit, labs, n, cli->jobs);
     localize_hints(kit, results, n);
     if (!cli->dir && !cli->solutions) /* the learner's own workspace: remember */
         progress_update_after_grade(kit, results, n);
 
-    bool to_stdout = cli->json && !strcmp(cli->json, "-");
     if (!to_stdout) {
-        const char *nc = getenv("NO_COLOR");
-        bool color = isatty(STDOUT_FILENO) && !(nc && *nc);
         if (cli->verbose)
             contain_describe(stdout);
-        report_human(stdout, results, n, cli->verbose, color);
+        if (focus && n > 1)
+            report_focus(stdout, results, n, color);
+        else
+            report_human(stdout, results, n, cli->verbose, color);
         const struct sandbox_info *box = contain_info();
         if (!box->namespaces || !box->student_uid)
             printf("note: student code was contained less strictly than it can be (%s): see "
                    "grader/grade --sandbox-info\n",
                    !box->namespaces ? box->why_no_ns : box->why_no_uid);
+        if (focus)
+            report_next_step(stdout, results, n);
     }
     int rc = 0;
     for (int i = 0; i < n; i++)
@@ -235,9 +252,18 @@ int cmd_build(struct kit *kit, const struct cli *cli)
         char *src = xasprintf("%s/%s", kit->workspace, dir);
         char *log = NULL;
         bool ok = build_programs(kit, labs[i], src, &log);
-        printf("%-26s %s\n", dir, ok ? "built" : "does not compile");
-        if (log && *log)
+        printf("%-26s %s\n", dir, ok ? _("built") : _("does not compile:"));
+        if (log && *log) {
+            /* the first error comes first: enough to fix it */
+            keep_lines(log, ok ? 12 : 20);
             fputs(log, stdout);
+            if (log[strlen(log) - 1] != '\n')
+                putchar('\n');
+        }
+        if (!ok)
+            printf(_("    (its programs in labs/%s/bin/ were removed: grader/grade %s shows every "
+                     "error and check)\n"),
+                   dir, labs[i]->id);
         if (!ok)
             rc = 1;
         free(log);

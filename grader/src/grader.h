@@ -193,6 +193,15 @@ bool build_compile(struct build_env *b, char **log, bool *have_checks);
 bool build_programs(const struct kit *kit, const struct lab_spec *lab, const char *srcdir,
                     char **log);
 
+/* A compiler's log as a student reads it (buildlog.c): the scratch folder's
+ * paths become the student's own (labs/NN-slug/file.c:LINE, where an editor
+ * jumps), errors come before warnings, the log ends with a newline. */
+void build_log_tidy(const struct kit *kit, const struct lab_spec *lab, const char *scratch,
+                    char **log);
+/* When the student's object obj (of their file) defines a main() that the
+ * build renamed, say once in *log that it is not used and how to run it. */
+void build_note_main(const struct lab_spec *lab, const char *obj, const char *file, char **log);
+
 /* Names of globals with who defines them (objcheck.c). */
 struct symset {
     struct owned *items;
@@ -202,13 +211,14 @@ struct symset {
 void symset_add(struct symset *s, const char *name, const char *owner);
 /* Add the globals an object file defines; false when it is not one. */
 bool symset_add_object(struct symset *s, const char *path, const char *owner);
+bool symset_has(struct symset *s, const char *name);
 void symset_free(struct symset *s);
 /* Check a student's object against the allow-list (sections of plain C, no
  * IFUNC or weak games, no global that kit or checks define, no reference to
  * the checks or the test runner). On refusal append "FILE: error: ..." lines
  * naming each offending section or symbol to *log and return false. */
-bool objcheck_student(const char *obj, const char *shown, struct symset *kit,
-                      struct symset *checks, char **log);
+bool objcheck_student(const char *obj, const char *shown, struct symset *kit, struct symset *checks,
+                      char **log);
 
 /* Fill results from TAP text; kind tells Criterion's or bats' dialect. */
 void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res);
@@ -221,6 +231,11 @@ json_t *lab_result_json(const struct lab_result *res);
 bool lab_result_from_json(json_t *j, const struct manifest *m, struct lab_result *res);
 json_t *report_json(const struct lab_result *labs, int n);
 void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose, bool color);
+/* The pieces of report_human: a lab's score line; its notes, warnings and
+ * failed checks (every check with verbose); the total of several labs. */
+void report_lab_line(FILE *out, const struct lab_result *r, bool verbose, bool color);
+void report_lab_details(FILE *out, const struct lab_result *r, bool verbose, bool color);
+void report_total(FILE *out, const struct lab_result *labs, int n, bool color);
 /* Tie failures to their root causes (the manifest's explained_by): a
  * consequence's message starts by naming its root, a root's message ends
  * with what fixing it may also fix. Once per graded lab. */

@@ -10,19 +10,16 @@
  */
 #define _GNU_SOURCE
 #include "selfstudy.h"
+#include "grader.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* The language gettext chose (LANGUAGE, LC_ALL, LC_MESSAGES, LANG): one rule
+ * for the messages and the hint files. */
 bool want_chinese(void)
 {
-    static const char *vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-        const char *v = getenv(vars[i]);
-        if (v && *v)
-            return !strncmp(v, "zh", 2);
-    }
-    return false;
+    return i18n_chinese();
 }
 
 static char *hints_file(const struct kit *kit, const struct lab_spec *lab, bool chinese)

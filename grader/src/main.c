@@ -1,15 +1,14 @@
 /*
  * grade - the proc-labs autograder.
  *
- *   grade [LAB...] [--dir DIR | --solutions] [-v] [--json FILE] [--jobs N]
- *   grade build [LAB...]      compile the workspace's programs into NN-slug/bin/
- *   grade selftest [LAB...]   the kit's own proof that its checks work
+ *   grade [COMMAND] [LAB...] [options]     (grade --help lists the commands: help.c)
  *
  * Exit status: 0 full marks, 1 some check failed, 2 could not grade.
  */
 #define _GNU_SOURCE
 #include "grader.h"
 #include "cli.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -17,39 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static void usage(FILE *out)
-{
-    fputs("usage: grade [LAB...] [options]             grade the workspace (all labs when none "
-          "named)\n"
-          "       grade build [LAB...]                 compile the workspace's programs into "
-          "NN-slug/bin/\n"
-          "       grade batch SUBMISSIONS [options]    grade a folder of submissions (folders, "
-          ".tar.gz, .zip)\n"
-          "       grade verdict FILE LAB CHECK         exit 0 if that check passed in a --json "
-          "report\n"
-          "       grade classroom                      print a GitHub Classroom workflow for this "
-          "kit\n"
-          "       grade selftest [LAB...] [-v]         prove the kit's checks: solutions pass,\n"
-          "                                            starters fail, every mutant is caught\n"
-          "\n"
-          "LAB is a number (3 or 03), a slug (join) or a folder name (03-join).\n"
-          "options:\n"
-          "  --dir DIR         grade a submission: DIR holds the NN-slug lab folders (or a labs/\n"
-          "                    folder, or one folder around either)\n"
-          "  --solutions       grade the kit's solutions/\n"
-          "  --json FILE       also write the results as JSON (- for stdout)\n"
-          "  --junit FILE      also write JUnit XML, for CI systems\n"
-          "  --gradescope FILE also write Gradescope's results.json\n"
-          "  --jobs N          grade N labs at once (default: the number of CPUs)\n"
-          "  --csv FILE        (batch) the scores table; default SUBMISSIONS-scores.csv\n"
-          "  --out DIR         (batch) one JSON report per student; default SUBMISSIONS-reports/\n"
-          "  -v                show every check with its timing, and the containment in force\n"
-          "  --sandbox-info    say which containment of student code this machine allows\n"
-          "  -h, --help        this text\n"
-          "Exit status: 0 full marks, 1 some check failed, 2 could not grade.\n",
-          out);
-}
 
 static bool find_kit_root(char *root, size_t size)
 {
@@ -71,21 +37,56 @@ static bool find_kit_root(char *root, size_t size)
     return true;
 }
 
+/* min_args..max_args: how many LAB or other words the command takes (-1: any). */
 static const struct command {
     const char *name;
     int (*run)(struct kit *, const struct cli *);
     bool needs_workspace;
+    int min_args, max_args;
 } commands[] = {
-    {"grade", cmd_grade, true},        {"build", cmd_build, true},
-    {"selftest", cmd_selftest, true},  {"batch", cmd_batch, false},
-    {"verdict", cmd_verdict, false},   {"classroom", cmd_classroom, false},
-    {"manifest", cmd_manifest, false}, {"list", cmd_list, true},
-    {"next", cmd_next, true},          {"hint", cmd_hint, true},
-    {"watch", cmd_watch, true},        {"reset", cmd_reset, true},
-    {"starters", cmd_starters, false},
+    {"grade", cmd_grade, true, 0, -1},       {"build", cmd_build, true, 0, -1},
+    {"selftest", cmd_selftest, true, 0, -1}, {"batch", cmd_batch, false, 1, -1},
+    {"verdict", cmd_verdict, false, 3, 3},   {"classroom", cmd_classroom, false, 0, 0},
+    {"manifest", cmd_manifest, false, 0, 0}, {"list", cmd_list, true, 0, -1},
+    {"next", cmd_next, true, 0, 1},          {"hint", cmd_hint, true, 1, 2},
+    {"watch", cmd_watch, true, 0, 1},        {"reset", cmd_reset, true, 1, 1},
+    {"starters", cmd_starters, false, 1, 1},
 };
 
-static int parse_options(int argc, char **argv, struct cli *cli)
+/* `grade help [COMMAND]`; false when COMMAND is none. */
+static int help(const char *name)
+{
+    const struct command_doc *doc = name ? command_doc(name) : NULL;
+    if (name && !doc) {
+        fprintf(stderr, _("grade: no command '%s' (grade --help lists them)\n"), name);
+        return 2;
+    }
+    if (doc && strcmp(name, "help"))
+        print_command_help(stdout, doc);
+    else
+        print_usage(stdout);
+    return 0;
+}
+
+/* Words beyond what the command takes are refused, never ignored. */
+static int check_arg_count(const struct command *cmd, const struct cli *cli)
+{
+    bool few = cli->nnames < cmd->min_args,
+         many = cmd->max_args >= 0 && cli->nnames > cmd->max_args;
+    if (!few && !many)
+        return -1;
+    const struct command_doc *doc = command_doc(cmd->name);
+    if (many)
+        fprintf(stderr, _("grade: %s: too many arguments (from '%s' on)\n"), cmd->name,
+                cli->names[cmd->max_args]);
+    else
+        fprintf(stderr, _("grade: %s: missing arguments\n"), cmd->name);
+    fprintf(stderr, _("usage: %s   (grade %s --help says more)\n"),
+            doc ? _(doc->synopsis) : cmd->name, cmd->name);
+    return 2;
+}
+
+static int parse_options(int argc, char **argv, struct cli *cli, const char *cmd)
 {
     enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX, PUBLIC, MANUAL };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
@@ -146,14 +147,16 @@ static int parse_options(int argc, char **argv, struct cli *cli)
             cli->verbose = true;
             break;
         case 'h':
-            usage(stdout);
-            return 0;
+            return help(strcmp(cmd, "grade") ? cmd : NULL);
         case SANDBOX:
             contain_init();
             contain_describe(stdout);
             return 0;
         default:
-            fputs("grade: see 'grade --help'\n", stderr);
+            if (strcmp(cmd, "grade"))
+                fprintf(stderr, _("grade: see 'grade %s --help'\n"), cmd);
+            else
+                fputs(_("grade: see 'grade --help'\n"), stderr);
             return 2;
         }
     }
@@ -167,14 +170,20 @@ int main(int argc, char **argv)
     i18n_init();
     struct cli cli = {.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN)};
     const struct command *cmd = &commands[0];
+    if (argc > 1 && !strcmp(argv[1], "help"))
+        return argc > 3 || (argc > 2 && argv[2][0] == '-') ? help("help")
+                                                           : help(argc > 2 ? argv[2] : NULL);
     for (size_t i = 1; argc > 1 && i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name)) {
             cmd = &commands[i];
             argv++;
             argc--;
+            break;
         }
-    int rc = parse_options(argc, argv, &cli);
+    int rc = parse_options(argc, argv, &cli, cmd->name);
     if (rc >= 0)
+        return rc;
+    if ((rc = check_arg_count(cmd, &cli)) >= 0)
         return rc;
 
     struct kit kit = {.verbose = cli.verbose};
@@ -200,7 +209,16 @@ int main(int argc, char **argv)
                     cli.dir);
             return 2;
         }
-        char *root = find_lab_root(&kit.manifest, cli.dir);
+        char *several = NULL;
+        char *root = find_lab_root(&kit.manifest, cli.dir, &several);
+        if (several) {
+            fprintf(stderr,
+                    _("grade: --dir %s: several folders below it hold lab folders:\n%s"
+                      "give the one to grade: grade --dir FOLDER\n"),
+                    cli.dir, several);
+            free(several);
+            return 2;
+        }
         if (!root) {
             if (cli.gradescope) /* Gradescope shows this to the student */
                 write_gradescope_error(cli.gradescope,

@@ -127,6 +127,11 @@ static const char *symset_owner(struct symset *s, const char *name)
     return hit ? hit->owner : NULL;
 }
 
+bool symset_has(struct symset *s, const char *name)
+{
+    return symset_owner(s, name) != NULL;
+}
+
 void symset_free(struct symset *s)
 {
     for (int i = 0; i < s->n; i++)

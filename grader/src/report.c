@@ -295,75 +295,118 @@ static void bar(FILE *out, int score, int max, const struct palette *c)
     fputs(c->off, out);
 }
 
-void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose, bool color)
+static struct palette palette(bool color)
 {
-    struct palette c = {"", "", "", "", "", ""};
     if (color)
-        c = (struct palette){"\033[32m", "\033[31m", "\033[33m", "\033[2m", "\033[1m", "\033[0m"};
+        return (struct palette){"\033[32m", "\033[31m", "\033[33m",
+                                "\033[2m",  "\033[1m",  "\033[0m"};
+    return (struct palette){"", "", "", "", "", ""};
+}
+
+void report_lab_line(FILE *out, const struct lab_result *r, bool verbose, bool color)
+{
+    struct palette c = palette(color);
+    char name[64];
+    lab_dirname(r->lab, name, sizeof name);
+    fprintf(out, "%s%-26s%s [", c.bold, name, c.off);
+    bar(out, r->score, r->max_score, &c);
+    fprintf(out, "] %3d/%-3d", r->score, r->max_score);
+    if (verbose)
+        fprintf(out, " %s%6.0f ms%s", c.dim, r->ms, c.off);
+    fputc('\n', out);
+}
+
+/* Checks that never ran because the build failed: they share its reason. */
+static bool not_run(const struct lab_result *r, const struct check_result *ch)
+{
+    return r->nchecks > 0 && r->checks[0].status != ST_PASSED && ch != &r->checks[0] &&
+           ch->status == ST_ERROR;
+}
+
+void report_lab_details(FILE *out, const struct lab_result *r, bool verbose, bool color)
+{
+    struct palette c = palette(color);
+    if (r->notes) {
+        fprintf(out, "    %s! %s%s\n", c.yellow, _("cleaned up after the run:"), c.off);
+        print_indented(out, r->notes, "        ", 6);
+    }
+    int skipped = 0;
+    for (int k = 0; k < r->nchecks; k++) {
+        const struct check_result *ch = &r->checks[k];
+        bool passed = ch->status == ST_PASSED;
+        if (k == 0 && passed) {
+            /* Warnings in every grade: the few that are nearly always
+             * bugs are errors already, the rest still often are. */
+            int n = 0;
+            for (const char *w = r->build_log; w && (w = strstr(w, ": warning: ")); w++)
+                n++;
+            if (n > 0 || (verbose && r->build_log && *r->build_log)) {
+                fprintf(out, "    %s! ", c.yellow);
+                fprintf(out,
+                        verbose ? ngettext("%d compiler warning:", "%d compiler warnings:", n)
+                                : ngettext("%d compiler warning (grade -v shows all):",
+                                           "%d compiler warnings (grade -v shows all):", n),
+                        n);
+                fprintf(out, "%s\n", c.off);
+                print_indented(out, r->build_log, "        ", verbose ? 40 : 6);
+            }
+            continue;
+        }
+        if (passed && !verbose)
+            continue;
+        if (!verbose && not_run(r, ch)) {
+            skipped++;
+            continue;
+        }
+        fprintf(out, "    %s%s%s %s", passed ? c.green : c.red, passed ? _("ok  ") : _("FAIL"),
+                c.off, ch->name);
+        if (ch->max_points)
+            fprintf(out, " (%d/%d)", ch->points, ch->max_points);
+        if (!passed && ch->status != ST_FAILED)
+            fprintf(out, " [%s]", status_name(ch->status));
+        if (verbose)
+            fprintf(out, " %s%.0f ms [%s]%s", c.dim, ch->ms, kind_name(ch->kind), c.off);
+        fputc('\n', out);
+        if (!passed && ch->message)
+            print_indented(out, ch->message, "        ", 30);
+        if (!passed && ch->hint && ch->status != ST_ERROR)
+            fprintf(out, "        %s%s: %s%s\n", c.dim, _("hint"), ch->hint, c.off);
+    }
+    if (skipped)
+        fprintf(out,
+                ngettext("    %s%d check could not run: fix the build above, then grade again "
+                         "(grade -v lists it)%s\n",
+                         "    %s%d checks could not run: fix the build above, then grade again "
+                         "(grade -v lists them)%s\n",
+                         (unsigned long)skipped),
+                c.dim, skipped, c.off);
+}
+
+void report_total(FILE *out, const struct lab_result *labs, int n, bool color)
+{
+    struct palette c = palette(color);
     int score = 0, max = 0, done = 0;
     for (int i = 0; i < n; i++) {
-        const struct lab_result *r = &labs[i];
-        score += r->score;
-        max += r->max_score;
-        done += r->score == r->max_score;
-        char name[64];
-        lab_dirname(r->lab, name, sizeof name);
-        fprintf(out, "%s%-26s%s [", c.bold, name, c.off);
-        bar(out, r->score, r->max_score, &c);
-        fprintf(out, "] %3d/%-3d", r->score, r->max_score);
-        if (verbose)
-            fprintf(out, " %s%6.0f ms%s", c.dim, r->ms, c.off);
-        fputc('\n', out);
-        if (r->notes) {
-            fprintf(out, "    %s! %s%s\n", c.yellow, _("cleaned up after the run:"), c.off);
-            print_indented(out, r->notes, "        ", 6);
-        }
-        for (int k = 0; k < r->nchecks; k++) {
-            const struct check_result *ch = &r->checks[k];
-            bool passed = ch->status == ST_PASSED;
-            if (k == 0 && passed) {
-                /* Warnings in every grade: the few that are nearly always
-                 * bugs are errors already, the rest still often are. */
-                int n = 0;
-                for (const char *w = r->build_log; w && (w = strstr(w, ": warning: ")); w++)
-                    n++;
-                if (n > 0 || (verbose && r->build_log && *r->build_log)) {
-                    fprintf(out, "    %s! ", c.yellow);
-                    fprintf(out,
-                            verbose ? ngettext("%d compiler warning:", "%d compiler warnings:", n)
-                                    : ngettext("%d compiler warning (grade -v shows all):",
-                                               "%d compiler warnings (grade -v shows all):", n),
-                            n);
-                    fprintf(out, "%s\n", c.off);
-                    print_indented(out, r->build_log, "        ", verbose ? 40 : 6);
-                }
-                continue;
-            }
-            if (passed && !verbose)
-                continue;
-            fprintf(out, "    %s%s%s %s", passed ? c.green : c.red, passed ? _("ok  ") : _("FAIL"),
-                    c.off, ch->name);
-            if (ch->max_points)
-                fprintf(out, " (%d/%d)", ch->points, ch->max_points);
-            if (!passed && ch->status != ST_FAILED)
-                fprintf(out, " [%s]", status_name(ch->status));
-            if (verbose)
-                fprintf(out, " %s%.0f ms [%s]%s", c.dim, ch->ms, kind_name(ch->kind), c.off);
-            fputc('\n', out);
-            if (!passed && ch->message)
-                print_indented(out, ch->message, "        ", 30);
-            if (!passed && ch->hint && ch->status != ST_ERROR)
-                fprintf(out, "        %s%s: %s%s\n", c.dim, _("hint"), ch->hint, c.off);
-        }
+        score += labs[i].score;
+        max += labs[i].max_score;
+        done += labs[i].score == labs[i].max_score;
     }
-    if (n > 1 || verbose) {
-        fprintf(out, "%s%s%s ", c.bold, _("Total"), c.off);
-        fprintf(out,
-                ngettext("%d/%d points; %d of %d lab at full marks",
-                         "%d/%d points; %d of %d labs at full marks", n),
-                score, max, done, n);
-        fputs("  [", out);
-        bar(out, score, max, &c);
-        fputs("]\n", out);
+    fprintf(out, "%s%s%s ", c.bold, _("Total"), c.off);
+    fprintf(out,
+            ngettext("%d/%d points; %d of %d lab at full marks",
+                     "%d/%d points; %d of %d labs at full marks", n),
+            score, max, done, n);
+    fputs("  [", out);
+    bar(out, score, max, &c);
+    fputs("]\n", out);
+}
+
+void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose, bool color)
+{
+    for (int i = 0; i < n; i++) {
+        report_lab_line(out, &labs[i], verbose, color);
+        report_lab_details(out, &labs[i], verbose, color);
     }
+    if (n > 1 || verbose)
+        report_total(out, labs, n, color);
 }

@@ -4,8 +4,10 @@
  */
 #define _GNU_SOURCE
 #include "selfstudy.h"
+#include "i18n.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,10 @@ static void refresh(const struct kit *kit, json_t *progress, const struct cli *c
 
 int cmd_list(struct kit *kit, const struct cli *cli)
 {
+    int nwanted;
+    const struct lab_spec **wanted = select_labs(kit, cli, &nwanted);
+    if (!wanted)
+        return 2;
     json_t *progress = progress_load(kit);
     refresh(kit, progress, cli);
     bool color = color_on();
@@ -56,6 +62,14 @@ int cmd_list(struct kit *kit, const struct cli *cli)
     for (int i = 0; i < m->nlabs; i++) {
         int score, max;
         enum lab_state st = lab_state(kit, progress, &m->labs[i], &score, &max);
+        done += st == LAB_DONE;
+        total += score;
+        total_max += max;
+        bool shown = false;
+        for (int k = 0; k < nwanted; k++)
+            shown = shown || wanted[k] == &m->labs[i];
+        if (!shown)
+            continue;
         char name[64];
         lab_dirname(&m->labs[i], name, sizeof name);
         const char *word = st == LAB_DONE      ? "done"
@@ -67,10 +81,8 @@ int cmd_list(struct kit *kit, const struct cli *cli)
         if (st != LAB_NOT_STARTED)
             printf(" %3d/%-3d", score, max);
         printf("  %s%s%s\n", dim, m->labs[i].title, off);
-        done += st == LAB_DONE;
-        total += score;
-        total_max += max;
     }
+    free(wanted);
     enum { WIDTH = 40 };
     int full = m->nlabs ? done * WIDTH / m->nlabs : 0;
     printf("\nprogress [");
@@ -123,9 +135,18 @@ static json_t *fresh_entry(const struct kit *kit, json_t *progress, const struct
 
 int cmd_next(struct kit *kit, const struct cli *cli)
 {
-    (void)cli;
+    const struct lab_spec *lab = NULL;
+    if (cli->nnames == 1) {
+        int n;
+        const struct lab_spec **named = select_labs(kit, cli, &n);
+        if (!named)
+            return 2;
+        lab = named[0];
+        free(named);
+    }
     json_t *progress = progress_load(kit);
-    const struct lab_spec *lab = first_unfinished(kit, progress, true);
+    if (!lab)
+        lab = first_unfinished(kit, progress, true);
     if (!lab) {
         puts("Every lab is at full marks. Well done!");
         json_decref(progress);
@@ -182,7 +203,8 @@ int cmd_hint(struct kit *kit, const struct cli *cli)
         json_decref(progress);
         return 2;
     }
-    if (!hint) { /* past the last one: show the last again */
+    bool past = !hint;
+    if (past) { /* past the last one: show the last again */
         n = count;
         hint = lab_hint(kit, lab, n, &count);
     }
@@ -190,6 +212,12 @@ int cmd_hint(struct kit *kit, const struct cli *cli)
            lab->slug, hint);
     if (n < count)
         printf("\n(%s: grader/grade hint %s)\n", want_chinese() ? "下一条" : "more", lab->id);
+    else
+        printf(past ? _("\n(There are no more hints: that was the last. The lab's README "
+                        "says the rest; grader/grade hint %s N shows hint N again.)\n")
+                    : _("\n(That was the last hint. The lab's README says the rest; "
+                        "grader/grade hint %s N shows hint N again.)\n"),
+               lab->id);
     if (n > seen) {
         json_object_set_new(e, "hints_seen", json_integer(n));
         progress_save(kit, progress);
@@ -201,27 +229,125 @@ int cmd_hint(struct kit *kit, const struct cli *cli)
 
 /* ---- watch ------------------------------------------------------------------ */
 
-static void show_verdict(const struct kit *kit, const struct lab_spec *lab, int round,
-                         json_t *progress)
-{
-    time_t now = time(NULL);
+/* What the watch screen shows; redrawn whole at each change, like rustlings'. */
+struct screen {
+    const struct kit *kit;
+    const struct lab_spec *lab;
+    json_t *progress;
+    int round;
     char stamp[16];
-    strftime(stamp, sizeof stamp, "%H:%M:%S", localtime(&now));
-    printf("\n---- %s  lab %s, grade #%d ----\n", stamp, lab->id, round);
-    fflush(stdout);
-    struct lab_result *res = grade_many(kit, &lab, 1, 1);
-    localize_hints(kit, res, 1);
-    report_human(stdout, res, 1, false, color_on());
-    progress_record(kit, progress, res);
-    progress_save(kit, progress);
-    if (res->score == res->max_score)
-        printf("Lab %s is done! Type n and Enter for the next lab, q to stop, or keep editing.\n",
-               lab->id);
+    char *report;               /* the last verdict, as text */
+    bool done;                  /* the lab is at full marks */
+    int labs_done, others_done; /* others: counted once, when the watch starts */
+    int hint;                   /* the hint shown (0: none) */
+    char *hint_text;
+    const char *note; /* one line about the last key, or NULL */
+};
+
+static void draw(const struct screen *s, const char *status)
+{
+    const struct manifest *m = &s->kit->manifest;
+    if (isatty(STDOUT_FILENO))
+        fputs("\033[H\033[2J\033[3J", stdout); /* home, clear, drop what scrolled away */
     else
-        printf("(save a file to re-grade; Enter re-grades, h shows a hint, q stops)\n");
+        fputs("\n", stdout);
+    printf(_("proc-labs watch: lab %s %s, %s\n"), s->lab->id, s->lab->slug, s->lab->title);
+    enum { WIDTH = 20 };
+    printf("progress [");
+    for (int i = 0; i < WIDTH; i++)
+        putchar(i < s->labs_done * WIDTH / (m->nlabs ? m->nlabs : 1) ? '#' : '.');
+    printf(_("] %d/%d labs done\n"), s->labs_done, m->nlabs);
+    if (status) {
+        printf("\n%s\n", status);
+    } else {
+        printf(_("\n---- grade #%d at %s ----\n"), s->round, s->stamp);
+        fputs(s->report ? s->report : "", stdout);
+    }
+    if (s->hint_text) {
+        int count;
+        char *none = lab_hint(s->kit, s->lab, 0, &count);
+        free(none);
+        printf(_("\nHint %d/%d:\n%s\n"), s->hint, count, s->hint_text);
+    }
+    if (s->note)
+        printf("\n%s\n", s->note);
+    if (!status && s->done)
+        printf(_("\nLab %s is done! Type n and Enter for the next lab, q to stop, or keep "
+                 "editing.\n"),
+               s->lab->id);
+    if (!status) /* while grading, keys wait */
+        printf(_("\nkeys (then Enter): Enter re-grade, h next hint, b earlier hint, n next lab, "
+                 "q quit\n(save a file to re-grade)\n"));
     fflush(stdout);
+}
+
+static void grade_screen(struct screen *s)
+{
+    s->round++;
+    s->note = NULL;
+    char status[128];
+    snprintf(status, sizeof status, _("grading lab %s..."), s->lab->id);
+    draw(s, status);
+    time_t now = time(NULL);
+    strftime(s->stamp, sizeof s->stamp, "%H:%M:%S", localtime(&now));
+    const struct lab_spec *lab = s->lab;
+    struct lab_result *res = grade_many(s->kit, &lab, 1, 1);
+    localize_hints(s->kit, res, 1);
+    free(s->report);
+    size_t len;
+    FILE *mem = open_memstream(&s->report, &len);
+    /* the details first, the score last, beside the keys, where the eye is */
+    report_lab_details(mem, res, false, color_on());
+    report_lab_line(mem, res, false, color_on());
+    fclose(mem);
+    s->done = res->score == res->max_score;
+    progress_record(s->kit, s->progress, res);
+    progress_save(s->kit, s->progress);
     lab_result_free(res);
     free(res);
+    s->labs_done = s->others_done + s->done;
+    if (s->done) { /* a hint for a finished lab is in the way */
+        free(s->hint_text);
+        s->hint_text = NULL;
+        s->hint = 0;
+    }
+    draw(s, NULL);
+}
+
+/* h: the next hint (remembered as seen); b: the one before. */
+static void step_hint(struct screen *s, int step)
+{
+    int count, want = s->hint + step;
+    if (s->hint == 0 && step > 0) { /* start after the hints already seen */
+        json_t *e = progress_entry(s->progress, s->lab);
+        int seen = (int)json_integer_value(json_object_get(e, "hints_seen"));
+        want = seen + 1;
+    }
+    char *text = want >= 1 ? lab_hint(s->kit, s->lab, want, &count) : NULL;
+    if (!text) {
+        lab_hint(s->kit, s->lab, 0, &count);
+        s->note = count == 0 ? _("This lab has no hints.")
+                  : step > 0 ? _("There are no more hints: that was the last one (b shows "
+                                 "the one before).")
+                             : _("That is the first hint.");
+        if (s->hint == 0 && count > 0) { /* show the last one again */
+            want = count;
+            text = lab_hint(s->kit, s->lab, want, &count);
+        }
+    } else {
+        s->note = NULL;
+    }
+    if (text) {
+        free(s->hint_text);
+        s->hint_text = text;
+        s->hint = want;
+        json_t *e = progress_entry(s->progress, s->lab);
+        if (want > json_integer_value(json_object_get(e, "hints_seen"))) {
+            json_object_set_new(e, "hints_seen", json_integer(want));
+            progress_save(s->kit, s->progress);
+        }
+    }
+    draw(s, NULL);
 }
 
 static int watch_lab(const struct kit *kit, const struct lab_spec *lab, int ino)
@@ -233,12 +359,16 @@ static int watch_lab(const struct kit *kit, const struct lab_spec *lab, int ino)
      * it over the file (moved to): both are a save. */
     int wd = ino >= 0 ? inotify_add_watch(ino, path, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) : -1;
     if (ino >= 0 && wd < 0)
-        fprintf(stderr, "grade: cannot watch %s (%s): use --manual\n", path, strerror(errno));
-    printf("Watching %s: %s\n", path, lab->title);
+        fprintf(stderr, _("grade: cannot watch %s (%s): use --manual\n"), path, strerror(errno));
     free(path);
-    json_t *progress = progress_load(kit);
-    int round = 1;
-    show_verdict(kit, lab, round, progress);
+    struct screen s = {.kit = kit, .lab = lab, .progress = progress_load(kit)};
+    for (int i = 0; i < kit->manifest.nlabs; i++) {
+        int score, max;
+        const struct lab_spec *other = &kit->manifest.labs[i];
+        s.others_done +=
+            other != lab && lab_state(kit, s.progress, other, &score, &max) == LAB_DONE;
+    }
+    grade_screen(&s);
     int rc = 0;
     for (;;) {
         struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {ino, POLLIN, 0}};
@@ -276,26 +406,20 @@ static int watch_lab(const struct kit *kit, const struct lab_spec *lab, int ino)
                 rc = 3; /* next lab, please */
                 break;
             }
-            if (line[0] == 'h') {
-                json_t *e = progress_entry(progress, lab);
-                int n = (int)json_integer_value(json_object_get(e, "hints_seen")) + 1, count;
-                char *hint = lab_hint(kit, lab, n, &count);
-                if (!hint && count)
-                    hint = lab_hint(kit, lab, n = count, &count);
-                printf("\nHint %d/%d:\n%s\n", n, count, hint ? hint : "(no hints for this lab)");
-                json_object_set_new(e, "hints_seen", json_integer(n));
-                progress_save(kit, progress);
-                free(hint);
+            if (line[0] == 'h' || line[0] == 'b') {
+                step_hint(&s, line[0] == 'h' ? 1 : -1);
                 continue;
             }
             regrade = true;
         }
         if (regrade)
-            show_verdict(kit, lab, ++round, progress);
+            grade_screen(&s);
     }
     if (wd >= 0)
         inotify_rm_watch(ino, wd);
-    json_decref(progress);
+    json_decref(s.progress);
+    free(s.report);
+    free(s.hint_text);
     return rc;
 }
 
@@ -338,6 +462,32 @@ int cmd_watch(struct kit *kit, const struct cli *cli)
 
 /* ---- reset ------------------------------------------------------------------ */
 
+/* A copy of path under a name no other copy has: PATH.orig-DATE-TIME, then
+ * -2, -3... for more resets in one second. NULL when none could be made. */
+static char *keep_copy(const char *path)
+{
+    time_t now = time(NULL);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
+    for (int n = 1; n < 1000; n++) {
+        char *name = n == 1 ? xasprintf("%s.orig-%s", path, stamp)
+                            : xasprintf("%s.orig-%s-%d", path, stamp, n);
+        int fd = open(name, O_WRONLY | O_CREAT | O_EXCL, 0644); /* ours alone from now on */
+        if (fd >= 0) {
+            close(fd);
+            if (copy_file(path, name))
+                return name;
+            unlink(name);
+            free(name);
+            return NULL;
+        }
+        free(name);
+        if (errno != EEXIST)
+            return NULL;
+    }
+    return NULL;
+}
+
 int cmd_reset(struct kit *kit, const struct cli *cli)
 {
     if (cli->nnames != 1) {
@@ -362,40 +512,73 @@ int cmd_reset(struct kit *kit, const struct cli *cli)
         }
         free(text);
     }
+    /* Only files that are not the starter's any more: nothing else to keep. */
+    bool *changed = xcalloc(32, sizeof *changed);
+    int nchanged = 0;
+    for (int i = 0; lab->edit[i] && i < 32; i++) {
+        char *path = xasprintf("%s/%s/%s", kit->workspace, dir, lab->edit[i]);
+        char *mine = read_text(path, 4 << 20), *start = starter_text(kit, lab, lab->edit[i]);
+        changed[i] = !mine || strcmp(mine, start);
+        nchanged += changed[i];
+        free(mine);
+        free(start);
+        free(path);
+    }
+    if (nchanged == 0) {
+        printf(_("Lab %s is the starter already: nothing to restore.\n"), lab->id);
+        free(changed);
+        return 0;
+    }
     if (!cli->yes) {
-        printf("Restore the starter of lab %s (", lab->id);
-        for (const char **f = lab->edit; *f; f++)
-            printf("%s%s", f == lab->edit ? "" : ", ", *f);
-        printf(")? Your files are kept as FILE.orig-DATE. [y/N] ");
+        if (!isatty(STDIN_FILENO)) {
+            fprintf(stderr,
+                    _("grade: reset asks before it replaces your files, and there is no "
+                      "terminal to ask: run grader/grade reset %s --yes. Nothing changed.\n"),
+                    lab->id);
+            free(changed);
+            return 2;
+        }
+        printf(_("Restore the starter of lab %s ("), lab->id);
+        for (int i = 0, first = 1; lab->edit[i] && i < 32; i++)
+            if (changed[i]) {
+                printf("%s%s", first ? "" : ", ", lab->edit[i]);
+                first = 0;
+            }
+        printf(_(")? Your files are kept as FILE.orig-DATE. [y/N] "));
         fflush(stdout);
         char line[16] = "";
         if (!fgets(line, sizeof line, stdin))
             line[0] = '\0';
         if (line[0] != 'y' && line[0] != 'Y') {
-            puts("Nothing changed.");
+            printf(_("Nothing changed (grader/grade reset %s --yes restores without asking).\n"),
+                   lab->id);
+            free(changed);
             return 1;
         }
     }
-    time_t now = time(NULL);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
-    for (const char **f = lab->edit; *f; f++) {
-        char *path = xasprintf("%s/%s/%s", kit->workspace, dir, *f);
-        char *backup = xasprintf("%s.orig-%s", path, stamp);
-        if (path_exists(path) && !copy_file(path, backup)) {
-            fprintf(stderr, "grade: cannot keep a copy of %s: nothing changed\n", path);
+    for (int i = 0; lab->edit[i] && i < 32; i++) {
+        if (!changed[i])
+            continue;
+        char *path = xasprintf("%s/%s/%s", kit->workspace, dir, lab->edit[i]);
+        char *backup = path_exists(path) ? keep_copy(path) : NULL;
+        if (path_exists(path) && !backup) {
+            fprintf(stderr, _("grade: cannot keep a copy of %s: nothing changed\n"), path);
             return 2;
         }
-        char *text = starter_text(kit, lab, *f);
+        char *text = starter_text(kit, lab, lab->edit[i]);
         FILE *out = fopen(path, "w");
         if (!out || fputs(text, out) < 0 || fclose(out) != 0) {
-            fprintf(stderr, "grade: cannot write %s: %s\n", path, strerror(errno));
+            fprintf(stderr, _("grade: cannot write %s: %s\n"), path, strerror(errno));
             return 2;
         }
-        printf("restored %s (yours: %s)\n", path, backup);
+        if (backup)
+            printf(_("restored %s (yours: %s)\n"), path, backup);
+        else
+            printf(_("restored %s (it was missing)\n"), path);
         free(text);
         free(path);
         free(backup);
     }
+    free(changed);
     return 0;
 }

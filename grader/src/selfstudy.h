@@ -37,4 +37,12 @@ const char *check_hint(const struct kit *kit, const struct lab_spec *lab, const 
 /* Replace each check's hint by check_hint(). */
 void localize_hints(const struct kit *kit, struct lab_result *res, int n);
 
+/* The learner's report (focus.c): grade with a line per lab as it comes
+ * in; then the total and the details of the first lab not at full marks;
+ * then one line saying what to do next. */
+struct lab_result *grade_live(const struct kit *kit, const struct lab_spec **labs, int n, int jobs,
+                              FILE *out, bool color);
+void report_focus(FILE *out, const struct lab_result *res, int n, bool color);
+void report_next_step(FILE *out, const struct lab_result *res, int n);
+
 #endif

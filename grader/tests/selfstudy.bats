@@ -39,10 +39,9 @@ setup_file() {
 @test "reset restores the starter after a confirmation and keeps the learner's file" {
     cd "$WS"
     echo "/* my attempt */" >>labs/02-isolation/isolation.c
-    run grader/grade reset 02 <<<"n"
-    assert_failure 1
+    run script -qec "grader/grade reset 02" /dev/null <<<"n"
     grep -q "my attempt" labs/02-isolation/isolation.c
-    run grader/grade reset 02 <<<"y"
+    run script -qec "grader/grade reset 02" /dev/null <<<"y"
     assert_success
     ! grep -q "my attempt" labs/02-isolation/isolation.c
     cmp labs/02-isolation/isolation.c grader/starters/02-isolation/isolation.c

@@ -653,7 +653,11 @@ Test(manager, hundred_clients_take_one_each)
     struct sandbox r = sandbox_run(hundred_body, s, 15000);
     remove_tmpdir(s);
     sandbox_assert_returned(&r, "100 processes running take_one() at once");
-    cr_assert(s->start_rc == 0 && !strcmp(s->reply[0], "OK 100"),
+    cr_assert(s->start_rc == 0,
+              "manager_start() returned %d: the manager never started, so no client could "
+              "ask it anything (see manager_start_makes_private_socket first)",
+              s->start_rc);
+    cr_assert(!strcmp(s->reply[0], "OK 100"),
               "the manager did not answer \"SET count 100\" with \"OK 100\" (got \"%s\")",
               s->reply[0]);
     cr_assert(s->finished == TAKERS,
