@@ -1,0 +1,34 @@
+/* cache.h - verdicts of unchanged labs, answered without grading again.
+ *
+ * The key is a SHA-256 of everything a verdict depends on: the student's
+ * files, the lab's given files, its checks and the check library, the kit's
+ * helper library and compiled objects, the manifest's entry, the grader
+ * binary, the environment that reaches the runs, the containment in force
+ * and the installed packages. Entries are written by the grader, outside any
+ * run's view, into a folder only its user may write. */
+#ifndef CACHE_H
+#define CACHE_H
+
+#include "grader.h"
+
+struct verdict_cache {
+    bool on;        /* a verdict may be looked up and stored */
+    char kit[65];   /* the kit's part of the key */
+    char files[65]; /* the student's part */
+    char key[65];
+};
+
+/* Look the lab up; true (res filled) when a verdict for exactly these inputs
+ * is stored. Otherwise prepares vc for cache_copied and cache_store. */
+bool cache_lookup(const struct kit *kit, const struct lab_spec *lab, struct verdict_cache *vc,
+                  struct lab_result *res);
+/* The student's files as copied into the build folder, before any of them
+ * ran: when they are not those hashed at lookup (edited meanwhile), the
+ * verdict is not stored. */
+void cache_copied(const struct lab_spec *lab, const char *build_dir, struct verdict_cache *vc);
+/* Store a finished verdict, unless the kit changed while grading or the
+ * verdict may depend on more than its inputs (a timeout, an error). */
+void cache_store(const struct kit *kit, const struct lab_spec *lab, struct verdict_cache *vc,
+                 const struct lab_result *res);
+
+#endif
