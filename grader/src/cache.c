@@ -33,11 +33,17 @@ static char *cache_dir(void)
                                 : NULL;
     if (!dir)
         return NULL;
-    mkdir_p(dir);
-    chmod(dir, 0700);
+    char *parent = xstrdup(dir);
+    if (strrchr(parent, '/'))
+        *strrchr(parent, '/') = '\0';
+    if (*parent)
+        mkdir_p(parent);
+    free(parent);
+    mkdir(dir, 0700);
+    /* One that others may write may hold entries we did not write. */
     struct stat st;
     if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-        (st.st_mode & 077)) {
+        (st.st_mode & 022)) {
         free(dir);
         return NULL;
     }
@@ -273,10 +279,11 @@ void cache_copied(const struct lab_spec *lab, const char *build_dir, struct verd
 }
 
 /* Only what the inputs alone decide: a timeout or an error may be the
- * machine's (load, a missing tool) and must be tried again. */
+ * machine's (load, a missing tool) and is tried again; so is a build that
+ * failed (it may have been stopped by a limit, and it is fast anyway). */
 static bool cacheable(const struct lab_result *res)
 {
-    if (res->error)
+    if (res->error || !res->built)
         return false;
     for (int i = 0; i < res->nchecks; i++)
         if (res->checks[i].status == ST_TIMEOUT || res->checks[i].status == ST_ERROR)

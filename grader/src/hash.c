@@ -113,7 +113,7 @@ void hash_str(struct sha256 *s, const char *str)
 void hash_file(struct sha256 *s, const char *label, const char *path)
 {
     hash_str(s, label);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         hash_str(s, NULL); /* missing: unlike any content, the empty one too */
         return;

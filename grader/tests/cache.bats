@@ -1,0 +1,122 @@
+# The verdict cache: an unchanged lab is answered from it, and a change to
+# any kind of input (student file, given file, check, flags, manifest entry,
+# grader binary) grades it again. Works on a copy of the kit, which it edits.
+bats_load_library bats-support
+bats_load_library bats-assert
+
+LAB=20-scheduler-sim
+
+setup_file() {
+    export KIT="$BATS_FILE_TMPDIR/kit"
+    mkdir -p "$KIT"
+    (cd "$BATS_TEST_DIRNAME/../.." && tar --exclude=./.git -cf - .) | tar -xf - -C "$KIT"
+    export WS="$BATS_FILE_TMPDIR/ws"
+    mkdir -p "$WS"
+    cp -r "$KIT/solutions/$LAB" "$WS/"
+    export PROCLABS_CACHE="$BATS_FILE_TMPDIR/cache"
+    unset PROCLABS_NO_CACHE
+    "$KIT/grader/grade" --dir "$WS" 20 >/dev/null # the first verdict, stored
+}
+
+setup() {
+    unset PROCLABS_NO_CACHE
+}
+
+entries() { # how many verdicts are stored
+    find "$PROCLABS_CACHE" -maxdepth 1 -name '*.json' | wc -l
+}
+
+score() { # score [ENV...]: grade lab 20 of $WS; prints "score/max"
+    env "$@" "$KIT/grader/grade" --dir "$WS" --json - 20 |
+        python3 -c 'import json,sys; l=json.load(sys.stdin)["labs"][0]; print("%d/%d" % (l["score"], l["max_score"]))'
+}
+
+# expect_regraded CHANGE UNDO: after CHANGE one more verdict is stored (the
+# lab was graded again), after UNDO none (the first verdict is found again).
+expect_regraded() {
+    local before full after
+    before=$(entries)
+    full=$(score)
+    eval "$1"
+    score >/dev/null
+    after=$(entries)
+    [ "$after" -eq $((before + 1)) ] || fail "after '$1' the lab was not graded again ($before verdicts stored before, $after after)"
+    eval "$2"
+    [ "$(score)" = "$full" ] || fail "after '$2' the verdict is not the first one"
+    [ "$(entries)" -eq "$after" ] || fail "after '$2' the lab was graded again instead of answered from the cache"
+}
+
+@test "an unchanged lab is answered from the cache with the same verdict, fast" {
+    before=$(entries)
+    [ "$before" -ge 1 ]
+    first=$(score)
+    run "$KIT/grader/grade" --dir "$WS" --json - 20
+    [ "$(entries)" -eq "$before" ]
+    ms=$(python3 -c 'import json,sys; print(int(json.load(sys.stdin)["labs"][0]["ms"]))' <<<"$output")
+    [ "$ms" -lt 1000 ] || fail "a cached verdict took $ms ms"
+    [ "$(score)" = "$first" ]
+}
+
+@test "a change to the student's file grades again, and a wrong one is not given the old verdict" {
+    f="$WS/$LAB/sched.c"
+    cp "$f" "$BATS_TEST_TMPDIR/sched.c"
+    expect_regraded "echo '/* edited */' >>'$f'" "cp '$BATS_TEST_TMPDIR/sched.c' '$f'"
+    full=$(score)
+    cp "$KIT/labs/$LAB/sched.c" "$f" # the starter: compiles, fails checks
+    [ "$(score)" != "$full" ] || fail "the starter got the solution's verdict $full"
+    cp "$BATS_TEST_TMPDIR/sched.c" "$f"
+    [ "$(score)" = "$full" ]
+}
+
+@test "a change to a file the lab gives grades again" {
+    f="$KIT/labs/$LAB/gantt.c"
+    cp "$f" "$BATS_TEST_TMPDIR/given"
+    expect_regraded "echo '/* edited */' >>'$f'" "cp '$BATS_TEST_TMPDIR/given' '$f'"
+}
+
+@test "a change to a check grades again" {
+    f="$KIT/grader/checks/$LAB/sched.bats"
+    cp "$f" "$BATS_TEST_TMPDIR/check"
+    expect_regraded "echo '# edited' >>'$f'" "cp '$BATS_TEST_TMPDIR/check' '$f'"
+}
+
+@test "a change to the flags that reach the runs grades again" {
+    # The compiler's flags are constants of the grader binary (its own test
+    # below); what a run sees of the environment is part of the key.
+    expect_regraded "export PROCLABS_SOME_FLAG=1" "unset PROCLABS_SOME_FLAG"
+}
+
+@test "a change to the lab's manifest entry grades again, one to another lab's does not" {
+    m="$KIT/grader/manifest.json"
+    cp "$m" "$BATS_TEST_TMPDIR/manifest"
+    python3 - "$m" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+lab = next(l for l in d["labs"] if l["id"] == "19")
+lab["timeout"] = lab["timeout"] + 1
+json.dump(d, open(sys.argv[1], "w"), indent=2, ensure_ascii=False)
+PY
+    before=$(entries)
+    score >/dev/null
+    [ "$(entries)" -eq "$before" ] || fail "a change to lab 19's entry graded lab 20 again"
+    cp "$BATS_TEST_TMPDIR/manifest" "$m"
+    expect_regraded "sed -i 's/\"timeout\": 20,/\"timeout\": 21,/' '$m'" "cp '$BATS_TEST_TMPDIR/manifest' '$m'"
+}
+
+@test "a change to the grader binary grades again" {
+    g="$KIT/grader/grade"
+    cp "$g" "$BATS_TEST_TMPDIR/grade"
+    expect_regraded "printf '\\0' >>'$g'" "cp '$BATS_TEST_TMPDIR/grade' '$g'"
+}
+
+@test "a cache folder that others may write is never used" {
+    f="$WS/$LAB/sched.c"
+    cp "$f" "$BATS_TEST_TMPDIR/sched.c"
+    echo '/* not graded before */' >>"$f"
+    before=$(entries)
+    chmod 0777 "$PROCLABS_CACHE"
+    score >/dev/null
+    chmod 0700 "$PROCLABS_CACHE"
+    [ "$(entries)" -eq "$before" ] || fail "a verdict was stored in a folder that others may write"
+    cp "$BATS_TEST_TMPDIR/sched.c" "$f"
+}
