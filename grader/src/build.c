@@ -22,6 +22,8 @@
         "-Werror=implicit-function-declaration", "-Werror=implicit-int", "-Werror=int-conversion", \
         "-Werror=incompatible-pointer-types", "-Werror=return-type", "-Werror=format",             \
         "-Werror=uninitialized"
+/* gold (binutils, like the default ld) links a check binary 3-4x faster. */
+#define LINKER "-fuse-ld=gold"
 enum { COMPILE_TIMEOUT = 60, COMPILE_OUTPUT_CAP = 256 * 1024, LOG_LINES = 40 };
 
 static bool ends_with(const char *s, const char *suffix)
@@ -285,6 +287,7 @@ static bool link_program(const struct kit *kit, const struct lab_spec *lab,
 {
     struct args a = {0};
     add_common(&a, kit, dir);
+    add(&a, LINKER);
     add(&a, "-o");
     add(&a, out);
     add_many(&a, prog->mains, NULL);
@@ -399,6 +402,7 @@ static bool link_checks(struct build_env *b, struct args *tests, char **log)
 {
     struct args a = {0};
     add_common(&a, b->kit, b->dir);
+    add(&a, LINKER);
     add(&a, "-o");
     add(&a, "checks");
     for (int i = 0; i < tests->n; i++)
