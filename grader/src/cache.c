@@ -60,43 +60,6 @@ static bool enabled(const struct kit *kit)
     return box->namespaces || box->student_uid;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
-static bool listed(const char **list, const char *name)
-{
-    for (; list && *list; list++)
-        if (!strcmp(*list, name))
-            return true;
-    return false;
-}
-
-/* Every regular file of dir whose name ends with one of suffixes (NULL:
- * any), but those in skip, in name order. */
-static void hash_dir(struct sha256 *s, const char *dir, const char **suffixes, const char **skip)
-{
-    struct dirent **list;
-    int n = scandir(dir, &list, NULL, alphasort);
-    hash_str(s, dir);
-    for (int i = 0; i < n; i++) {
-        const char *name = list[i]->d_name;
-        bool take = name[0] != '.' && !listed(skip, name) && !suffixes;
-        for (const char **x = suffixes; name[0] != '.' && x && *x && !take; x++)
-            take = ends_with(name, *x) && !listed(skip, name);
-        char *path = xasprintf("%s/%s", dir, name);
-        struct stat st;
-        if (take && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-            hash_file(s, name, path);
-        free(path);
-        free(list[i]);
-    }
-    if (n >= 0)
-        free(list);
-}
-
 /* What the runs see of the environment, and what the grader reads of it. */
 static void hash_env(struct sha256 *s)
 {
@@ -187,8 +150,8 @@ static void kit_part(const struct kit *kit, const struct lab_spec *lab, char out
     hash_machine(&s);
     char name[256];
     lab_dirname(lab, name, sizeof name);
-    static const char *sources[] = {".c", ".h", NULL};
-    static const char *objects[] = {".o", NULL};
+    static const char *const sources[] = {".c", ".h", NULL};
+    static const char *const objects[] = {".o", NULL};
     const char *dirs[][2] = {{"labs/%s", "given"},
                              {"grader/checks/%s", "checks"},
                              {"grader/checks/lib", "lib"},
@@ -202,7 +165,8 @@ static void kit_part(const struct kit *kit, const struct lab_spec *lab, char out
         const char *what = dirs[i][1];
         hash_str(&s, what);
         if (!strcmp(what, "given"))
-            hash_dir(&s, path, sources, lab->edit); /* what build_prepare copies */
+            hash_dir(&s, path, sources,
+                     (const char *const *)lab->edit); /* what build_prepare copies */
         else if (!strcmp(what, "check objects"))
             hash_dir(&s, path, objects, NULL);
         else

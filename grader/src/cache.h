@@ -31,4 +31,15 @@ void cache_copied(const struct lab_spec *lab, const char *build_dir, struct verd
 void cache_store(const struct kit *kit, const struct lab_spec *lab, struct verdict_cache *vc,
                  const struct lab_result *res);
 
+/* The build cache: the lab's given files (its scaffolding and its
+ * programs' main files) compiled once, by the grader, per content of every
+ * file such a compile can read (the lab's given files and headers, common/'s
+ * headers, the flags, the installed packages), then copied into the build
+ * folder as NAME.o. Sound for selftest too: a mutant changes only student
+ * files, which no given object is made from. False with why in *log. */
+bool given_objects(const struct kit *kit, const struct lab_spec *lab, const char *dir,
+                   const char *const *cflags, char **log);
+/* Whether the file is one given_objects compiled. */
+bool given_compiled(const struct lab_spec *lab, const char *file);
+
 #endif

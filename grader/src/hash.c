@@ -2,7 +2,10 @@
  * or by a student's design, so a cryptographic hash, not a fast checksum. */
 #include "hash.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -129,4 +132,44 @@ void hash_file(struct sha256 *s, const char *label, const char *path)
         hash_str(s, "unreadable");
     sha256_update(s, &total, sizeof total); /* where this file's bytes end */
     close(fd);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static bool listed(const char *const *list, const char *name)
+{
+    for (; list && *list; list++)
+        if (!strcmp(*list, name))
+            return true;
+    return false;
+}
+
+void hash_dir(struct sha256 *s, const char *dir, const char *const *suffixes,
+              const char *const *skip)
+{
+    struct dirent **list;
+    int n = scandir(dir, &list, NULL, alphasort);
+    hash_str(s, dir);
+    for (int i = 0; i < n; i++) {
+        const char *name = list[i]->d_name;
+        bool take = name[0] != '.' && !listed(skip, name) && !suffixes;
+        for (const char *const *x = suffixes; name[0] != '.' && x && *x && !take; x++)
+            take = ends_with(name, *x) && !listed(skip, name);
+        size_t len = strlen(dir) + strlen(name) + 2;
+        char *path = malloc(len);
+        struct stat st;
+        if (path) {
+            snprintf(path, len, "%s/%s", dir, name);
+            if (take && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+                hash_file(s, name, path);
+        }
+        free(path);
+        free(list[i]);
+    }
+    if (n >= 0)
+        free(list);
 }

@@ -24,4 +24,9 @@ void hash_str(struct sha256 *s, const char *str);
  * unreadable, so that removing a file changes the hash too). */
 void hash_file(struct sha256 *s, const char *label, const char *path);
 
+/* Every regular file of dir whose name ends with one of suffixes (NULL:
+ * any), but those named in skip, in name order. */
+void hash_dir(struct sha256 *s, const char *dir, const char *const *suffixes,
+              const char *const *skip);
+
 #endif
