@@ -31,6 +31,12 @@ void cache_copied(const struct lab_spec *lab, const char *build_dir, struct verd
 void cache_store(const struct kit *kit, const struct lab_spec *lab, struct verdict_cache *vc,
                  const struct lab_result *res);
 
+/* How long the lab took to grade last time (ms), 0 when unknown; and note
+ * the time a grade took. Only to start the longest labs first: the order
+ * labs are graded in decides no verdict. */
+double cache_last_ms(const struct lab_spec *lab);
+void cache_note_ms(const struct lab_spec *lab, double ms);
+
 /* The build cache: the lab's given files (its scaffolding and its
  * programs' main files) compiled once, by the grader, per content of every
  * file such a compile can read (the lab's given files and headers, common/'s
