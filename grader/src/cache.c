@@ -19,11 +19,12 @@
 
 extern char **environ;
 
-/* The folder, or NULL when there is none we alone can write. */
-static char *cache_dir(void)
+/* The folder, or NULL when there is none we alone can write (or, for
+ * verdicts, PROCLABS_NO_CACHE is set). */
+static char *cache_dir(bool verdicts)
 {
     const char *off = getenv("PROCLABS_NO_CACHE");
-    if (off && *off)
+    if (verdicts && off && *off)
         return NULL;
     const char *set = getenv("PROCLABS_CACHE"), *xdg = getenv("XDG_CACHE_HOME"),
                *home = getenv("HOME");
@@ -201,7 +202,7 @@ bool cache_lookup(const struct kit *kit, const struct lab_spec *lab, struct verd
                   struct lab_result *res)
 {
     memset(vc, 0, sizeof *vc);
-    char *dir = enabled(kit) ? cache_dir() : NULL;
+    char *dir = enabled(kit) ? cache_dir(true) : NULL;
     if (!dir)
         return false;
     vc->on = true;
@@ -262,7 +263,7 @@ void cache_store(const struct kit *kit, const struct lab_spec *lab, struct verdi
         return;
     char now[65];
     kit_part(kit, lab, now); /* a kit edited while grading: which did we grade? */
-    char *dir = strcmp(now, vc->kit) ? NULL : cache_dir();
+    char *dir = strcmp(now, vc->kit) ? NULL : cache_dir(true);
     if (!dir)
         return;
     json_t *j = json_pack("{s:s, s:o}", "key", vc->key, "verdict", lab_result_json(res));
@@ -281,7 +282,7 @@ static json_t *durations; /* {"01": ms, ...}, as read at the first use */
 
 static char *durations_path(void)
 {
-    char *dir = cache_dir();
+    char *dir = cache_dir(false);
     char *path = dir ? xasprintf("%s/durations.json", dir) : NULL;
     free(dir);
     return path;
