@@ -42,10 +42,11 @@ void cache_note_ms(const struct lab_spec *lab, double ms);
  * file such a compile can read (the lab's given files and headers, common/'s
  * headers, the flags, the installed packages), then copied into the build
  * folder as NAME.o. Sound for selftest too: a mutant changes only student
- * files, which no given object is made from. False with why in *log. */
+ * files, which no given object is made from. False when they cannot be made
+ * or kept (a kit the user may not write): then build them in the folder. */
 bool given_objects(const struct kit *kit, const struct lab_spec *lab, const char *dir,
-                   const char *const *cflags, char **log);
-/* Whether the file is one given_objects compiled. */
+                   const char *const *cflags);
+/* Whether the file is one given_objects compiles. */
 bool given_compiled(const struct lab_spec *lab, const char *file);
 
 #endif
