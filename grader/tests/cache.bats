@@ -4,7 +4,7 @@
 bats_load_library bats-support
 bats_load_library bats-assert
 
-LAB=20-scheduler-sim
+LAB=01-fork-getpid
 
 setup_file() {
     export KIT="$BATS_FILE_TMPDIR/kit"
@@ -15,7 +15,7 @@ setup_file() {
     cp -r "$KIT/solutions/$LAB" "$WS/"
     export PROCLABS_CACHE="$BATS_FILE_TMPDIR/cache"
     unset PROCLABS_NO_CACHE
-    "$KIT/grader/grade" --dir "$WS" 20 >/dev/null # the first verdict, stored
+    "$KIT/grader/grade" --dir "$WS" 01 >/dev/null # the first verdict, stored
 }
 
 setup() {
@@ -26,9 +26,19 @@ entries() { # how many verdicts are stored
     find "$PROCLABS_CACHE" -maxdepth 1 -name '*.json' | wc -l
 }
 
-score() { # score [ENV...]: grade lab 20 of $WS; prints "score/max"
-    env "$@" "$KIT/grader/grade" --dir "$WS" --json - 20 |
+score() { # score [ENV...]: grade lab 01 of $WS; prints "score/max"
+    env "$@" "$KIT/grader/grade" --dir "$WS" --json - 01 |
         python3 -c 'import json,sys; l=json.load(sys.stdin)["labs"][0]; print("%d/%d" % (l["score"], l["max_score"]))'
+}
+
+bump_timeout() { # bump_timeout LAB MANIFEST: one more second for LAB's checks
+    python3 - "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[2]))
+lab = next(l for l in d["labs"] if l["id"] == sys.argv[1])
+lab["timeout"] = lab["timeout"] + 1
+json.dump(d, open(sys.argv[2], "w"), indent=2, ensure_ascii=False)
+PY
 }
 
 # expect_regraded CHANGE UNDO: after CHANGE one more verdict is stored (the
@@ -50,7 +60,7 @@ expect_regraded() {
     before=$(entries)
     [ "$before" -ge 1 ]
     first=$(score)
-    run "$KIT/grader/grade" --dir "$WS" --json - 20
+    run "$KIT/grader/grade" --dir "$WS" --json - 01
     [ "$(entries)" -eq "$before" ]
     ms=$(python3 -c 'import json,sys; print(int(json.load(sys.stdin)["labs"][0]["ms"]))' <<<"$output")
     [ "$ms" -lt 1000 ] || fail "a cached verdict took $ms ms"
@@ -58,24 +68,24 @@ expect_regraded() {
 }
 
 @test "a change to the student's file grades again, and a wrong one is not given the old verdict" {
-    f="$WS/$LAB/sched.c"
-    cp "$f" "$BATS_TEST_TMPDIR/sched.c"
-    expect_regraded "echo '/* edited */' >>'$f'" "cp '$BATS_TEST_TMPDIR/sched.c' '$f'"
+    f="$WS/$LAB/family.c"
+    cp "$f" "$BATS_TEST_TMPDIR/family.c"
+    expect_regraded "echo '/* edited */' >>'$f'" "cp '$BATS_TEST_TMPDIR/family.c' '$f'"
     full=$(score)
-    cp "$KIT/labs/$LAB/sched.c" "$f" # the starter: compiles, fails checks
+    cp "$KIT/labs/$LAB/family.c" "$f" # the starter: compiles, fails checks
     [ "$(score)" != "$full" ] || fail "the starter got the solution's verdict $full"
-    cp "$BATS_TEST_TMPDIR/sched.c" "$f"
+    cp "$BATS_TEST_TMPDIR/family.c" "$f"
     [ "$(score)" = "$full" ]
 }
 
 @test "a change to a file the lab gives grades again" {
-    f="$KIT/labs/$LAB/gantt.c"
+    f="$KIT/labs/$LAB/family_main.c"
     cp "$f" "$BATS_TEST_TMPDIR/given"
     expect_regraded "echo '/* edited */' >>'$f'" "cp '$BATS_TEST_TMPDIR/given' '$f'"
 }
 
 @test "a change to a check grades again" {
-    f="$KIT/grader/checks/$LAB/sched.bats"
+    f="$KIT/grader/checks/$LAB/family.bats"
     cp "$f" "$BATS_TEST_TMPDIR/check"
     expect_regraded "echo '# edited' >>'$f'" "cp '$BATS_TEST_TMPDIR/check' '$f'"
 }
@@ -89,18 +99,12 @@ expect_regraded() {
 @test "a change to the lab's manifest entry grades again, one to another lab's does not" {
     m="$KIT/grader/manifest.json"
     cp "$m" "$BATS_TEST_TMPDIR/manifest"
-    python3 - "$m" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-lab = next(l for l in d["labs"] if l["id"] == "19")
-lab["timeout"] = lab["timeout"] + 1
-json.dump(d, open(sys.argv[1], "w"), indent=2, ensure_ascii=False)
-PY
+    bump_timeout 19 "$m"
     before=$(entries)
     score >/dev/null
-    [ "$(entries)" -eq "$before" ] || fail "a change to lab 19's entry graded lab 20 again"
+    [ "$(entries)" -eq "$before" ] || fail "a change to lab 19's entry graded lab 01 again"
     cp "$BATS_TEST_TMPDIR/manifest" "$m"
-    expect_regraded "sed -i 's/\"timeout\": 20,/\"timeout\": 21,/' '$m'" "cp '$BATS_TEST_TMPDIR/manifest' '$m'"
+    expect_regraded "bump_timeout 01 '$m'" "cp '$BATS_TEST_TMPDIR/manifest' '$m'"
 }
 
 @test "a change to the grader binary grades again" {
@@ -110,13 +114,13 @@ PY
 }
 
 @test "a cache folder that others may write is never used" {
-    f="$WS/$LAB/sched.c"
-    cp "$f" "$BATS_TEST_TMPDIR/sched.c"
+    f="$WS/$LAB/family.c"
+    cp "$f" "$BATS_TEST_TMPDIR/family.c"
     echo '/* not graded before */' >>"$f"
     before=$(entries)
     chmod 0777 "$PROCLABS_CACHE"
     score >/dev/null
     chmod 0700 "$PROCLABS_CACHE"
     [ "$(entries)" -eq "$before" ] || fail "a verdict was stored in a folder that others may write"
-    cp "$BATS_TEST_TMPDIR/sched.c" "$f"
+    cp "$BATS_TEST_TMPDIR/family.c" "$f"
 }
