@@ -84,6 +84,18 @@ expect_regraded() {
     expect_regraded "echo '/* edited */' >>'$f'" "cp '$BATS_TEST_TMPDIR/given' '$f'"
 }
 
+@test "a given file is compiled again when it changes, not taken from the build cache" {
+    f="$KIT/labs/$LAB/family_main.c"
+    cp "$f" "$BATS_TEST_TMPDIR/given"
+    full=$(score)
+    echo '#error edited' >>"$f"
+    run "$KIT/grader/grade" --dir "$WS" 01
+    cp "$BATS_TEST_TMPDIR/given" "$f"
+    assert_failure 1
+    assert_output --partial "#error edited"
+    [ "$(score)" = "$full" ]
+}
+
 @test "a change to a check grades again" {
     f="$KIT/grader/checks/$LAB/family.bats"
     cp "$f" "$BATS_TEST_TMPDIR/check"
