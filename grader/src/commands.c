@@ -1,6 +1,7 @@
 /* The grade and build commands, and grading many labs in parallel. */
 #define _GNU_SOURCE
 #include "selfstudy.h"
+#include "cache.h"
 #include "i18n.h"
 
 #include <signal.h>
@@ -113,13 +114,25 @@ struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *t
     pid_t *pids = xcalloc((size_t)n, sizeof *pids);
     char **files = xcalloc((size_t)n, sizeof *files);
     const char *tmp = getenv("TMPDIR");
+    /* The longest labs first (as long as they took last time), so that no
+     * core waits at the end for one long lab started last. */
+    int *order = xcalloc((size_t)n, sizeof *order);
+    double *last = xcalloc((size_t)n, sizeof *last);
+    for (int i = 0; i < n; i++) {
+        last[i] = cache_last_ms(tasks[i].lab);
+        int k = i;
+        for (; k > 0 && last[order[k - 1]] < last[i]; k--)
+            order[k] = order[k - 1];
+        order[k] = i;
+    }
     int next = 0, running = 0, done = 0;
     while (done < n) {
         while (running < jobs && next < n) {
-            files[next] = xasprintf("%s/proclabs-result-%d-%d.json", tmp && *tmp ? tmp : "/tmp",
-                                    (int)getpid(), next);
-            unlink(files[next]); /* never read a stale one left by a killed grader */
-            pids[next] = start_worker(kit, &tasks[next], next, files[next]);
+            int t = order[next];
+            files[t] = xasprintf("%s/proclabs-result-%d-%d.json", tmp && *tmp ? tmp : "/tmp",
+                                 (int)getpid(), t);
+            unlink(files[t]); /* never read a stale one left by a killed grader */
+            pids[t] = start_worker(kit, &tasks[t], next, files[t]);
             next++;
             running++;
         }
@@ -127,7 +140,7 @@ struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *t
         pid_t pid = waitpid(-1, &status, 0);
         if (pid < 0)
             break;
-        for (int i = 0; i < next; i++) {
+        for (int i = 0; i < n; i++) {
             /* Only a running task: pids wrap around, and a new worker may
              * get the pid of one that finished long ago. */
             if (pids[i] != pid)
@@ -149,6 +162,7 @@ struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *t
                 free(why);
             }
             json_decref(j);
+            cache_note_ms(tasks[i].lab, results[i].ms);
             unlink(files[i]);
             if (progress)
                 progress(results, i, done, n, ctx);
@@ -159,6 +173,8 @@ struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *t
         free(files[i]);
     free(files);
     free(pids);
+    free(order);
+    free(last);
     return results;
 }
 

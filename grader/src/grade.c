@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "grader.h"
+#include "cache.h"
 #include "i18n.h"
 
 #include <dirent.h>
@@ -211,12 +212,20 @@ static void run_bats_files(const struct build_env *b, struct lab_result *res)
 void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_result *res)
 {
     double start = mono_ms();
+    struct verdict_cache vc;
+    if (cache_lookup(kit, lab, &vc, res)) {
+        res->ms = mono_ms() - start;
+        return;
+    }
     init_result(lab, res);
     struct build_env b = {.kit = kit, .lab = lab};
     char *error = NULL;
     bool have_checks = false;
 
-    if (!build_prepare(&b, &error)) {
+    bool prepared = build_prepare(&b, &error);
+    if (prepared)
+        cache_copied(lab, b.dir, &vc);
+    if (!prepared) {
         res->checks[0].status = ST_FAILED;
         res->checks[0].message = error;
         res->error = xstrdup(error);
@@ -258,6 +267,7 @@ void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_res
         res->score += c->points;
     }
     explain_causes(res);
+    cache_store(kit, lab, &vc, res);
     res->ms = mono_ms() - start;
 }
 

@@ -170,6 +170,7 @@ struct kit {
     int slot;             /* this worker's slot: its own student user */
     struct manifest manifest;
     bool verbose;
+    bool verdict_cache; /* unchanged labs answered from the cache (cache.h); never selftest */
 };
 
 struct build_env {

@@ -37,6 +37,8 @@ not_held() {
 
 setup_file() {
     export KIT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+    # Every case really runs (no cached verdict), and writes nothing in a home.
+    export PROCLABS_NO_CACHE=1 PROCLABS_CACHE="$BATS_FILE_TMPDIR/cache"
     # Submissions where any user may read them (the unprivileged run too).
     export SUBROOT=$(mktemp -d /tmp/proclabs-hostile.XXXXXX)
     chmod 755 "$SUBROOT"

@@ -1,0 +1,138 @@
+# The verdict cache: an unchanged lab is answered from it, and a change to
+# any kind of input (student file, given file, check, flags, manifest entry,
+# grader binary) grades it again. Works on a copy of the kit, which it edits.
+bats_load_library bats-support
+bats_load_library bats-assert
+
+LAB=01-fork-getpid
+
+setup_file() {
+    export KIT="$BATS_FILE_TMPDIR/kit"
+    mkdir -p "$KIT"
+    (cd "$BATS_TEST_DIRNAME/../.." && tar --exclude=./.git -cf - .) | tar -xf - -C "$KIT"
+    export WS="$BATS_FILE_TMPDIR/ws"
+    mkdir -p "$WS"
+    cp -r "$KIT/solutions/$LAB" "$WS/"
+    export PROCLABS_CACHE="$BATS_FILE_TMPDIR/cache"
+    unset PROCLABS_NO_CACHE
+    "$KIT/grader/grade" --dir "$WS" 01 >/dev/null # the first verdict, stored
+}
+
+setup() {
+    unset PROCLABS_NO_CACHE
+}
+
+entries() { # how many verdicts are stored
+    find "$PROCLABS_CACHE" -maxdepth 1 -name '*.json' | wc -l
+}
+
+score() { # score [ENV...]: grade lab 01 of $WS; prints "score/max"
+    env "$@" "$KIT/grader/grade" --dir "$WS" --json - 01 |
+        python3 -c 'import json,sys; l=json.load(sys.stdin)["labs"][0]; print("%d/%d" % (l["score"], l["max_score"]))'
+}
+
+bump_timeout() { # bump_timeout LAB MANIFEST: one more second for LAB's checks
+    python3 - "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[2]))
+lab = next(l for l in d["labs"] if l["id"] == sys.argv[1])
+lab["timeout"] = lab["timeout"] + 1
+json.dump(d, open(sys.argv[2], "w"), indent=2, ensure_ascii=False)
+PY
+}
+
+# expect_regraded CHANGE UNDO: after CHANGE one more verdict is stored (the
+# lab was graded again), after UNDO none (the first verdict is found again).
+expect_regraded() {
+    local before full after
+    before=$(entries)
+    full=$(score)
+    eval "$1"
+    score >/dev/null
+    after=$(entries)
+    [ "$after" -eq $((before + 1)) ] || fail "after '$1' the lab was not graded again ($before verdicts stored before, $after after)"
+    eval "$2"
+    [ "$(score)" = "$full" ] || fail "after '$2' the verdict is not the first one"
+    [ "$(entries)" -eq "$after" ] || fail "after '$2' the lab was graded again instead of answered from the cache"
+}
+
+@test "an unchanged lab is answered from the cache with the same verdict, fast" {
+    before=$(entries)
+    [ "$before" -ge 1 ]
+    first=$(score)
+    run "$KIT/grader/grade" --dir "$WS" --json - 01
+    [ "$(entries)" -eq "$before" ]
+    ms=$(python3 -c 'import json,sys; print(int(json.load(sys.stdin)["labs"][0]["ms"]))' <<<"$output")
+    [ "$ms" -lt 1000 ] || fail "a cached verdict took $ms ms"
+    [ "$(score)" = "$first" ]
+}
+
+@test "a change to the student's file grades again, and a wrong one is not given the old verdict" {
+    f="$WS/$LAB/family.c"
+    cp "$f" "$BATS_TEST_TMPDIR/family.c"
+    expect_regraded "echo '/* edited */' >>'$f'" "cp '$BATS_TEST_TMPDIR/family.c' '$f'"
+    full=$(score)
+    cp "$KIT/labs/$LAB/family.c" "$f" # the starter: compiles, fails checks
+    [ "$(score)" != "$full" ] || fail "the starter got the solution's verdict $full"
+    cp "$BATS_TEST_TMPDIR/family.c" "$f"
+    [ "$(score)" = "$full" ]
+}
+
+@test "a change to a file the lab gives grades again" {
+    f="$KIT/labs/$LAB/family_main.c"
+    cp "$f" "$BATS_TEST_TMPDIR/given"
+    expect_regraded "echo '/* edited */' >>'$f'" "cp '$BATS_TEST_TMPDIR/given' '$f'"
+}
+
+@test "a given file is compiled again when it changes, not taken from the build cache" {
+    f="$KIT/labs/$LAB/family_main.c"
+    cp "$f" "$BATS_TEST_TMPDIR/given"
+    full=$(score)
+    echo '#error edited' >>"$f"
+    run "$KIT/grader/grade" --dir "$WS" 01
+    cp "$BATS_TEST_TMPDIR/given" "$f"
+    assert_failure 1
+    assert_output --partial "#error edited"
+    [ "$(score)" = "$full" ]
+}
+
+@test "a change to a check grades again" {
+    f="$KIT/grader/checks/$LAB/family.bats"
+    cp "$f" "$BATS_TEST_TMPDIR/check"
+    expect_regraded "echo '# edited' >>'$f'" "cp '$BATS_TEST_TMPDIR/check' '$f'"
+}
+
+@test "a change to the flags that reach the runs grades again" {
+    # The compiler's flags are constants of the grader binary (its own test
+    # below); what a run sees of the environment is part of the key.
+    expect_regraded "export PROCLABS_SOME_FLAG=1" "unset PROCLABS_SOME_FLAG"
+}
+
+@test "a change to the lab's manifest entry grades again, one to another lab's does not" {
+    m="$KIT/grader/manifest.json"
+    cp "$m" "$BATS_TEST_TMPDIR/manifest"
+    bump_timeout 19 "$m"
+    before=$(entries)
+    score >/dev/null
+    [ "$(entries)" -eq "$before" ] || fail "a change to lab 19's entry graded lab 01 again"
+    cp "$BATS_TEST_TMPDIR/manifest" "$m"
+    expect_regraded "bump_timeout 01 '$m'" "cp '$BATS_TEST_TMPDIR/manifest' '$m'"
+}
+
+@test "a change to the grader binary grades again" {
+    g="$KIT/grader/grade"
+    cp "$g" "$BATS_TEST_TMPDIR/grade"
+    expect_regraded "printf '\\0' >>'$g'" "cp '$BATS_TEST_TMPDIR/grade' '$g'"
+}
+
+@test "a cache folder that others may write is never used" {
+    f="$WS/$LAB/family.c"
+    cp "$f" "$BATS_TEST_TMPDIR/family.c"
+    echo '/* not graded before */' >>"$f"
+    before=$(entries)
+    chmod 0777 "$PROCLABS_CACHE"
+    score >/dev/null
+    chmod 0700 "$PROCLABS_CACHE"
+    [ "$(entries)" -eq "$before" ] || fail "a verdict was stored in a folder that others may write"
+    cp "$BATS_TEST_TMPDIR/family.c" "$f"
+}
