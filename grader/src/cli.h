@@ -12,6 +12,9 @@ struct cli {
     const char *gradescope;
     const char *csv;  /* batch */
     const char *out;  /* batch */
+    const char *shard;  /* batch: "K/N" */
+    const char *roster; /* batch: CSV mapping submissions to students */
+    const char *canvas; /* batch, merge: Canvas's gradebook CSV */
     bool public_only; /* manifest --public */
     bool manual;      /* watch: re-grade on Enter, not on file events */
     bool yes;         /* reset: no question asked */
@@ -25,6 +28,8 @@ int cmd_grade(struct kit *kit, const struct cli *cli);
 int cmd_build(struct kit *kit, const struct cli *cli);
 int cmd_selftest(struct kit *kit, const struct cli *cli);
 int cmd_batch(struct kit *kit, const struct cli *cli);
+int cmd_merge(struct kit *kit, const struct cli *cli);
+int cmd_batch_workflow(struct kit *kit, const struct cli *cli);
 int cmd_verdict(struct kit *kit, const struct cli *cli);
 int cmd_classroom(struct kit *kit, const struct cli *cli);
 int cmd_manifest(struct kit *kit, const struct cli *cli);
@@ -53,8 +58,8 @@ const struct lab_spec **select_labs(const struct kit *kit, const struct cli *cli
 const struct lab_spec **gradable_labs(const struct kit *kit, const struct cli *cli, int *n);
 /* NULL when the tools grading needs are here; else what is missing and how to get it. */
 char *missing_dependencies(const struct kit *kit);
-/* Called as each graded lab comes in (done of total); may be NULL. */
-typedef void (*progress_fn)(int done, int total);
+/* Called as each graded lab comes in: tasks[task], done of total; may be NULL. */
+typedef void (*progress_fn)(int task, int done, int total, void *ctx);
 
 /* One lab to grade, from a workspace (NULL: the kit's own workspace). */
 struct grade_task {
@@ -64,7 +69,7 @@ struct grade_task {
 
 /* Grade tasks[0..n) with up to jobs at once, each in its own worker process. */
 struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *tasks, int n,
-                               int jobs, progress_fn progress);
+                               int jobs, progress_fn progress, void *ctx);
 /* The same for labs of the kit's workspace. */
 struct lab_result *grade_many(const struct kit *kit, const struct lab_spec **labs, int n, int jobs);
 

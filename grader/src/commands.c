@@ -1,6 +1,7 @@
 /* The grade and build commands, and grading many labs in parallel. */
 #define _GNU_SOURCE
 #include "selfstudy.h"
+#include "load.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -82,7 +83,10 @@ static pid_t start_worker(const struct kit *kit, const struct grade_task *task, 
     if (task->workspace)
         snprintf(mine.workspace, sizeof mine.workspace, "%s", task->workspace);
     struct lab_result res;
+    struct canary canary;
+    canary_start(&canary);
     grade_lab(&mine, task->lab, &res);
+    res.stall_ms = canary_stop(&canary);
     json_t *j = lab_result_json(&res);
     int rc = json_dump_file(j, out, JSON_COMPACT) == 0 ? 0 : 1;
     _exit(rc);
@@ -93,13 +97,13 @@ struct lab_result *grade_many(const struct kit *kit, const struct lab_spec **lab
     struct grade_task *tasks = xcalloc((size_t)n, sizeof *tasks);
     for (int i = 0; i < n; i++)
         tasks[i].lab = labs[i];
-    struct lab_result *results = grade_tasks(kit, tasks, n, jobs, NULL);
+    struct lab_result *results = grade_tasks(kit, tasks, n, jobs, NULL, NULL);
     free(tasks);
     return results;
 }
 
 struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *tasks, int n,
-                               int jobs, progress_fn progress)
+                               int jobs, progress_fn progress, void *ctx)
 {
     struct lab_result *results = xcalloc((size_t)n, sizeof *results);
     pid_t *pids = xcalloc((size_t)n, sizeof *pids);
@@ -143,7 +147,7 @@ struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *t
             json_decref(j);
             unlink(files[i]);
             if (progress)
-                progress(done, n);
+                progress(i, done, n, ctx);
             break;
         }
     }
@@ -198,6 +202,8 @@ int cmd_grade(struct kit *kit, const struct cli *cli)
     if (cli->json) {
         json_t *j = report_json(results, n);
         json_object_set_new(j, "sandbox", contain_info_json());
+        if (kit->submission_notes) /* files placed in their labs by --dir */
+            json_object_set_new(j, "submission_notes", json_text(kit->submission_notes));
         int flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
         if (to_stdout ? json_dumpf(j, stdout, flags) : json_dump_file(j, cli->json, flags)) {
             fprintf(stderr, "grade: cannot write %s\n", cli->json);

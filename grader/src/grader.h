@@ -43,6 +43,7 @@ struct lab_spec {
     struct program_spec *programs;
     int nprograms;
     double timeout; /* wall seconds for each check run of this lab */
+    double weight;  /* in a course's total (batch): points times weight; 1 unless set */
     struct check_spec *checks;
     int nchecks;
 };
@@ -155,7 +156,8 @@ struct lab_result {
     struct check_result *checks; /* one per manifest check, in manifest order */
     int nchecks;
     double ms;
-    char *error; /* the whole lab could not be graded: why */
+    double stall_ms; /* the longest the grader waited for the CPU meanwhile (load.h) */
+    char *error;     /* the whole lab could not be graded: why */
     char *notes; /* what the runs left behind (processes, IPC objects), for people */
 };
 
@@ -168,6 +170,7 @@ struct kit {
     char root[2048];      /* the kit: labs/, solutions/, common/, grader/ */
     char workspace[4096]; /* where the student's files come from */
     int slot;             /* this worker's slot: its own student user */
+    const char *submission_notes; /* what --dir did to find the labs (files placed), or NULL */
     struct manifest manifest;
     bool verbose;
 };

@@ -10,12 +10,14 @@
 #define _GNU_SOURCE
 #include "grader.h"
 #include "cli.h"
+#include "submission.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void usage(FILE *out)
@@ -26,6 +28,9 @@ static void usage(FILE *out)
           "NN-slug/bin/\n"
           "       grade batch SUBMISSIONS [options]    grade a folder of submissions (folders, "
           ".tar.gz, .zip)\n"
+          "       grade merge OUT SHARD-REPORTS...     join the reports of batch --shard runs\n"
+          "       grade batch-workflow [N] [LAB...]    print a GitHub Actions workflow grading "
+          "in N shards\n"
           "       grade verdict FILE LAB CHECK         exit 0 if that check passed in a --json "
           "report\n"
           "       grade classroom                      print a GitHub Classroom workflow for this "
@@ -36,14 +41,19 @@ static void usage(FILE *out)
           "LAB is a number (3 or 03), a slug (join) or a folder name (03-join).\n"
           "options:\n"
           "  --dir DIR         grade a submission: DIR holds the NN-slug lab folders (or a labs/\n"
-          "                    folder, or one folder around either)\n"
+          "                    folder, or one folder around either, or the labs' loose files);\n"
+          "                    DIR may be a .zip, .tar, .tar.gz or .tgz archive\n"
           "  --solutions       grade the kit's solutions/\n"
           "  --json FILE       also write the results as JSON (- for stdout)\n"
           "  --junit FILE      also write JUnit XML, for CI systems\n"
           "  --gradescope FILE also write Gradescope's results.json\n"
           "  --jobs N          grade N labs at once (default: the number of CPUs)\n"
           "  --csv FILE        (batch) the scores table; default SUBMISSIONS-scores.csv\n"
-          "  --out DIR         (batch) one JSON report per student; default SUBMISSIONS-reports/\n"
+          "  --out DIR         (batch) one JSON and Markdown report per student; default\n"
+          "                    SUBMISSIONS-reports/ (a regrade of some labs keeps the others)\n"
+          "  --shard K/N       (batch) grade only the K-th of N slices of the submissions\n"
+          "  --roster FILE     (batch) CSV: submission,student,id,... names and LMS ids\n"
+          "  --canvas FILE     (batch, merge) also write a Canvas gradebook CSV\n"
           "  -v                show every check with its timing, and the containment in force\n"
           "  --sandbox-info    say which containment of student code this machine allows\n"
           "  -h, --help        this text\n"
@@ -82,12 +92,13 @@ static const struct command {
     {"manifest", cmd_manifest, false}, {"list", cmd_list, true},
     {"next", cmd_next, true},          {"hint", cmd_hint, true},
     {"watch", cmd_watch, true},        {"reset", cmd_reset, true},
-    {"starters", cmd_starters, false},
+    {"starters", cmd_starters, false}, {"merge", cmd_merge, false},
+    {"batch-workflow", cmd_batch_workflow, false},
 };
 
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
-    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX, PUBLIC, MANUAL };
+    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX, PUBLIC, MANUAL, SHARD, ROSTER, CANVAS };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
                                              {"solutions", no_argument, NULL, 's'},
                                              {"json", required_argument, NULL, JSON},
@@ -95,6 +106,9 @@ static int parse_options(int argc, char **argv, struct cli *cli)
                                              {"gradescope", required_argument, NULL, GRADESCOPE},
                                              {"csv", required_argument, NULL, CSV},
                                              {"out", required_argument, NULL, OUT},
+                                             {"shard", required_argument, NULL, SHARD},
+                                             {"roster", required_argument, NULL, ROSTER},
+                                             {"canvas", required_argument, NULL, CANVAS},
                                              {"jobs", required_argument, NULL, 'j'},
                                              {"help", no_argument, NULL, 'h'},
                                              {"sandbox-info", no_argument, NULL, SANDBOX},
@@ -125,6 +139,15 @@ static int parse_options(int argc, char **argv, struct cli *cli)
             break;
         case OUT:
             cli->out = optarg;
+            break;
+        case SHARD:
+            cli->shard = optarg;
+            break;
+        case ROSTER:
+            cli->roster = optarg;
+            break;
+        case CANVAS:
+            cli->canvas = optarg;
             break;
         case PUBLIC:
             cli->public_only = true;
@@ -191,38 +214,50 @@ int main(int argc, char **argv)
         fputs("grade: use --dir or --solutions, not both\n", stderr);
         return 2;
     }
-    if (cli.dir) {
-        if (!is_dir(cli.dir)) {
-            fprintf(stderr,
-                    "grade: --dir %s: no such folder (give the folder that holds the "
-                    "NN-slug lab folders)\n",
-                    cli.dir);
-            return 2;
-        }
-        char *root = find_lab_root(&kit.manifest, cli.dir);
-        if (!root) {
-            if (cli.gradescope) /* Gradescope shows this to the student */
-                write_gradescope_error(cli.gradescope,
-                                       "No lab folders were found in your submission. Upload "
-                                       "your lab folders (like 01-fork-getpid) or the labs/ "
-                                       "folder that holds them.");
-            fprintf(stderr,
-                    "grade: --dir %s: no lab folders found (expected folders named like "
-                    "01-fork-getpid, or a labs/ folder holding them)\n",
-                    cli.dir);
-            return 2;
-        }
-        snprintf(kit.workspace, sizeof kit.workspace, "%s", root);
-        free(root);
-    } else if (cmd->needs_workspace) {
+    if (!cli.dir && cmd->needs_workspace)
         snprintf(kit.workspace, sizeof kit.workspace, "%s/%s", kit.root,
                  cli.solutions ? "solutions" : "labs");
-    }
 
     contain_init();
     contain_clean_stale();
     /* Our own student and judge users for what this process runs itself
      * (a build, an archive to unpack); each worker claims its own. */
     kit.slot = contain_claim_slot(0);
-    return cmd->run(&kit, &cli);
+    if (!cli.dir)
+        return cmd->run(&kit, &cli);
+
+    /* A submission: a folder, an archive, or loose files (as uploaded). */
+    const char *tmp = getenv("TMPDIR");
+    char *scratch = xasprintf("%s/proclabs-dir-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(scratch)) {
+        fprintf(stderr, "grade: --dir: cannot create %s\n", scratch);
+        return 2;
+    }
+    chmod(scratch, 0755);
+    struct note_list notes = {0};
+    char *root = NULL;
+    rc = 2;
+    if (workspace_from_submission(&kit, cli.dir, scratch, &root, &notes) < 0) {
+        char *why = xasprintf("%s. Upload your lab folders (like 01-fork-getpid), the labs/ "
+                              "folder that holds them, an archive of either, or the lab's "
+                              "files themselves (like family.c).",
+                              notes.error);
+        if (cli.gradescope) /* Gradescope shows this to the student */
+            write_gradescope_error(cli.gradescope, why);
+        fprintf(stderr, "grade: --dir %s: %s\n", cli.dir, why);
+        free(why);
+    } else {
+        snprintf(kit.workspace, sizeof kit.workspace, "%s", root);
+        char *said = note_join(&notes, "\n", false);
+        for (int i = 0; i < notes.n; i++)
+            fprintf(stderr, "%s\n", notes.items[i]);
+        kit.submission_notes = said;
+        rc = cmd->run(&kit, &cli);
+        free(said);
+    }
+    free(root);
+    note_list_free(&notes);
+    remove_tree(scratch);
+    free(scratch);
+    return rc;
 }

@@ -130,6 +130,12 @@ static bool load_lab(json_t *j, struct lab_spec *lab, int index)
     lab->sources = str_list(json_object_get(j, "sources"), "sources", where, &ok);
     json_t *t = json_object_get(j, "timeout");
     lab->timeout = json_is_number(t) ? json_number_value(t) : 20;
+    json_t *w = json_object_get(j, "weight");
+    lab->weight = json_is_number(w) ? json_number_value(w) : 1;
+    if (w && (!json_is_number(w) || lab->weight < 0)) {
+        fprintf(stderr, "grade: manifest: %s: \"weight\" must be a number of 0 or more\n", where);
+        ok = false;
+    }
 
     json_t *progs = json_object_get(j, "programs");
     if (progs && !json_is_object(progs)) {

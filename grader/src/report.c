@@ -69,6 +69,7 @@ json_t *lab_result_json(const struct lab_result *res)
     json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:f, s:o}", "id", res->lab->id, "slug",
                           res->lab->slug, "title", res->lab->title, "score", res->score,
                           "max_score", res->max_score, "ms", res->ms, "checks", checks);
+    json_object_set_new(j, "stall_ms", json_real(res->stall_ms));
     if (res->error)
         json_object_set_new(j, "error", json_text(res->error));
     if (res->notes)
@@ -98,6 +99,7 @@ bool lab_result_from_json(json_t *j, const struct manifest *m, struct lab_result
     res->score = (int)json_integer_value(json_object_get(j, "score"));
     res->max_score = (int)json_integer_value(json_object_get(j, "max_score"));
     res->ms = json_number_value(json_object_get(j, "ms"));
+    res->stall_ms = json_number_value(json_object_get(j, "stall_ms"));
     const char *s = json_string_value(json_object_get(j, "error"));
     res->error = s ? xstrdup(s) : NULL;
     s = json_string_value(json_object_get(j, "notes"));

@@ -500,7 +500,7 @@ int cmd_selftest(struct kit *kit, const struct cli *cli)
     }
     for (int i = 0; i < nmut; i++)
         tasks[2 * nlabs + i] = (struct grade_task){mutants[i].lab, mutants[i].workspace};
-    struct lab_result *res = grade_tasks(kit, tasks, ntasks, cli->jobs, NULL);
+    struct lab_result *res = grade_tasks(kit, tasks, ntasks, cli->jobs, NULL, NULL);
 
     for (int i = 0; i < nlabs; i++) {
         char dir[256];
