@@ -98,12 +98,24 @@ static bool untrusted(const struct lab_result *r, double limit)
     return r->stall_ms > limit && r->score < r->max_score;
 }
 
-/* Grade the labs whose result is untrusted once more; keep the new result.
- * Marks (in overloaded) those still untrusted after that. */
+static bool same_verdicts(const struct lab_result *a, const struct lab_result *b)
+{
+    if (a->score != b->score || a->nchecks != b->nchecks)
+        return false;
+    for (int k = 0; k < a->nchecks; k++)
+        if (a->checks[k].status != b->checks[k].status)
+            return false;
+    return true;
+}
+
+/* Grade the labs whose result is untrusted once more and keep the new
+ * result. Two runs that agree check by check are the code's doing, not the
+ * load's (a starter fails the same way on any machine); a second run that
+ * differs and was starved too is marked overloaded, for a person to regrade. */
 static void regrade_overloaded(const struct kit *kit, const struct grade_task *tasks,
                                struct lab_result *res, int ntasks, int jobs, bool *overloaded)
 {
-    double limit = stall_limit_ms(kit->manifest.time_scale);
+    double limit = stall_limit_ms();
     int n = 0;
     int *which = xcalloc((size_t)ntasks, sizeof *which);
     for (int i = 0; i < ntasks; i++)
@@ -122,9 +134,10 @@ static void regrade_overloaded(const struct kit *kit, const struct grade_task *t
         again[k] = tasks[which[k]];
     struct lab_result *redo = grade_tasks(kit, again, n, jobs, NULL, NULL);
     for (int k = 0; k < n; k++) {
+        bool agree = same_verdicts(&res[which[k]], &redo[k]);
         lab_result_free(&res[which[k]]);
         res[which[k]] = redo[k];
-        overloaded[which[k]] = untrusted(&redo[k], limit);
+        overloaded[which[k]] = !agree && untrusted(&redo[k], limit);
     }
     free(redo);
     free(again);

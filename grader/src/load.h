@@ -20,8 +20,8 @@ void canary_start(struct canary *c);
 /* Stop it; the longest lateness seen, in ms (0 when it could not run). */
 double canary_stop(struct canary *c);
 
-/* The lateness past which a lab's timing checks are not trusted:
- * STALL_MS times the manifest's time_scale (PROCLABS_STALL_MS overrides). */
-double stall_limit_ms(double time_scale);
+/* The lateness past which a lab's timing checks are not trusted: STALL_MS
+ * (PROCLABS_STALL_MS overrides it). */
+double stall_limit_ms(void);
 
 #endif

@@ -158,7 +158,9 @@ static bool unpack(const struct kit *kit, const char *archive, const char *shown
                    const char *dest, struct note_list *notes)
 {
     char *work = xasprintf("%s.work", dest);
-    char *copy = xasprintf("%s/archive", work);
+    /* The archive keeps its ending: it says how to read it. */
+    const char *ending = ends_with_nocase(archive, ".zip") ? ".zip" : ".tar";
+    char *copy = xasprintf("%s/archive%s", work, ending);
     char *script_from = xasprintf("%s/grader/src/unpack.py", kit->root);
     char *script = xasprintf("%s/unpack.py", work);
     char *out = xasprintf("%s/out", work);

@@ -3,7 +3,8 @@
 
     unpack.py ARCHIVE DEST CAP_BYTES
 
-Run by the grader as the student user inside the sandbox (see submission.c).
+The kind is read from the name: .zip is a zip, anything else a tar (plain
+or compressed). Run by the grader as the student user inside the sandbox (see submission.c).
 The same rules for every kind of archive: an entry with an absolute path or
 a `..` component, a link or a device is skipped and named on stdout; the
 sizes are summed from the listing before anything is written, and what is
@@ -17,6 +18,9 @@ import shutil
 import sys
 import tarfile
 import zipfile
+import zlib
+
+UNREADABLE = (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError, zlib.error)
 
 MAX_ENTRIES = 20000
 
@@ -31,6 +35,17 @@ def bad_name(name):
     if "\0" in n:
         return "a NUL byte in its name"
     return None
+
+
+def why_unreadable(e):
+    """A short reason, the same for the same damage."""
+    if isinstance(e, zipfile.BadZipFile):
+        return "not a valid zip archive"
+    if isinstance(e, tarfile.TarError):
+        return "not a valid tar archive (plain, .gz, .bz2 or .xz)"
+    if isinstance(e, EOFError):
+        return "the archive ends early: it was cut short"
+    return "its data is damaged (%s)" % type(e).__name__
 
 
 class TooBig(Exception):
@@ -51,7 +66,7 @@ def copy_capped(src, dst, budget):
 
 def entries(path):
     """(name, kind, size, opener) for every member; kind: 'dir', 'file' or why not."""
-    if zipfile.is_zipfile(path):
+    if path.lower().endswith(".zip"):
         z = zipfile.ZipFile(path)
         for i in z.infolist():
             mode = (i.external_attr >> 16) & 0o170000
@@ -76,8 +91,8 @@ def main():
     archive, dest, cap = sys.argv[1], sys.argv[2], int(sys.argv[3])
     try:
         listing = list(entries(archive))
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError) as e:
-        print(f"error\t{archive}\t{e}")
+    except UNREADABLE as e:
+        print(f"error\t{archive}\t{why_unreadable(e)}")
         return 4
     if len(listing) > MAX_ENTRIES:
         print(f"error\t{archive}\tmore than {MAX_ENTRIES} entries")
@@ -108,8 +123,8 @@ def main():
     except TooBig:
         shutil.rmtree(dest, ignore_errors=True)
         return 3
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError, ValueError) as e:
-        print(f"error\t{archive}\t{e}")
+    except UNREADABLE as e:
+        print(f"error\t{archive}\t{why_unreadable(e)}")
         return 4
     return 0
 
