@@ -19,11 +19,11 @@
 
 struct student {
     struct who who;
-    char *root;       /* the folder holding its lab folders, or NULL */
-    char *own;        /* its folder, or where it was unpacked: shown as its own name */
+    char *root; /* the folder holding its lab folders, or NULL */
+    char *own;  /* its folder, or where it was unpacked: shown as its own name */
     struct note_list notes;
     int first_task;
-    int left;         /* tasks not graded yet */
+    int left; /* tasks not graded yet */
 };
 
 struct progress {
@@ -56,9 +56,9 @@ static void student_done(int task, int done, int total, void *ctx)
     char el[32], eta[32];
     duration(el, sizeof el, elapsed);
     duration(eta, sizeof eta, done ? elapsed / done * (total - done) : 0);
-    fprintf(stderr, "[%d/%d] %s graded; elapsed %s, %d lab%s to go, ETA %s\n",
-            p->students_done, p->students_graded, s->who.entry, el, total - done,
-            total - done == 1 ? "" : "s", done == total ? "0 s" : eta);
+    fprintf(stderr, "[%d/%d] %s graded; elapsed %s, %d lab%s to go, ETA %s\n", p->students_done,
+            p->students_graded, s->who.entry, el, total - done, total - done == 1 ? "" : "s",
+            done == total ? "0 s" : eta);
     fflush(stderr);
 }
 
@@ -149,13 +149,14 @@ static json_t *student_report(const struct kit *kit, struct student *s,
                               const bool *overloaded)
 {
     const struct who *w = &s->who;
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "student", w->name,
-                          "submission", w->entry, "id", w->id, "sis_user_id", w->sis_id,
-                          "sis_login_id", w->login, "section", w->section, "late", w->late);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "student", w->name, "submission",
+                          w->entry, "id", w->id, "sis_user_id", w->sis_id, "sis_login_id", w->login,
+                          "section", w->section, "late", w->late);
     char *warn = note_join(&s->notes, "; ", true);
-    char *note = s->notes.error ? xasprintf("%s%s%s", s->notes.error, warn ? "; " : "",
-                                            warn ? warn : "")
-                                : warn ? xstrdup(warn) : NULL;
+    char *note = s->notes.error
+                     ? xasprintf("%s%s%s", s->notes.error, warn ? "; " : "", warn ? warn : "")
+                 : warn ? xstrdup(warn)
+                        : NULL;
     if (note)
         json_object_set_new(j, "note", json_text(note));
     free(note);
@@ -167,8 +168,8 @@ static json_t *student_report(const struct kit *kit, struct student *s,
     json_t *arr = json_array();
     for (int l = 0; l < nlabs; l++) {
         if (s->root) {
-            json_array_append_new(arr, lab_json(&res[s->first_task + l],
-                                                overloaded[s->first_task + l]));
+            json_array_append_new(arr,
+                                  lab_json(&res[s->first_task + l], overloaded[s->first_task + l]));
         } else { /* nothing to grade: every lab scores 0 and says why */
             struct lab_result none;
             grade_lab_failed(kit, labs[l], &none, s->notes.error);
@@ -269,9 +270,9 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
             prog.owner[st[s].first_task + l] = s;
         }
     }
-    fprintf(stderr, "grading %d submission%s%s (%d lab%s) with %d job%s\n", ns,
-            ns == 1 ? "" : "s", cli->shard ? " of this shard" : "", ntasks,
-            ntasks == 1 ? "" : "s", cli->jobs, cli->jobs == 1 ? "" : "s");
+    fprintf(stderr, "grading %d submission%s%s (%d lab%s) with %d job%s\n", ns, ns == 1 ? "" : "s",
+            cli->shard ? " of this shard" : "", ntasks, ntasks == 1 ? "" : "s", cli->jobs,
+            cli->jobs == 1 ? "" : "s");
     struct lab_result *res = grade_tasks(kit, tasks, ntasks, cli->jobs, student_done, &prog);
     bool *overloaded = xcalloc((size_t)ntasks, sizeof *overloaded);
     regrade_overloaded(kit, tasks, res, ntasks, cli->jobs, overloaded);
@@ -299,8 +300,7 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
             total += res[st[s].first_task + l].score;
         char num[32];
         format_points(num, sizeof num, total);
-        printf("%-30s %6s  %s\n", st[s].who.entry, num,
-               st[s].notes.error ? st[s].notes.error : "");
+        printf("%-30s %6s  %s\n", st[s].who.entry, num, st[s].notes.error ? st[s].notes.error : "");
     }
     printf("scores: %s\nreports: %s/ (STUDENT.json and STUDENT.md)\n", csv, out);
     if (cli->canvas)

@@ -79,8 +79,8 @@ static bool store(const struct manifest *m, const char *path, json_t *report)
     }
     /* The order of keys is the report's, whoever wrote it first. */
     json_t *out = json_object();
-    static const char *const head[] = {"student", "submission", "id", "sis_user_id",
-                                       "sis_login_id", "section", "late"};
+    static const char *const head[] = {"student",      "submission", "id",  "sis_user_id",
+                                       "sis_login_id", "section",    "late"};
     for (size_t k = 0; k < sizeof head / sizeof head[0]; k++) {
         json_t *v = json_object_get(report, head[k]);
         if (v)
@@ -191,10 +191,10 @@ static void make_notes(struct row *rows, int n)
         {
             if (!json_is_true(json_object_get(lab, "overloaded")))
                 continue;
-            char *o = xasprintf("regrade: machine overloaded (lab %s: the grader waited %.0f ms "
-                                "for the CPU, more than its timing checks allow)",
-                                str(lab, "id"),
-                                json_number_value(json_object_get(lab, "stall_ms")));
+            char *o =
+                xasprintf("regrade: machine overloaded (lab %s: the grader waited %.0f ms "
+                          "for the CPU, more than its timing checks allow)",
+                          str(lab, "id"), json_number_value(json_object_get(lab, "stall_ms")));
             append(&rows[i].note, "; ", o);
             free(o);
         }
@@ -207,8 +207,9 @@ static void make_notes(struct row *rows, int n)
                                 "decide which counts",
                                 student_key(r), others);
             if (i < n && strcmp(str(r, "submission"), others) < 0)
-                fprintf(stderr, "grade: batch: warning: %s and %s are both %s's: each has its "
-                                "own row and report; decide which counts\n",
+                fprintf(stderr,
+                        "grade: batch: warning: %s and %s are both %s's: each has its "
+                        "own row and report; decide which counts\n",
                         str(r, "submission"), others, student_key(r));
             append(&rows[i].note, "; ", w);
             free(w);
@@ -234,8 +235,8 @@ static json_t *lab_of(json_t *report, const char *id)
 {
     size_t k;
     json_t *lab;
-    json_array_foreach(json_object_get(report, "labs"), k, lab) if (!strcmp(str(lab, "id"), id))
-        return lab;
+    json_array_foreach(json_object_get(report, "labs"), k,
+                       lab) if (!strcmp(str(lab, "id"), id)) return lab;
     return NULL;
 }
 
@@ -360,8 +361,7 @@ static bool write_feedback(const char *path, json_t *r, const char *note)
     format_points(a, sizeof a, json_number_value(json_object_get(r, "score")));
     format_points(b, sizeof b, json_number_value(json_object_get(r, "max_score")));
     fprintf(f, "# proc-labs: %s\n\nSubmission: `%s`%s  \nScore: **%s / %s**\n", str(r, "student"),
-            str(r, "submission"), json_is_true(json_object_get(r, "late")) ? " (late)" : "", a,
-            b);
+            str(r, "submission"), json_is_true(json_object_get(r, "late")) ? " (late)" : "", a, b);
     if (note && *note)
         fprintf(f, "\n**Note:** %s\n", note);
     size_t k;

@@ -10,14 +10,14 @@ struct cli {
     const char *json;
     const char *junit;
     const char *gradescope;
-    const char *csv;  /* batch */
-    const char *out;  /* batch */
+    const char *csv;    /* batch */
+    const char *out;    /* batch */
     const char *shard;  /* batch: "K/N" */
     const char *roster; /* batch: CSV mapping submissions to students */
     const char *canvas; /* batch, merge: Canvas's gradebook CSV */
-    bool public_only; /* manifest --public */
-    bool manual;      /* watch: re-grade on Enter, not on file events */
-    bool yes;         /* reset: no question asked */
+    bool public_only;   /* manifest --public */
+    bool manual;        /* watch: re-grade on Enter, not on file events */
+    bool yes;           /* reset: no question asked */
     int jobs;
     bool verbose;
     char **names; /* the LAB arguments */

@@ -158,7 +158,7 @@ struct lab_result {
     double ms;
     double stall_ms; /* the longest the grader waited for the CPU meanwhile (load.h) */
     char *error;     /* the whole lab could not be graded: why */
-    char *notes; /* what the runs left behind (processes, IPC objects), for people */
+    char *notes;     /* what the runs left behind (processes, IPC objects), for people */
 };
 
 const char *kind_name(enum check_kind k);
@@ -167,9 +167,9 @@ const char *status_name(enum check_status s);
 /* ---- grading (grade.c, build.c, tap.c) ---------------------------------- */
 
 struct kit {
-    char root[2048];      /* the kit: labs/, solutions/, common/, grader/ */
-    char workspace[4096]; /* where the student's files come from */
-    int slot;             /* this worker's slot: its own student user */
+    char root[2048];              /* the kit: labs/, solutions/, common/, grader/ */
+    char workspace[4096];         /* where the student's files come from */
+    int slot;                     /* this worker's slot: its own student user */
     const char *submission_notes; /* what --dir did to find the labs (files placed), or NULL */
     struct manifest manifest;
     bool verbose;
@@ -210,8 +210,8 @@ void symset_free(struct symset *s);
  * IFUNC or weak games, no global that kit or checks define, no reference to
  * the checks or the test runner). On refusal append "FILE: error: ..." lines
  * naming each offending section or symbol to *log and return false. */
-bool objcheck_student(const char *obj, const char *shown, struct symset *kit,
-                      struct symset *checks, char **log);
+bool objcheck_student(const char *obj, const char *shown, struct symset *kit, struct symset *checks,
+                      char **log);
 
 /* Fill results from TAP text; kind tells Criterion's or bats' dialect. */
 void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res);

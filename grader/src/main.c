@@ -86,19 +86,38 @@ static const struct command {
     int (*run)(struct kit *, const struct cli *);
     bool needs_workspace;
 } commands[] = {
-    {"grade", cmd_grade, true},        {"build", cmd_build, true},
-    {"selftest", cmd_selftest, true},  {"batch", cmd_batch, false},
-    {"verdict", cmd_verdict, false},   {"classroom", cmd_classroom, false},
-    {"manifest", cmd_manifest, false}, {"list", cmd_list, true},
-    {"next", cmd_next, true},          {"hint", cmd_hint, true},
-    {"watch", cmd_watch, true},        {"reset", cmd_reset, true},
-    {"starters", cmd_starters, false}, {"merge", cmd_merge, false},
+    {"grade", cmd_grade, true},
+    {"build", cmd_build, true},
+    {"selftest", cmd_selftest, true},
+    {"batch", cmd_batch, false},
+    {"verdict", cmd_verdict, false},
+    {"classroom", cmd_classroom, false},
+    {"manifest", cmd_manifest, false},
+    {"list", cmd_list, true},
+    {"next", cmd_next, true},
+    {"hint", cmd_hint, true},
+    {"watch", cmd_watch, true},
+    {"reset", cmd_reset, true},
+    {"starters", cmd_starters, false},
+    {"merge", cmd_merge, false},
     {"batch-workflow", cmd_batch_workflow, false},
 };
 
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
-    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX, PUBLIC, MANUAL, SHARD, ROSTER, CANVAS };
+    enum {
+        JSON = 256,
+        JUNIT,
+        GRADESCOPE,
+        CSV,
+        OUT,
+        SANDBOX,
+        PUBLIC,
+        MANUAL,
+        SHARD,
+        ROSTER,
+        CANVAS
+    };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
                                              {"solutions", no_argument, NULL, 's'},
                                              {"json", required_argument, NULL, JSON},
@@ -238,7 +257,8 @@ int main(int argc, char **argv)
     char *root = NULL;
     rc = 2;
     if (workspace_from_submission(&kit, cli.dir, scratch, &root, &notes) < 0) {
-        char *why = xasprintf("%s. Upload your lab folders (like 01-fork-getpid), the labs/ "
+        char *why = xasprintf("No lab folders were found in your submission (%s). Upload your lab "
+                              "folders (like 01-fork-getpid), the labs/ "
                               "folder that holds them, an archive of either, or the lab's "
                               "files themselves (like family.c).",
                               notes.error);

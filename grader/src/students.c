@@ -56,7 +56,7 @@ void csv_free(char **fields)
     free(fields);
 }
 
-static const char *const roster_cols[6] = {"submission",   "student",      "id",
+static const char *const roster_cols[6] = {"submission",  "student",      "id",
                                            "sis_user_id", "sis_login_id", "section"};
 
 bool roster_load(const char *path, struct roster *r)

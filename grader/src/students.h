@@ -20,7 +20,7 @@ struct who {
 struct roster {
     char ***rows; /* rows[i][col] */
     int nrows;
-    int col[6];   /* submission, student, id, sis_user_id, sis_login_id, section (-1: none) */
+    int col[6]; /* submission, student, id, sis_user_id, sis_login_id, section (-1: none) */
 };
 
 /* Load path; on error print what is wrong and return false. */

@@ -154,8 +154,8 @@ char *find_lab_root(const struct manifest *m, const char *dir)
 /* Unpack archive (shown to people as shown) into dest, contained like
  * student code: a crafted archive can write nowhere else, cannot run long,
  * and the size cap holds before anything is written. */
-static bool unpack(const struct kit *kit, const char *archive, const char *shown,
-                   const char *dest, struct note_list *notes)
+static bool unpack(const struct kit *kit, const char *archive, const char *shown, const char *dest,
+                   struct note_list *notes)
 {
     char *work = xasprintf("%s.work", dest);
     /* The archive keeps its ending: it says how to read it. */
@@ -194,15 +194,16 @@ static bool unpack(const struct kit *kit, const char *archive, const char *shown
             *name++ = '\0';
             *why++ = '\0';
             if (!strcmp(line, "skip"))
-                note_warn(notes, "%s: skipped the entry %s (%s: only plain files and folders "
-                                "inside the archive are unpacked)",
-                         shown, name, why);
+                note_warn(notes,
+                          "%s: skipped the entry %s (%s: only plain files and folders "
+                          "inside the archive are unpacked)",
+                          shown, name, why);
             else if (!strcmp(line, "error") && !err)
                 err = xstrdup(why);
         }
         if (r.timed_out)
-            notes->error = xasprintf("%s: took more than %d s to unpack (an archive bomb?)",
-                                     shown, EXTRACT_TIMEOUT);
+            notes->error = xasprintf("%s: took more than %d s to unpack (an archive bomb?)", shown,
+                                     EXTRACT_TIMEOUT);
         else if (code == 3)
             notes->error = xasprintf("%s: unpacks to more than %d MB or too many files (the "
                                      "limit): hand in only the lab folders' sources",
@@ -261,7 +262,7 @@ static void place_file(struct placing *p, const char *path, const char *name, co
     lab_dirname(&p->m->labs[lab], dirname, sizeof dirname);
     if (p->taken[k]) { /* the first in byte order counts */
         note_warn(p->notes, "%s: %s not used: %s was placed in %s/ already", p->shown, rel,
-                 p->taken[k], dirname);
+                  p->taken[k], dirname);
         return;
     }
     char *to_dir = xasprintf("%s/%s", p->placed, dirname);
@@ -406,7 +407,10 @@ int workspace_from_submission(const struct kit *kit, const char *path, const cha
         free(placed);
     }
     if (!*out_dir && !notes->error && ntrees > 0)
-        notes->error = xstrdup("no lab folders found (and no lab's files, like family.c)");
+        notes->error = xasprintf("%s: no lab folders found, and none of the labs' files: hand in "
+                                 "the lab folders (like 01-fork-getpid) or their files (like "
+                                 "family.c)",
+                                 shown);
     if (!*out_dir && !notes->error)
         notes->error = xasprintf("%s: nothing to grade", shown);
     for (int t = 0; t < ntrees; t++) {
