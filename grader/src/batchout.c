@@ -11,24 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void format_points(char *buf, size_t size, double points)
-{
-    long long h = (long long)(points * 100 + (points < 0 ? -0.5 : 0.5)); /* hundredths */
-    if (h % 100 == 0)
-        snprintf(buf, size, "%lld", h / 100);
-    else if (h % 10 == 0)
-        snprintf(buf, size, "%.1f", (double)h / 100);
-    else
-        snprintf(buf, size, "%.2f", (double)h / 100);
-}
-
-/* A whole number stays an integer in JSON, as the grader writes scores. */
-static json_t *json_points(double points)
-{
-    long long h = (long long)(points * 100 + (points < 0 ? -0.5 : 0.5));
-    return h % 100 == 0 ? json_integer(h / 100) : json_real((double)h / 100);
-}
-
 static const char *str(json_t *obj, const char *key)
 {
     const char *s = json_string_value(json_object_get(obj, key));

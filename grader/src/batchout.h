@@ -20,7 +20,4 @@ bool report_merge_file(const struct manifest *m, const char *dir, const char *pa
  * Warns on stderr about two submissions of one student. */
 bool write_outputs(const struct manifest *m, const char *dir, const char *csv, const char *canvas);
 
-/* Points as people write them: "12", "0.5", "10.25". */
-void format_points(char *buf, size_t size, double points);
-
 #endif

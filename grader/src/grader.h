@@ -19,7 +19,7 @@ struct cause {
 
 struct check_spec {
     const char *name;
-    int points;
+    double points; /* may be fractional (0.5): kept exact to hundredths in every output */
     const char *hint;
     bool hidden;            /* runs only in the instructor's copy */
     const char *visibility; /* Gradescope's, when the manifest sets one */
@@ -59,7 +59,7 @@ struct manifest {
 bool manifest_load(const char *path, struct manifest *m);
 /* Find a lab by "3", "03", "join" or "03-join"; NULL when none matches. */
 const struct lab_spec *manifest_find(const struct manifest *m, const char *key);
-int lab_max_points(const struct lab_spec *lab);
+double lab_max_points(const struct lab_spec *lab);
 /* "01-fork-getpid" in a static buffer of the caller's. */
 void lab_dirname(const struct lab_spec *lab, char *buf, size_t size);
 
@@ -139,7 +139,7 @@ struct check_result {
     const char *name;
     enum check_kind kind;
     enum check_status status;
-    int points, max_points;
+    double points, max_points;
     char *message; /* why it failed (malloc'd), or NULL */
     const char *hint;
     double ms;
@@ -150,7 +150,7 @@ struct check_result {
 
 struct lab_result {
     const struct lab_spec *lab;
-    int score, max_score;
+    double score, max_score;
     bool built;
     char *build_log;             /* compiler warnings and errors */
     struct check_result *checks; /* one per manifest check, in manifest order */
@@ -217,6 +217,14 @@ bool objcheck_student(const char *obj, const char *shown, struct symset *kit, st
 void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res);
 
 /* ---- output (report.c) ---------------------------------------------------- */
+
+/* Points in JSON: an integer when whole (as always written), else a real
+ * rounded to hundredths. */
+json_t *json_points(double points);
+/* Points as people write them: "12", "0.5", "10.25". */
+void format_points(char *buf, size_t size, double points);
+/* The same in a static buffer of one of 8 rotating slots, for printf. */
+const char *pts(double points);
 
 /* A JSON string of any bytes (invalid UTF-8 replaced). */
 json_t *json_text(const char *s);

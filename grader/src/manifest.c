@@ -166,7 +166,15 @@ static bool load_lab(json_t *j, struct lab_spec *lab, int index)
         struct check_spec *cs = &lab->checks[i];
         cs->name = need_str(c, "name", where, &ok);
         json_t *pts = json_object_get(c, "points");
-        cs->points = json_is_integer(pts) ? (int)json_integer_value(pts) : 1;
+        /* 0.5 stays 0.5: a real is not an integer, and must not become 1. */
+        cs->points = pts ? json_number_value(pts) : 1;
+        if (pts && (!json_is_number(pts) || cs->points < 0)) {
+            fprintf(stderr,
+                    "grade: manifest: %s: a check's \"points\" must be a number of 0 or "
+                    "more (like 2 or 0.5)\n",
+                    where);
+            ok = false;
+        }
         json_t *h = json_object_get(c, "hint");
         cs->hint = json_is_string(h) ? json_string_value(h) : NULL;
         cs->hidden = json_is_true(json_object_get(c, "hidden"));
@@ -226,9 +234,9 @@ const struct lab_spec *manifest_find(const struct manifest *m, const char *key)
     return NULL;
 }
 
-int lab_max_points(const struct lab_spec *lab)
+double lab_max_points(const struct lab_spec *lab)
 {
-    int sum = 0;
+    double sum = 0;
     for (int i = 0; i < lab->nchecks; i++)
         sum += lab->checks[i].points;
     return sum;

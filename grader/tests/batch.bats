@@ -238,3 +238,29 @@ want = int(sys.argv[2]) / 2
 assert float(jane["total"]) == want and float(jane["max"]) == want and jane["01"] == sys.argv[2], jane
 PY
 }
+
+@test "fractional points stay fractional (0.5 is not 1) in the report, the CSV and Gradescope's JSON" {
+    # a kit whose manifest gives lab 01's first check 0.5 points and lab 01 weight 2
+    k="$BATS_TEST_TMPDIR/kit"; mkdir -p "$k/grader"
+    for f in labs common solutions; do ln -s "$KIT/$f" "$k/$f"; done
+    for f in checks build src; do ln -s "$KIT/grader/$f" "$k/grader/$f"; done
+    cp "$GRADE" "$k/grader/"
+    python3 - "$KIT/grader/manifest.json" "$k/grader/manifest.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["labs"][0]["checks"][0]["points"] = 0.5
+m["labs"][0]["weight"] = 2
+json.dump(m, open(sys.argv[2], "w"))
+PY
+    want=$(python3 -c "print($FULL1 - 0.5)")
+    b="$BATS_TEST_TMPDIR/subs"; mkdir -p "$b/sol" "$b/start"
+    cp -r "$SOL1" "$b/sol/"; cp -r "$START1" "$b/start/"
+    run "$k/grader/grade" batch "$b" 01 --csv "$BATS_TEST_TMPDIR/s.csv" --out "$BATS_TEST_TMPDIR/r"
+    assert_success
+    [ "$(csv_col "$BATS_TEST_TMPDIR/s.csv" sol 01)" = "$want" ]
+    [ "$(csv_col "$BATS_TEST_TMPDIR/s.csv" sol total)" = "$(python3 -c "print(int(2 * $want))")" ]
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); c=d["labs"][0]["checks"][1]; assert c["max_points"] == 0.5 and d["score"] == float(sys.argv[2]), (c, d["score"])' "$BATS_TEST_TMPDIR/r/sol.json" "$want"
+    run "$k/grader/grade" --dir "$b/sol" 01 --gradescope "$BATS_TEST_TMPDIR/gs.json"
+    assert_success
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["score"] == float(sys.argv[2]) and any(t["max_score"] == 0.5 for t in r["tests"]), r["score"]' "$BATS_TEST_TMPDIR/gs.json" "$want"
+}
