@@ -246,6 +246,13 @@ int main(int argc, char **argv)
         return cmd->run(&kit, &cli);
 
     /* A submission: a folder, an archive, or loose files (as uploaded). */
+    if (!path_exists(cli.dir)) {
+        fprintf(stderr,
+                "grade: --dir %s: no such folder or archive (give the folder that holds the "
+                "NN-slug lab folders, or an archive of it)\n",
+                cli.dir);
+        return 2;
+    }
     const char *tmp = getenv("TMPDIR");
     char *scratch = xasprintf("%s/proclabs-dir-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(scratch)) {
