@@ -241,6 +241,18 @@ static double lab_max(const struct lab_spec *lab)
     return lab_max_points(lab);
 }
 
+/* ",score" per lab of the report; returns the weighted total. */
+static double score_cells(FILE *f, json_t *report, const struct lab_spec **cols, int nc)
+{
+    double total = 0;
+    for (int l = 0; l < nc; l++) {
+        double score = json_number_value(json_object_get(lab_of(report, cols[l]->id), "score"));
+        total += cols[l]->weight * score;
+        fprintf(f, ",%s", pts(score));
+    }
+    return total;
+}
+
 static bool write_csv(const char *path, const struct lab_spec **cols, int nc, struct row *rows,
                       int n)
 {
@@ -262,13 +274,7 @@ static bool write_csv(const char *path, const struct lab_spec **cols, int nc, st
         csv_field(f, str(r, "submission"));
         fputc(',', f);
         csv_field(f, str(r, "id"));
-        double total = 0;
-        for (int l = 0; l < nc; l++) {
-            double score = json_number_value(json_object_get(lab_of(r, cols[l]->id), "score"));
-            total += cols[l]->weight * score;
-            format_points(num, sizeof num, score);
-            fprintf(f, ",%s", num);
-        }
+        double total = score_cells(f, r, cols, nc);
         format_points(num, sizeof num, total);
         fprintf(f, ",%s", num);
         format_points(num, sizeof num, max);
@@ -309,13 +315,7 @@ static bool write_canvas(const char *path, const struct lab_spec **cols, int nc,
                 fputc(',', f);
             csv_field(f, str(r, ids[k]));
         }
-        double total = 0;
-        for (int l = 0; l < nc; l++) {
-            double score = json_number_value(json_object_get(lab_of(r, cols[l]->id), "score"));
-            total += cols[l]->weight * score;
-            format_points(num, sizeof num, score);
-            fprintf(f, ",%s", num);
-        }
+        double total = score_cells(f, r, cols, nc);
         format_points(num, sizeof num, total);
         fprintf(f, ",%s\n", num);
     }
