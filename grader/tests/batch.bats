@@ -264,3 +264,16 @@ PY
     assert_success
     python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["score"] == float(sys.argv[2]) and any(t["max_score"] == 0.5 for t in r["tests"]), r["score"]' "$BATS_TEST_TMPDIR/gs.json" "$want"
 }
+
+@test "a lab that lost points while the grader was starved of CPU is graded again; runs that agree count" {
+    b="$BATS_TEST_TMPDIR/subs"; mkdir -p "$b/sam" "$b/sol"
+    cp -r "$START1" "$b/sam/"; cp -r "$SOL1" "$b/sol/"
+    # Any lateness counts as starvation here: the starter's lab is graded twice.
+    PROCLABS_STALL_MS=0.001 run "$GRADE" batch "$b" 01 --csv "$BATS_TEST_TMPDIR/s.csv" --out "$BATS_TEST_TMPDIR/r"
+    assert_success
+    assert_output --partial "1 lab lost points while the grader waited more than 0 ms for the CPU (the machine is overloaded): grading it again"
+    # the starter fails the same way twice: its score stands, with no note
+    [ "$(csv_col "$BATS_TEST_TMPDIR/s.csv" sam note)" = "" ]
+    [ "$(csv_col "$BATS_TEST_TMPDIR/s.csv" sol total)" = "$FULL1" ]
+    python3 -c 'import json,sys; l=json.load(open(sys.argv[1]))["labs"][0]; assert l["stall_ms"] > 0 and "overloaded" not in l, l' "$BATS_TEST_TMPDIR/r/sam.json"
+}
