@@ -210,8 +210,8 @@ void symset_free(struct symset *s);
  * IFUNC or weak games, no global that kit or checks define, no reference to
  * the checks or the test runner). On refusal append "FILE: error: ..." lines
  * naming each offending section or symbol to *log and return false. */
-bool objcheck_student(const char *obj, const char *shown, struct symset *kit, struct symset *checks,
-                      char **log);
+bool objcheck_student(const char *obj, const char *shown, struct symset *kit,
+                      struct symset *checks, char **log);
 
 /* Fill results from TAP text; kind tells Criterion's or bats' dialect. */
 void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res);
