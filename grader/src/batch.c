@@ -1,236 +1,186 @@
 /*
- * Instructors' commands: grade a folder of submissions (batch), read one
- * check's verdict from a report (verdict), and find the lab folders inside
- * whatever a student handed in.
+ * Instructors' commands: grade a folder of submissions (batch), possibly
+ * one shard of it, join shards' results (merge), print a workflow that
+ * shards a batch over a GitHub Actions matrix, and read one check's verdict
+ * from a report (verdict).
  */
 #define _GNU_SOURCE
+#include "batchout.h"
 #include "cli.h"
+#include "load.h"
+#include "students.h"
+#include "submission.h"
 
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-enum { EXTRACT_TIMEOUT = 60, UNPACKED_CAP_MB = 200 };
-
-static bool holds_labs(const struct manifest *m, const char *dir)
-{
-    for (int i = 0; i < m->nlabs; i++) {
-        char name[64];
-        lab_dirname(&m->labs[i], name, sizeof name);
-        char *p = xasprintf("%s/%s", dir, name);
-        bool yes = is_dir(p);
-        free(p);
-        if (yes)
-            return true;
-    }
-    return false;
-}
-
-/* dir, or dir/labs, when it holds lab folders. */
-static char *labs_here(const struct manifest *m, const char *dir)
-{
-    if (holds_labs(m, dir))
-        return realpath(dir, NULL);
-    char *labs = xasprintf("%s/labs", dir);
-    char *found = holds_labs(m, labs) ? realpath(labs, NULL) : NULL;
-    free(labs);
-    return found;
-}
-
-char *find_lab_root(const struct manifest *m, const char *dir, char **several)
-{
-    char *found = labs_here(m, dir);
-    if (found)
-        return found;
-    char *all = NULL;
-    int count = 0;
-    /* One wrapping folder, as archives often have ("alice/labs/..."). */
-    struct dirent **list;
-    int n = scandir(dir, &list, NULL, alphasort);
-    for (int i = 0; i < n; i++) {
-        const char *name = list[i]->d_name;
-        if ((several || !found) && name[0] != '.' && strncmp(name, "__", 2)) { /* not __MACOSX */
-            char *sub = xasprintf("%s/%s", dir, name);
-            struct stat st;
-            char *here = lstat(sub, &st) == 0 && S_ISDIR(st.st_mode) ? labs_here(m, sub) : NULL;
-            if (here && several) {
-                char *more = xasprintf("%s  %s\n", all ? all : "", here);
-                free(all);
-                all = more;
-                count++;
-            }
-            if (here && !found)
-                found = here;
-            else
-                free(here);
-            free(sub);
-        }
-        free(list[i]);
-    }
-    if (n >= 0)
-        free(list);
-    if (count > 1) { /* which one was meant is the caller's to say */
-        *several = all;
-        free(found);
-        return NULL;
-    }
-    free(all);
-    return found;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
-/* The student's name: the entry without its archive ending, safe as a file name. */
-static char *student_name(const char *entry)
-{
-    static const char *endings[] = {".tar.gz", ".tgz", ".tar", ".zip"};
-    char *name = xstrdup(entry);
-    for (size_t i = 0; i < sizeof endings / sizeof endings[0]; i++)
-        if (ends_with(name, endings[i])) {
-            name[strlen(name) - strlen(endings[i])] = '\0';
-            break;
-        }
-    for (char *p = name; *p; p++)
-        if (!(*p == '-' || *p == '_' || *p == '.' || (*p >= '0' && *p <= '9') ||
-              (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
-            *p = '_';
-    return name;
-}
-
-static long tree_kb(const char *path)
-{
-    char *cmd[] = {"du", "-sk", (char *)path, NULL};
-    struct run_spec spec = {.argv = cmd, .timeout = 30, .output_cap = 4096};
-    struct run_result r;
-    contain_run(&spec, &r);
-    long kb = atol(r.output);
-    run_result_free(&r);
-    return kb;
-}
-
-/* Unpack an archive into dir, contained like student code: a crafted
- * archive can write nowhere else and cannot run long or fill the disk. */
-static bool unpack(const struct kit *kit, const char *archive, const char *dir, int slot,
-                   char **why)
-{
-    const char *base = strrchr(archive, '/') ? strrchr(archive, '/') + 1 : archive;
-    char *copy = xasprintf("%s/.archive-%s", dir, base);
-    if (!copy_file(archive, copy)) {
-        *why = xstrdup("archive unreadable");
-        free(copy);
-        return false;
-    }
-    char *tar[] = {"tar", "-xf",       copy, "--no-same-owner", "--no-same-permissions",
-                   "-C",  (char *)dir, NULL};
-    char *zip[] = {"unzip", "-q", "-o", copy, "-d", (char *)dir, NULL};
-    struct run_spec spec = {.argv = ends_with(archive, ".zip") ? zip : tar,
-                            .cwd = dir,
-                            .timeout = EXTRACT_TIMEOUT,
-                            .output_cap = 64 * 1024,
-                            .student = true,
-                            .as_student = true,
-                            .slot = slot,
-                            .keep = dir,
-                            .kit = kit->root};
-    struct run_result r;
-    contain_run(&spec, &r);
-    bool ok = !r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
-    run_result_free(&r);
-    unlink(copy);
-    free(copy);
-    if (!ok)
-        *why = xstrdup("archive unreadable");
-    else if (tree_kb(dir) > UNPACKED_CAP_MB * 1024) {
-        *why = xasprintf("archive unpacks to more than %d MB", UNPACKED_CAP_MB);
-        ok = false;
-    }
-    return ok;
-}
-
 struct student {
-    char *name;
+    struct who who;
     char *root; /* the folder holding its lab folders, or NULL */
-    char *note; /* why it could not be graded, or NULL */
+    char *own;  /* its folder, or where it was unpacked: shown as its own name */
+    struct note_list notes;
     int first_task;
+    int left; /* tasks not graded yet */
 };
 
-static void progress_bar(const struct lab_result *results, int index, int done, int total,
+struct progress {
+    struct student *st;
+    int ns;
+    int *owner; /* task -> student */
+    int students_done, students_graded;
+    double start;
+};
+
+static void duration(char *buf, size_t size, double s)
+{
+    if (s < 60)
+        snprintf(buf, size, "%.0f s", s);
+    else if (s < 3600)
+        snprintf(buf, size, "%dm%02ds", (int)s / 60, (int)s % 60);
+    else
+        snprintf(buf, size, "%dh%02dm", (int)s / 3600, (int)s / 60 % 60);
+}
+
+/* A line per finished student, on a terminal or in a log alike. */
+static void student_done(const struct lab_result *results, int task, int done, int total,
                          void *ctx)
 {
-    (void)results, (void)index, (void)ctx;
-    if (!isatty(STDERR_FILENO))
+    (void)results;
+    struct progress *p = ctx;
+    struct student *s = &p->st[p->owner[task]];
+    if (--s->left > 0)
         return;
-    enum { WIDTH = 30 };
-    int full = total ? done * WIDTH / total : WIDTH;
-    fputs("\r[", stderr);
-    for (int i = 0; i < WIDTH; i++)
-        fputc(i < full ? '#' : '.', stderr);
-    fprintf(stderr, "] %d/%d labs graded", done, total);
-    if (done == total)
-        fputc('\n', stderr);
+    p->students_done++;
+    double elapsed = (mono_ms() - p->start) / 1000;
+    char el[32], eta[32];
+    duration(el, sizeof el, elapsed);
+    duration(eta, sizeof eta, done ? elapsed / done * (total - done) : 0);
+    fprintf(stderr, "[%d/%d] %s graded; elapsed %s, %d lab%s to go, ETA %s\n", p->students_done,
+            p->students_graded, s->who.entry, el, total - done, total - done == 1 ? "" : "s",
+            done == total ? "0 s" : eta);
     fflush(stderr);
 }
 
-static void csv_field(FILE *f, const char *s)
+static int by_bytes(const struct dirent **a, const struct dirent **b)
 {
-    fputc('"', f);
-    for (; s && *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s == '\n' ? ' ' : *s, f);
-    }
-    fputc('"', f);
+    return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static bool write_csv(const char *path, const struct lab_spec **labs, int nlabs, struct student *st,
-                      int ns, const struct lab_result *res)
+static char *trim_slashes(const char *path)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
+    char *t = xstrdup(path);
+    while (strlen(t) > 1 && t[strlen(t) - 1] == '/')
+        t[strlen(t) - 1] = '\0';
+    return t;
+}
+
+static bool parse_shard(const char *spec, int *k, int *n)
+{
+    char extra;
+    return spec && sscanf(spec, "%d/%d%c", k, n, &extra) == 2 && *n >= 1 && *k >= 1 && *k <= *n;
+}
+
+/* A lab result's JSON for the report, marked when the machine was too
+ * loaded to trust it. */
+static json_t *lab_json(const struct lab_result *r, bool overloaded)
+{
+    json_t *j = lab_result_json(r);
+    if (overloaded)
+        json_object_set_new(j, "overloaded", json_true());
+    return j;
+}
+
+/* Lost points while the grader was starved of CPU beyond the checks'
+ * margins: the score may be the machine's fault. */
+static bool untrusted(const struct lab_result *r, double limit)
+{
+    return r->stall_ms > limit && r->score < r->max_score;
+}
+
+static bool same_verdicts(const struct lab_result *a, const struct lab_result *b)
+{
+    if (a->score != b->score || a->nchecks != b->nchecks)
         return false;
-    fputs("student", f);
-    int max = 0;
-    for (int l = 0; l < nlabs; l++) {
-        fprintf(f, ",%s", labs[l]->id);
-        max += lab_max_points(labs[l]);
-    }
-    fputs(",total,max,note\n", f);
-    for (int s = 0; s < ns; s++) {
-        csv_field(f, st[s].name);
-        int total = 0;
-        for (int l = 0; l < nlabs; l++) {
-            int score = st[s].root ? res[st[s].first_task + l].score : 0;
-            total += score;
-            fprintf(f, ",%d", score);
-        }
-        fprintf(f, ",%d,%d,", total, max);
-        csv_field(f, st[s].note ? st[s].note : "");
-        fputc('\n', f);
-    }
-    return fclose(f) == 0;
+    for (int k = 0; k < a->nchecks; k++)
+        if (a->checks[k].status != b->checks[k].status)
+            return false;
+    return true;
 }
 
-static void write_reports(const char *dir, struct student *st, int ns, int nlabs,
-                          const struct lab_result *res)
+/* Grade the labs whose result is untrusted once more and keep the new
+ * result. Two runs that agree check by check are the code's doing, not the
+ * load's (a starter fails the same way on any machine); a second run that
+ * differs and was starved too is marked overloaded, for a person to regrade. */
+static void regrade_overloaded(const struct kit *kit, const struct grade_task *tasks,
+                               struct lab_result *res, int ntasks, int jobs, bool *overloaded)
 {
-    for (int s = 0; s < ns; s++) {
-        json_t *j = st[s].root ? report_json(&res[st[s].first_task], nlabs)
-                               : json_pack("{s:i, s:i, s:[]}", "score", 0, "max_score", 0, "labs");
-        json_object_set_new(j, "student", json_string(st[s].name));
-        if (st[s].note)
-            json_object_set_new(j, "note", json_string(st[s].note));
-        char *path = xasprintf("%s/%s.json", dir, st[s].name);
-        json_dump_file(j, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        free(path);
-        json_decref(j);
+    double limit = stall_limit_ms();
+    int n = 0;
+    int *which = xcalloc((size_t)ntasks, sizeof *which);
+    for (int i = 0; i < ntasks; i++)
+        if (untrusted(&res[i], limit))
+            which[n++] = i;
+    if (n == 0) {
+        free(which);
+        return;
     }
+    fprintf(stderr,
+            "grade: batch: %d lab%s lost points while the grader waited more than %.0f ms for "
+            "the CPU (the machine is overloaded): grading %s again\n",
+            n, n == 1 ? "" : "s", limit, n == 1 ? "it" : "them");
+    struct grade_task *again = xcalloc((size_t)n, sizeof *again);
+    for (int k = 0; k < n; k++)
+        again[k] = tasks[which[k]];
+    struct lab_result *redo = grade_tasks(kit, again, n, jobs, NULL, NULL);
+    for (int k = 0; k < n; k++) {
+        bool agree = same_verdicts(&res[which[k]], &redo[k]);
+        lab_result_free(&res[which[k]]);
+        res[which[k]] = redo[k];
+        overloaded[which[k]] = !agree && untrusted(&redo[k], limit);
+    }
+    free(redo);
+    free(again);
+    free(which);
+}
+
+static json_t *student_report(const struct kit *kit, struct student *s,
+                              const struct lab_spec **labs, int nlabs, struct lab_result *res,
+                              const bool *overloaded)
+{
+    const struct who *w = &s->who;
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "student", w->name, "submission",
+                          w->entry, "id", w->id, "sis_user_id", w->sis_id, "sis_login_id", w->login,
+                          "section", w->section, "late", w->late);
+    char *warn = note_join(&s->notes, "; ", true);
+    char *note = s->notes.error
+                     ? xasprintf("%s%s%s", s->notes.error, warn ? "; " : "", warn ? warn : "")
+                 : warn ? xstrdup(warn)
+                        : NULL;
+    if (note)
+        json_object_set_new(j, "note", json_text(note));
+    free(note);
+    free(warn);
+    json_t *sn = json_array();
+    for (int i = 0; i < s->notes.n; i++)
+        json_array_append_new(sn, json_text(s->notes.items[i]));
+    json_object_set_new(j, "submission_notes", sn);
+    json_t *arr = json_array();
+    for (int l = 0; l < nlabs; l++) {
+        if (s->root) {
+            json_array_append_new(arr,
+                                  lab_json(&res[s->first_task + l], overloaded[s->first_task + l]));
+        } else { /* nothing to grade: every lab scores 0 and says why */
+            struct lab_result none;
+            grade_lab_failed(kit, labs[l], &none, s->notes.error);
+            json_array_append_new(arr, lab_json(&none, false));
+            lab_result_free(&none);
+        }
+    }
+    json_object_set_new(j, "labs", arr);
+    return j;
 }
 
 int cmd_batch(struct kit *kit, const struct cli *cli)
@@ -238,6 +188,12 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
     if (cli->nnames < 1) {
         fputs("grade: batch needs a folder of submissions: grade batch SUBMISSIONS [LAB...]\n",
               stderr);
+        return 2;
+    }
+    int shard_k = 1, shard_n = 1;
+    if (cli->shard && !parse_shard(cli->shard, &shard_k, &shard_n)) {
+        fprintf(stderr, "grade: batch: --shard %s: give K/N with 1 <= K <= N, like --shard 2/4\n",
+                cli->shard);
         return 2;
     }
     struct cli only = *cli; /* the LABs after SUBMISSIONS, or all */
@@ -260,9 +216,10 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
         fprintf(stderr, "grade: %s\n", missing);
         return 2;
     }
-    char *trimmed = xstrdup(subs);
-    while (strlen(trimmed) > 1 && trimmed[strlen(trimmed) - 1] == '/')
-        trimmed[strlen(trimmed) - 1] = '\0';
+    struct roster roster;
+    if (cli->roster && !roster_load(cli->roster, &roster))
+        return 2;
+    char *trimmed = trim_slashes(subs);
     char *csv = cli->csv ? xstrdup(cli->csv) : xasprintf("%s-scores.csv", trimmed);
     char *out = cli->out ? xstrdup(cli->out) : xasprintf("%s-reports", trimmed);
     const char *tmp = getenv("TMPDIR");
@@ -273,31 +230,23 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
     }
     chmod(scratch, 0755);
 
+    /* Every shard lists the same entries in the same (byte) order. */
     struct dirent **list;
-    int n = scandir(subs, &list, NULL, alphasort);
+    int n = scandir(subs, &list, NULL, by_bytes);
     struct student *st = xcalloc((size_t)(n > 0 ? n : 1), sizeof *st);
-    int ns = 0;
+    int ns = 0, index = 0;
     for (int i = 0; i < n; i++) {
         const char *entry = list[i]->d_name;
-        if (entry[0] != '.') {
+        if (entry[0] != '.' && index++ % shard_n == shard_k - 1) {
             struct student *s = &st[ns];
-            s->name = student_name(entry);
+            who_from_entry(&s->who, entry, cli->roster ? &roster : NULL);
             char *path = xasprintf("%s/%s", subs, entry);
-            struct stat sb;
-            if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-                s->root = find_lab_root(&kit->manifest, path, NULL);
-            } else if (ends_with(entry, ".tar.gz") || ends_with(entry, ".tgz") ||
-                       ends_with(entry, ".tar") || ends_with(entry, ".zip")) {
-                char *dir = xasprintf("%s/%d", scratch, ns);
-                mkdir_p(dir);
-                if (unpack(kit, path, dir, kit->slot, &s->note))
-                    s->root = find_lab_root(&kit->manifest, dir, NULL);
-                free(dir);
-            } else {
-                s->note = xstrdup("not a folder or a .tar.gz, .tgz, .tar or .zip archive");
-            }
-            if (!s->root && !s->note)
-                s->note = xstrdup("no lab folders found");
+            char *dir = xasprintf("%s/%d", scratch, ns);
+            mkdir_p(dir);
+            chmod(dir, 0755);
+            workspace_from_submission(kit, path, dir, &s->root, &s->notes);
+            s->own = realpath(is_dir(path) ? path : dir, NULL);
+            free(dir);
             free(path);
             ns++;
         }
@@ -310,40 +259,70 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
     for (int s = 0; s < ns; s++)
         if (st[s].root) {
             st[s].first_task = ntasks;
+            st[s].left = nlabs;
             ntasks += nlabs;
         }
     struct grade_task *tasks = xcalloc((size_t)ntasks, sizeof *tasks);
-    for (int s = 0; s < ns; s++)
-        for (int l = 0; st[s].root && l < nlabs; l++)
+    struct progress prog = {.st = st, .ns = ns, .start = mono_ms()};
+    prog.owner = xcalloc((size_t)ntasks, sizeof *prog.owner);
+    for (int s = 0; s < ns; s++) {
+        prog.students_graded += st[s].root != NULL;
+        for (int l = 0; st[s].root && l < nlabs; l++) {
             tasks[st[s].first_task + l] = (struct grade_task){labs[l], st[s].root};
-    fprintf(stderr, "grading %d submission%s (%d lab%s) with %d job%s\n", ns, ns == 1 ? "" : "s",
-            ntasks, ntasks == 1 ? "" : "s", cli->jobs, cli->jobs == 1 ? "" : "s");
-    struct lab_result *res = grade_tasks(kit, tasks, ntasks, cli->jobs, progress_bar, NULL);
+            prog.owner[st[s].first_task + l] = s;
+        }
+    }
+    fprintf(stderr, "grading %d submission%s%s (%d lab%s) with %d job%s\n", ns, ns == 1 ? "" : "s",
+            cli->shard ? " of this shard" : "", ntasks, ntasks == 1 ? "" : "s", cli->jobs,
+            cli->jobs == 1 ? "" : "s");
+    struct lab_result *res = grade_tasks(kit, tasks, ntasks, cli->jobs, student_done, &prog);
+    bool *overloaded = xcalloc((size_t)ntasks, sizeof *overloaded);
+    regrade_overloaded(kit, tasks, res, ntasks, cli->jobs, overloaded);
 
     int rc = 0;
-    if (!write_csv(csv, labs, nlabs, st, ns, res)) {
-        fprintf(stderr, "grade: batch: cannot write %s\n", csv);
-        rc = 2;
-    }
-    write_reports(out, st, ns, nlabs, res);
     for (int s = 0; s < ns; s++) {
-        int total = 0;
+        struct student *sd = &st[s];
+        if (sd->root && sd->own) { /* its own name, never the scratch folder */
+            char *unpacked = xasprintf("%s/unpacked", sd->own);
+            results_show_paths(&res[sd->first_task], nlabs, unpacked, sd->who.entry);
+            results_show_paths(&res[sd->first_task], nlabs, sd->own, sd->who.entry);
+            free(unpacked);
+        }
+        json_t *j = student_report(kit, sd, labs, nlabs, res, overloaded);
+        if (!report_store(&kit->manifest, out, sd->who.stem, j)) {
+            fprintf(stderr, "grade: batch: cannot write %s/%s.json\n", out, sd->who.stem);
+            rc = 2;
+        }
+    }
+    if (!write_outputs(&kit->manifest, out, csv, cli->canvas))
+        rc = 2;
+    for (int s = 0; s < ns; s++) {
+        double total = 0;
         for (int l = 0; st[s].root && l < nlabs; l++)
             total += res[st[s].first_task + l].score;
-        printf("%-30s %4d  %s\n", st[s].name, total, st[s].note ? st[s].note : "");
+        char num[32];
+        format_points(num, sizeof num, total);
+        printf("%-30s %6s  %s\n", st[s].who.entry, num, st[s].notes.error ? st[s].notes.error : "");
     }
-    printf("scores: %s\nreports: %s/\n", csv, out);
+    printf("scores: %s\nreports: %s/ (STUDENT.json and STUDENT.md)\n", csv, out);
+    if (cli->canvas)
+        printf("canvas: %s\n", cli->canvas);
 
     for (int i = 0; i < ntasks; i++)
         lab_result_free(&res[i]);
     free(res);
+    free(overloaded);
     free(tasks);
+    free(prog.owner);
     for (int s = 0; s < ns; s++) {
-        free(st[s].name);
+        who_free(&st[s].who);
         free(st[s].root);
-        free(st[s].note);
+        free(st[s].own);
+        note_list_free(&st[s].notes);
     }
     free(st);
+    if (cli->roster)
+        roster_free(&roster);
     remove_tree(scratch);
     free(scratch);
     free(csv);
@@ -351,6 +330,123 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
     free(trimmed);
     free(labs);
     return rc;
+}
+
+/* grade merge OUT SHARD-RESULTS...: the shards' reports into OUT, then the
+ * same files a batch writes. */
+int cmd_merge(struct kit *kit, const struct cli *cli)
+{
+    if (cli->nnames < 2) {
+        fputs("grade: usage: grade merge OUT SHARD-REPORTS... (each the --out folder of a "
+              "batch --shard K/N)\n",
+              stderr);
+        return 2;
+    }
+    char *out = trim_slashes(cli->names[0]);
+    if (!mkdir_p(out)) {
+        fprintf(stderr, "grade: merge: cannot create %s\n", out);
+        free(out);
+        return 2;
+    }
+    int rc = 0, merged = 0;
+    for (int i = 1; i < cli->nnames; i++) {
+        struct dirent **list;
+        int n = scandir(cli->names[i], &list, NULL, by_bytes);
+        if (n < 0) {
+            fprintf(stderr, "grade: merge: %s is not a folder of a batch's reports\n",
+                    cli->names[i]);
+            rc = 2;
+        }
+        for (int k = 0; k < n; k++) {
+            const char *name = list[k]->d_name;
+            size_t len = strlen(name);
+            if (name[0] != '.' && len > 5 && !strcmp(name + len - 5, ".json")) {
+                char *path = xasprintf("%s/%s", cli->names[i], name);
+                if (report_merge_file(&kit->manifest, out, path))
+                    merged++;
+                free(path);
+            }
+            free(list[k]);
+        }
+        if (n >= 0)
+            free(list);
+    }
+    char *csv = cli->csv ? xstrdup(cli->csv) : xasprintf("%s-scores.csv", out);
+    if (!write_outputs(&kit->manifest, out, csv, cli->canvas))
+        rc = 2;
+    printf("merged %d report%s\nscores: %s\nreports: %s/\n", merged, merged == 1 ? "" : "s", csv,
+           out);
+    free(csv);
+    free(out);
+    return rc;
+}
+
+/* A GitHub Actions workflow that grades submissions/ in N shards at once
+ * and merges them: the matrix is the scheduler. */
+int cmd_batch_workflow(struct kit *kit, const struct cli *cli)
+{
+    (void)kit;
+    int n = cli->nnames ? atoi(cli->names[0]) : 4;
+    if (n < 1 || n > 256) {
+        fputs("grade: usage: grade batch-workflow [SHARDS] [LAB...] (SHARDS from 1 to 256)\n",
+              stderr);
+        return 2;
+    }
+    char labs[512] = "";
+    for (int i = 1; i < cli->nnames; i++) {
+        size_t len = strlen(labs);
+        snprintf(labs + len, sizeof labs - len, " %s", cli->names[i]);
+    }
+    printf("# Generated by `grader/grade batch-workflow %d`: grades submissions/ in %d shards.\n"
+           "name: Batch grading\n"
+           "on: [workflow_dispatch]\n"
+           "permissions:\n"
+           "  contents: read\n"
+           "jobs:\n"
+           "  shard:\n"
+           "    runs-on: ubuntu-latest\n"
+           "    strategy:\n"
+           "      fail-fast: false\n"
+           "      matrix:\n"
+           "        shard: [",
+           n, n);
+    for (int k = 1; k <= n; k++)
+        printf("%s%d", k > 1 ? ", " : "", k);
+    printf("]\n"
+           "    steps:\n"
+           "      - uses: actions/checkout@v4\n"
+           "      - name: Grade shard ${{ matrix.shard }} of %d\n"
+           "        run: |\n"
+           "          sudo make setup\n"
+           "          make kit\n"
+           "          sudo grader/grade batch submissions%s --shard ${{ matrix.shard }}/%d "
+           "--out shard-${{ matrix.shard }} --csv shard-${{ matrix.shard }}.csv\n"
+           "      - uses: actions/upload-artifact@v4\n"
+           "        with:\n"
+           "          name: shard-${{ matrix.shard }}\n"
+           "          path: shard-${{ matrix.shard }}/\n"
+           "  merge:\n"
+           "    needs: shard\n"
+           "    runs-on: ubuntu-latest\n"
+           "    steps:\n"
+           "      - uses: actions/checkout@v4\n"
+           "      - uses: actions/download-artifact@v4\n"
+           "        with:\n"
+           "          pattern: shard-*\n"
+           "          path: shards\n"
+           "      - name: Merge the shards\n"
+           "        run: |\n"
+           "          sudo make setup\n"
+           "          make -s grader/grade\n"
+           "          grader/grade merge results shards/shard-* --csv scores.csv\n"
+           "      - uses: actions/upload-artifact@v4\n"
+           "        with:\n"
+           "          name: results\n"
+           "          path: |\n"
+           "            scores.csv\n"
+           "            results/\n",
+           n, labs, n);
+    return 0;
 }
 
 int cmd_verdict(struct kit *kit, const struct cli *cli)

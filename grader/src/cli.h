@@ -10,11 +10,14 @@ struct cli {
     const char *json;
     const char *junit;
     const char *gradescope;
-    const char *csv;  /* batch */
-    const char *out;  /* batch */
-    bool public_only; /* manifest --public */
-    bool manual;      /* watch: re-grade on Enter, not on file events */
-    bool yes;         /* reset: no question asked */
+    const char *csv;    /* batch */
+    const char *out;    /* batch */
+    const char *shard;  /* batch: "K/N" */
+    const char *roster; /* batch: CSV mapping submissions to students */
+    const char *canvas; /* batch, merge: Canvas's gradebook CSV */
+    bool public_only;   /* manifest --public */
+    bool manual;        /* watch: re-grade on Enter, not on file events */
+    bool yes;           /* reset: no question asked */
     int jobs;
     bool verbose;
     char **names; /* the LAB arguments */
@@ -25,6 +28,8 @@ int cmd_grade(struct kit *kit, const struct cli *cli);
 int cmd_build(struct kit *kit, const struct cli *cli);
 int cmd_selftest(struct kit *kit, const struct cli *cli);
 int cmd_batch(struct kit *kit, const struct cli *cli);
+int cmd_merge(struct kit *kit, const struct cli *cli);
+int cmd_batch_workflow(struct kit *kit, const struct cli *cli);
 int cmd_verdict(struct kit *kit, const struct cli *cli);
 int cmd_classroom(struct kit *kit, const struct cli *cli);
 int cmd_manifest(struct kit *kit, const struct cli *cli);

@@ -3,6 +3,7 @@
 #include "selfstudy.h"
 #include "cache.h"
 #include "i18n.h"
+#include "load.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -91,7 +92,10 @@ static pid_t start_worker(const struct kit *kit, const struct grade_task *task, 
     if (task->workspace)
         snprintf(mine.workspace, sizeof mine.workspace, "%s", task->workspace);
     struct lab_result res;
+    struct canary canary;
+    canary_start(&canary);
     grade_lab(&mine, task->lab, &res);
+    res.stall_ms = canary_stop(&canary);
     json_t *j = lab_result_json(&res);
     int rc = json_dump_file(j, out, JSON_COMPACT) == 0 ? 0 : 1;
     _exit(rc);
@@ -231,6 +235,8 @@ int cmd_grade(struct kit *kit, const struct cli *cli)
     if (cli->json) {
         json_t *j = report_json(results, n);
         json_object_set_new(j, "sandbox", contain_info_json());
+        if (kit->submission_notes) /* files placed in their labs by --dir */
+            json_object_set_new(j, "submission_notes", json_text(kit->submission_notes));
         int flags = JSON_INDENT(2) | JSON_PRESERVE_ORDER;
         if (to_stdout ? json_dumpf(j, stdout, flags) : json_dump_file(j, cli->json, flags)) {
             fprintf(stderr, "grade: cannot write %s\n", cli->json);

@@ -51,9 +51,9 @@ int cmd_classroom(struct kit *kit, const struct cli *cli)
                    "          test-name: %s-%s %s\n"
                    "          command: grader/grade verdict .grade.json %s %s\n"
                    "          timeout: 1\n"
-                   "          max-score: %d\n",
+                   "          max-score: %s\n",
                    lab->id, lab->slug, c->name, id, lab->id, lab->slug, c->name, lab->id, c->name,
-                   c->points);
+                   pts(c->points));
         }
     }
     puts("      - name: Autograding Reporter\n"

@@ -106,7 +106,7 @@ bool write_gradescope(const char *path, const struct lab_result *labs, int n)
             free(output);
         }
         total += r->score;
-        char *line = xasprintf("%s%s %d/%d\n", summary, name, r->score, r->max_score);
+        char *line = xasprintf("%s%s %s/%s\n", summary, name, pts(r->score), pts(r->max_score));
         free(summary);
         summary = line;
     }

@@ -19,7 +19,7 @@ struct cause {
 
 struct check_spec {
     const char *name;
-    int points;
+    double points; /* may be fractional (0.5): kept exact to hundredths in every output */
     const char *hint;
     bool hidden;            /* runs only in the instructor's copy */
     const char *visibility; /* Gradescope's, when the manifest sets one */
@@ -43,6 +43,7 @@ struct lab_spec {
     struct program_spec *programs;
     int nprograms;
     double timeout; /* wall seconds for each check run of this lab */
+    double weight;  /* in a course's total (batch): points times weight; 1 unless set */
     struct check_spec *checks;
     int nchecks;
 };
@@ -58,7 +59,7 @@ struct manifest {
 bool manifest_load(const char *path, struct manifest *m);
 /* Find a lab by "3", "03", "join" or "03-join"; NULL when none matches. */
 const struct lab_spec *manifest_find(const struct manifest *m, const char *key);
-int lab_max_points(const struct lab_spec *lab);
+double lab_max_points(const struct lab_spec *lab);
 /* "01-fork-getpid" in a static buffer of the caller's. */
 void lab_dirname(const struct lab_spec *lab, char *buf, size_t size);
 
@@ -138,7 +139,7 @@ struct check_result {
     const char *name;
     enum check_kind kind;
     enum check_status status;
-    int points, max_points;
+    double points, max_points;
     char *message; /* why it failed (malloc'd), or NULL */
     const char *hint;
     double ms;
@@ -149,14 +150,15 @@ struct check_result {
 
 struct lab_result {
     const struct lab_spec *lab;
-    int score, max_score;
+    double score, max_score;
     bool built;
     char *build_log;             /* compiler warnings and errors */
     struct check_result *checks; /* one per manifest check, in manifest order */
     int nchecks;
     double ms;
-    char *error; /* the whole lab could not be graded: why */
-    char *notes; /* what the runs left behind (processes, IPC objects), for people */
+    double stall_ms; /* the longest the grader waited for the CPU meanwhile (load.h) */
+    char *error;     /* the whole lab could not be graded: why */
+    char *notes;     /* what the runs left behind (processes, IPC objects), for people */
 };
 
 const char *kind_name(enum check_kind k);
@@ -165,9 +167,10 @@ const char *status_name(enum check_status s);
 /* ---- grading (grade.c, build.c, tap.c) ---------------------------------- */
 
 struct kit {
-    char root[2048];      /* the kit: labs/, solutions/, common/, grader/ */
-    char workspace[4096]; /* where the student's files come from */
-    int slot;             /* this worker's slot: its own student user */
+    char root[2048];              /* the kit: labs/, solutions/, common/, grader/ */
+    char workspace[4096];         /* where the student's files come from */
+    int slot;                     /* this worker's slot: its own student user */
+    const char *submission_notes; /* what --dir did to find the labs (files placed), or NULL */
     struct manifest manifest;
     bool verbose;
     bool verdict_cache; /* unchanged labs answered from the cache (cache.h); never selftest */
@@ -225,6 +228,14 @@ bool objcheck_student(const char *obj, const char *shown, struct symset *kit, st
 void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res);
 
 /* ---- output (report.c) ---------------------------------------------------- */
+
+/* Points in JSON: an integer when whole (as always written), else a real
+ * rounded to hundredths. */
+json_t *json_points(double points);
+/* Points as people write them: "12", "0.5", "10.25". */
+void format_points(char *buf, size_t size, double points);
+/* The same in a static buffer of one of 8 rotating slots, for printf. */
+const char *pts(double points);
 
 /* A JSON string of any bytes (invalid UTF-8 replaced). */
 json_t *json_text(const char *s);

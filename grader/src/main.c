@@ -9,12 +9,14 @@
 #include "grader.h"
 #include "cli.h"
 #include "i18n.h"
+#include "submission.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static bool find_kit_root(char *root, size_t size)
@@ -50,7 +52,8 @@ static const struct command {
     {"manifest", cmd_manifest, false, 0, 0}, {"list", cmd_list, true, 0, -1},
     {"next", cmd_next, true, 0, 1},          {"hint", cmd_hint, true, 1, 2},
     {"watch", cmd_watch, true, 0, 1},        {"reset", cmd_reset, true, 1, 1},
-    {"starters", cmd_starters, false, 1, 1},
+    {"starters", cmd_starters, false, 1, 1}, {"merge", cmd_merge, false, 2, -1},
+    {"batch-workflow", cmd_batch_workflow, false, 0, -1},
 };
 
 /* `grade help [COMMAND]`; false when COMMAND is none. */
@@ -88,7 +91,19 @@ static int check_arg_count(const struct command *cmd, const struct cli *cli)
 
 static int parse_options(int argc, char **argv, struct cli *cli, const char *cmd)
 {
-    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX, PUBLIC, MANUAL };
+    enum {
+        JSON = 256,
+        JUNIT,
+        GRADESCOPE,
+        CSV,
+        OUT,
+        SANDBOX,
+        PUBLIC,
+        MANUAL,
+        SHARD,
+        ROSTER,
+        CANVAS
+    };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
                                              {"solutions", no_argument, NULL, 's'},
                                              {"json", required_argument, NULL, JSON},
@@ -96,6 +111,9 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *cmd
                                              {"gradescope", required_argument, NULL, GRADESCOPE},
                                              {"csv", required_argument, NULL, CSV},
                                              {"out", required_argument, NULL, OUT},
+                                             {"shard", required_argument, NULL, SHARD},
+                                             {"roster", required_argument, NULL, ROSTER},
+                                             {"canvas", required_argument, NULL, CANVAS},
                                              {"jobs", required_argument, NULL, 'j'},
                                              {"help", no_argument, NULL, 'h'},
                                              {"sandbox-info", no_argument, NULL, SANDBOX},
@@ -126,6 +144,15 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *cmd
             break;
         case OUT:
             cli->out = optarg;
+            break;
+        case SHARD:
+            cli->shard = optarg;
+            break;
+        case ROSTER:
+            cli->roster = optarg;
+            break;
+        case CANVAS:
+            cli->canvas = optarg;
             break;
         case PUBLIC:
             cli->public_only = true;
@@ -208,47 +235,58 @@ int main(int argc, char **argv)
         fputs("grade: use --dir or --solutions, not both\n", stderr);
         return 2;
     }
-    if (cli.dir) {
-        if (!is_dir(cli.dir)) {
-            fprintf(stderr,
-                    "grade: --dir %s: no such folder (give the folder that holds the "
-                    "NN-slug lab folders)\n",
-                    cli.dir);
-            return 2;
-        }
-        char *several = NULL;
-        char *root = find_lab_root(&kit.manifest, cli.dir, &several);
-        if (several) {
-            fprintf(stderr,
-                    _("grade: --dir %s: several folders below it hold lab folders:\n%s"
-                      "give the one to grade: grade --dir FOLDER\n"),
-                    cli.dir, several);
-            free(several);
-            return 2;
-        }
-        if (!root) {
-            if (cli.gradescope) /* Gradescope shows this to the student */
-                write_gradescope_error(cli.gradescope,
-                                       "No lab folders were found in your submission. Upload "
-                                       "your lab folders (like 01-fork-getpid) or the labs/ "
-                                       "folder that holds them.");
-            fprintf(stderr,
-                    "grade: --dir %s: no lab folders found (expected folders named like "
-                    "01-fork-getpid, or a labs/ folder holding them)\n",
-                    cli.dir);
-            return 2;
-        }
-        snprintf(kit.workspace, sizeof kit.workspace, "%s", root);
-        free(root);
-    } else if (cmd->needs_workspace) {
+    if (!cli.dir && cmd->needs_workspace)
         snprintf(kit.workspace, sizeof kit.workspace, "%s/%s", kit.root,
                  cli.solutions ? "solutions" : "labs");
-    }
 
     contain_init();
     contain_clean_stale();
     /* Our own student and judge users for what this process runs itself
      * (a build, an archive to unpack); each worker claims its own. */
     kit.slot = contain_claim_slot(0);
-    return cmd->run(&kit, &cli);
+    if (!cli.dir)
+        return cmd->run(&kit, &cli);
+
+    /* A submission: a folder, an archive, or loose files (as uploaded). */
+    if (!path_exists(cli.dir)) {
+        fprintf(stderr,
+                "grade: --dir %s: no such folder or archive (give the folder that holds the "
+                "NN-slug lab folders, or an archive of it)\n",
+                cli.dir);
+        return 2;
+    }
+    const char *tmp = getenv("TMPDIR");
+    char *scratch = xasprintf("%s/proclabs-dir-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(scratch)) {
+        fprintf(stderr, "grade: --dir: cannot create %s\n", scratch);
+        return 2;
+    }
+    chmod(scratch, 0755);
+    struct note_list notes = {0};
+    char *root = NULL;
+    rc = 2;
+    if (workspace_from_submission(&kit, cli.dir, scratch, &root, &notes) < 0) {
+        char *why = xasprintf("No lab folders were found in your submission (%s). Upload your lab "
+                              "folders (like 01-fork-getpid), the labs/ "
+                              "folder that holds them, an archive of either, or the lab's "
+                              "files themselves (like family.c).",
+                              notes.error);
+        if (cli.gradescope) /* Gradescope shows this to the student */
+            write_gradescope_error(cli.gradescope, why);
+        fprintf(stderr, "grade: --dir %s: %s\n", cli.dir, why);
+        free(why);
+    } else {
+        snprintf(kit.workspace, sizeof kit.workspace, "%s", root);
+        char *said = note_join(&notes, "\n", false);
+        for (int i = 0; i < notes.n; i++)
+            fprintf(stderr, "%s\n", notes.items[i]);
+        kit.submission_notes = said;
+        rc = cmd->run(&kit, &cli);
+        free(said);
+    }
+    free(root);
+    note_list_free(&notes);
+    remove_tree(scratch);
+    free(scratch);
+    return rc;
 }

@@ -137,6 +137,12 @@ static bool load_lab(json_t *j, struct lab_spec *lab, int index)
     lab->sources = str_list(json_object_get(j, "sources"), "sources", where, &ok);
     json_t *t = json_object_get(j, "timeout");
     lab->timeout = json_is_number(t) ? json_number_value(t) : 20;
+    json_t *w = json_object_get(j, "weight");
+    lab->weight = json_is_number(w) ? json_number_value(w) : 1;
+    if (w && (!json_is_number(w) || lab->weight < 0)) {
+        fprintf(stderr, "grade: manifest: %s: \"weight\" must be a number of 0 or more\n", where);
+        ok = false;
+    }
 
     json_t *progs = json_object_get(j, "programs");
     if (progs && !json_is_object(progs)) {
@@ -167,7 +173,15 @@ static bool load_lab(json_t *j, struct lab_spec *lab, int index)
         struct check_spec *cs = &lab->checks[i];
         cs->name = need_str(c, "name", where, &ok);
         json_t *pts = json_object_get(c, "points");
-        cs->points = json_is_integer(pts) ? (int)json_integer_value(pts) : 1;
+        /* 0.5 stays 0.5: a real is not an integer, and must not become 1. */
+        cs->points = pts ? json_number_value(pts) : 1;
+        if (pts && (!json_is_number(pts) || cs->points < 0)) {
+            fprintf(stderr,
+                    "grade: manifest: %s: a check's \"points\" must be a number of 0 or "
+                    "more (like 2 or 0.5)\n",
+                    where);
+            ok = false;
+        }
         json_t *h = json_object_get(c, "hint");
         cs->hint = json_is_string(h) ? json_string_value(h) : NULL;
         cs->hidden = json_is_true(json_object_get(c, "hidden"));
@@ -227,9 +241,9 @@ const struct lab_spec *manifest_find(const struct manifest *m, const char *key)
     return NULL;
 }
 
-int lab_max_points(const struct lab_spec *lab)
+double lab_max_points(const struct lab_spec *lab)
 {
-    int sum = 0;
+    double sum = 0;
     for (int i = 0; i < lab->nchecks; i++)
         sum += lab->checks[i].points;
     return sum;

@@ -143,8 +143,8 @@ void progress_record(const struct kit *kit, json_t *progress, const struct lab_r
     char *hash = lab_files_hash(kit, r->lab);
     json_object_set_new(e, "hash", json_string(hash));
     free(hash);
-    json_object_set_new(e, "score", json_integer(r->score));
-    json_object_set_new(e, "max_score", json_integer(r->max_score));
+    json_object_set_new(e, "score", json_points(r->score));
+    json_object_set_new(e, "max_score", json_points(r->max_score));
     json_object_del(e, "first_failure");
     json_object_del(e, "first_failure_check");
     for (int i = 0; i < r->nchecks; i++)
@@ -157,12 +157,12 @@ void progress_record(const struct kit *kit, json_t *progress, const struct lab_r
 }
 
 enum lab_state lab_state(const struct kit *kit, json_t *progress, const struct lab_spec *lab,
-                         int *score, int *max)
+                         double *score, double *max)
 {
     json_t *e = json_object_get(progress, lab->id);
     char *now = lab_files_hash(kit, lab);
     const char *graded = json_string_value(json_object_get(e, "hash"));
-    *score = (int)json_integer_value(json_object_get(e, "score"));
+    *score = json_number_value(json_object_get(e, "score"));
     *max = lab_max_points(lab);
     enum lab_state st;
     if (graded && !strcmp(graded, now) && *score > 0) {

@@ -6,6 +6,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+static long long hundredths(double points)
+{
+    return (long long)(points * 100 + (points < 0 ? -0.5 : 0.5));
+}
+
+json_t *json_points(double points)
+{
+    long long h = hundredths(points);
+    return h % 100 == 0 ? json_integer(h / 100) : json_real((double)h / 100);
+}
+
+void format_points(char *buf, size_t size, double points)
+{
+    long long h = hundredths(points);
+    if (h % 100 == 0)
+        snprintf(buf, size, "%lld", h / 100);
+    else if (h % 10 == 0)
+        snprintf(buf, size, "%.1f", (double)h / 100);
+    else
+        snprintf(buf, size, "%.2f", (double)h / 100);
+}
+
+const char *pts(double points)
+{
+    static char bufs[8][32];
+    static int next;
+    char *b = bufs[next++ % 8];
+    format_points(b, sizeof bufs[0], points);
+    return b;
+}
+
 json_t *json_text(const char *s)
 {
     /* Student output may hold any bytes, and jansson takes only UTF-8:
@@ -55,9 +86,10 @@ json_t *lab_result_json(const struct lab_result *res)
     json_t *checks = json_array();
     for (int i = 0; i < res->nchecks; i++) {
         const struct check_result *c = &res->checks[i];
-        json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:f}", "name", c->name, "kind",
-                              kind_name(c->kind), "status", status_name(c->status), "points",
-                              c->points, "max_points", c->max_points, "ms", c->ms);
+        json_t *j =
+            json_pack("{s:s, s:s, s:s, s:o, s:o, s:f}", "name", c->name, "kind", kind_name(c->kind),
+                      "status", status_name(c->status), "points", json_points(c->points),
+                      "max_points", json_points(c->max_points), "ms", c->ms);
         json_object_set_new(j, "message", c->message ? json_text(c->message) : json_null());
         if (c->hint && c->status != ST_PASSED)
             json_object_set_new(j, "hint", json_text(c->hint));
@@ -67,9 +99,11 @@ json_t *lab_result_json(const struct lab_result *res)
             json_object_set_new(j, "may_also_fix", name_list_json(c->may_also_fix));
         json_array_append_new(checks, j);
     }
-    json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:i, s:f, s:o}", "id", res->lab->id, "slug",
-                          res->lab->slug, "title", res->lab->title, "score", res->score,
-                          "max_score", res->max_score, "ms", res->ms, "checks", checks);
+    json_t *j =
+        json_pack("{s:s, s:s, s:s, s:o, s:o, s:f, s:o}", "id", res->lab->id, "slug", res->lab->slug,
+                  "title", res->lab->title, "score", json_points(res->score), "max_score",
+                  json_points(res->max_score), "ms", res->ms, "checks", checks);
+    json_object_set_new(j, "stall_ms", json_real(res->stall_ms));
     if (res->error)
         json_object_set_new(j, "error", json_text(res->error));
     if (res->notes)
@@ -96,9 +130,10 @@ bool lab_result_from_json(json_t *j, const struct manifest *m, struct lab_result
         return false;
     memset(res, 0, sizeof *res);
     res->lab = lab;
-    res->score = (int)json_integer_value(json_object_get(j, "score"));
-    res->max_score = (int)json_integer_value(json_object_get(j, "max_score"));
+    res->score = json_number_value(json_object_get(j, "score"));
+    res->max_score = json_number_value(json_object_get(j, "max_score"));
     res->ms = json_number_value(json_object_get(j, "ms"));
+    res->stall_ms = json_number_value(json_object_get(j, "stall_ms"));
     const char *s = json_string_value(json_object_get(j, "error"));
     res->error = s ? xstrdup(s) : NULL;
     s = json_string_value(json_object_get(j, "notes"));
@@ -123,8 +158,8 @@ bool lab_result_from_json(json_t *j, const struct manifest *m, struct lab_result
         const char *status = json_string_value(json_object_get(c, "status"));
         r->kind = (enum check_kind)index_of(kind ? kind : "", kinds, 3);
         r->status = (enum check_status)index_of(status ? status : "", statuses, 5);
-        r->points = (int)json_integer_value(json_object_get(c, "points"));
-        r->max_points = (int)json_integer_value(json_object_get(c, "max_points"));
+        r->points = json_number_value(json_object_get(c, "points"));
+        r->max_points = json_number_value(json_object_get(c, "max_points"));
         r->ms = json_number_value(json_object_get(c, "ms"));
         s = json_string_value(json_object_get(c, "message"));
         r->message = s ? xstrdup(s) : NULL;
@@ -141,13 +176,14 @@ bool lab_result_from_json(json_t *j, const struct manifest *m, struct lab_result
 json_t *report_json(const struct lab_result *labs, int n)
 {
     json_t *arr = json_array();
-    int score = 0, max = 0;
+    double score = 0, max = 0;
     for (int i = 0; i < n; i++) {
         json_array_append_new(arr, lab_result_json(&labs[i]));
         score += labs[i].score;
         max += labs[i].max_score;
     }
-    return json_pack("{s:i, s:i, s:o}", "score", score, "max_score", max, "labs", arr);
+    return json_pack("{s:o, s:o, s:o}", "score", json_points(score), "max_score", json_points(max),
+                     "labs", arr);
 }
 
 /* ---- root causes ------------------------------------------------------------ */
@@ -285,10 +321,10 @@ static void print_indented(FILE *out, const char *text, const char *indent, int 
         fprintf(out, "%s...\n", indent);
 }
 
-static void bar(FILE *out, int score, int max, const struct palette *c)
+static void bar(FILE *out, double score, double max, const struct palette *c)
 {
     enum { WIDTH = 20 };
-    int full = max > 0 ? score * WIDTH / max : 0;
+    int full = max > 0 ? (int)(score * WIDTH / max) : 0;
     fputs(score == max ? c->green : score > 0 ? c->yellow : c->red, out);
     for (int i = 0; i < WIDTH; i++)
         fputs(i < full ? "#" : ".", out);
@@ -310,7 +346,7 @@ void report_lab_line(FILE *out, const struct lab_result *r, bool verbose, bool c
     lab_dirname(r->lab, name, sizeof name);
     fprintf(out, "%s%-26s%s [", c.bold, name, c.off);
     bar(out, r->score, r->max_score, &c);
-    fprintf(out, "] %3d/%-3d", r->score, r->max_score);
+    fprintf(out, "] %3s/%-3s", pts(r->score), pts(r->max_score));
     if (verbose)
         fprintf(out, " %s%6.0f ms%s", c.dim, r->ms, c.off);
     fputc('\n', out);
@@ -361,7 +397,7 @@ void report_lab_details(FILE *out, const struct lab_result *r, bool verbose, boo
         fprintf(out, "    %s%s%s %s", passed ? c.green : c.red, passed ? _("ok  ") : _("FAIL"),
                 c.off, ch->name);
         if (ch->max_points)
-            fprintf(out, " (%d/%d)", ch->points, ch->max_points);
+            fprintf(out, " (%s/%s)", pts(ch->points), pts(ch->max_points));
         if (!passed && ch->status != ST_FAILED)
             fprintf(out, " [%s]", status_name(ch->status));
         if (verbose)
@@ -385,7 +421,8 @@ void report_lab_details(FILE *out, const struct lab_result *r, bool verbose, boo
 void report_total(FILE *out, const struct lab_result *labs, int n, bool color)
 {
     struct palette c = palette(color);
-    int score = 0, max = 0, done = 0;
+    double score = 0, max = 0;
+    int done = 0;
     for (int i = 0; i < n; i++) {
         score += labs[i].score;
         max += labs[i].max_score;
@@ -393,9 +430,9 @@ void report_total(FILE *out, const struct lab_result *labs, int n, bool color)
     }
     fprintf(out, "%s%s%s ", c.bold, _("Total"), c.off);
     fprintf(out,
-            ngettext("%d/%d points; %d of %d lab at full marks",
-                     "%d/%d points; %d of %d labs at full marks", n),
-            score, max, done, n);
+            ngettext("%s/%s points; %d of %d lab at full marks",
+                     "%s/%s points; %d of %d labs at full marks", n),
+            pts(score), pts(max), done, n);
     fputs("  [", out);
     bar(out, score, max, &c);
     fputs("]\n", out);

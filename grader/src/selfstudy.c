@@ -28,7 +28,7 @@ static void refresh(const struct kit *kit, json_t *progress, const struct cli *c
     const struct lab_spec **stale = xcalloc((size_t)m->nlabs, sizeof *stale);
     int n = 0;
     for (int i = 0; i < m->nlabs; i++) {
-        int score, max;
+        double score, max;
         enum lab_state st = lab_state(kit, progress, &m->labs[i], &score, &max);
         if (st == LAB_CHANGED)
             stale[n++] = &m->labs[i];
@@ -57,10 +57,11 @@ int cmd_list(struct kit *kit, const struct cli *cli)
     bool color = color_on();
     const char *green = color ? "\033[32m" : "", *yellow = color ? "\033[33m" : "",
                *dim = color ? "\033[2m" : "", *off = color ? "\033[0m" : "";
-    int done = 0, total = 0, total_max = 0;
+    int done = 0;
+    double total = 0, total_max = 0;
     const struct manifest *m = &kit->manifest;
     for (int i = 0; i < m->nlabs; i++) {
-        int score, max;
+        double score, max;
         enum lab_state st = lab_state(kit, progress, &m->labs[i], &score, &max);
         done += st == LAB_DONE;
         total += score;
@@ -79,7 +80,7 @@ int cmd_list(struct kit *kit, const struct cli *cli)
         const char *c = st == LAB_DONE ? green : st == LAB_NOT_STARTED ? dim : yellow;
         printf("%s%-26s %-12s%s", c, name, word, off);
         if (st != LAB_NOT_STARTED)
-            printf(" %3d/%-3d", score, max);
+            printf(" %3s/%-3s", pts(score), pts(max));
         printf("  %s%s%s\n", dim, m->labs[i].title, off);
     }
     free(wanted);
@@ -88,7 +89,7 @@ int cmd_list(struct kit *kit, const struct cli *cli)
     printf("\nprogress [");
     for (int i = 0; i < WIDTH; i++)
         fputs(i < full ? "#" : ".", stdout);
-    printf("] %d of %d labs done, %d/%d points\n", done, m->nlabs, total, total_max);
+    printf("] %d of %d labs done, %s/%s points\n", done, m->nlabs, pts(total), pts(total_max));
     json_decref(progress);
     return 0;
 }
@@ -101,7 +102,7 @@ static const struct lab_spec *first_unfinished(const struct kit *kit, json_t *pr
 {
     for (int i = 0; i < kit->manifest.nlabs; i++) {
         const struct lab_spec *lab = &kit->manifest.labs[i];
-        int score, max;
+        double score, max;
         enum lab_state st = lab_state(kit, progress, lab, &score, &max);
         if (st == LAB_CHANGED && grade_changed) {
             struct lab_result *res = grade_many(kit, &lab, 1, 1);
@@ -120,7 +121,7 @@ static const struct lab_spec *first_unfinished(const struct kit *kit, json_t *pr
 /* A lab's progress entry, graded now if it never was or changed since. */
 static json_t *fresh_entry(const struct kit *kit, json_t *progress, const struct lab_spec *lab)
 {
-    int score, max;
+    double score, max;
     enum lab_state st = lab_state(kit, progress, lab, &score, &max);
     json_t *e = json_object_get(progress, lab->id);
     if (st == LAB_CHANGED || !json_object_get(e, "hash")) {
@@ -164,8 +165,8 @@ int cmd_next(struct kit *kit, const struct cli *cli)
     for (const char **f = lab->edit; *f; f++)
         printf(" labs/%s/%s", dir, *f);
     printf("\n  run:      make grade LAB=%s    (or: grader/grade watch %s)\n", lab->id, lab->id);
-    printf("  score:    %d/%d\n", (int)json_integer_value(json_object_get(e, "score")),
-           lab_max_points(lab));
+    printf("  score:    %s/%s\n", pts(json_number_value(json_object_get(e, "score"))),
+           pts(lab_max_points(lab)));
     const char *check = json_string_value(json_object_get(e, "first_failure_check"));
     const char *msg = json_string_value(json_object_get(e, "first_failure"));
     if (check) {
@@ -363,7 +364,7 @@ static int watch_lab(const struct kit *kit, const struct lab_spec *lab, int ino)
     free(path);
     struct screen s = {.kit = kit, .lab = lab, .progress = progress_load(kit)};
     for (int i = 0; i < kit->manifest.nlabs; i++) {
-        int score, max;
+        double score, max;
         const struct lab_spec *other = &kit->manifest.labs[i];
         s.others_done +=
             other != lab && lab_state(kit, s.progress, other, &score, &max) == LAB_DONE;

@@ -20,7 +20,7 @@ void progress_record(const struct kit *kit, json_t *progress, const struct lab_r
 /* After `grade`: remember what was just graded. */
 void progress_update_after_grade(const struct kit *kit, const struct lab_result *res, int n);
 enum lab_state lab_state(const struct kit *kit, json_t *progress, const struct lab_spec *lab,
-                         int *score, int *max);
+                         double *score, double *max);
 char *lab_files_hash(const struct kit *kit, const struct lab_spec *lab);
 char *starter_hash(const struct kit *kit, const struct lab_spec *lab);
 /* The pristine starter of one of the lab's files, or NULL. */

@@ -119,20 +119,21 @@ make_batch() {
     run "$GRADE" batch "$b" 01 02 --csv "$BATS_TEST_TMPDIR/one.csv" --out "$BATS_TEST_TMPDIR/reports"
     assert_success
     cat >"$BATS_TEST_TMPDIR/want.csv" <<EOF
-student,01,02,total,max,note
-"ann",$s1,$s2,$max,$max,""
-"ben",$s1,$s2,$max,$max,""
-"cat",$s1,$s2,$max,$max,""
-"dan",$t1,$t2,$((t1 + t2)),$max,""
-"eve",$s1,$t2,$((s1 + t2)),$max,""
-"fay",0,0,0,$max,"archive unreadable"
-"gus",0,0,0,$max,"no lab folders found"
-"hal.txt",0,0,0,$max,"not a folder or a .tar.gz, .tgz, .tar or .zip archive"
-"ivy",0,$s2,$s2,$max,""
-"jo",$s1,0,$s1,$max,""
+student,submission,id,01,02,total,max,note
+"ann","ann","",$s1,$s2,$max,$max,""
+"ben","ben.tar.gz","",$s1,$s2,$max,$max,""
+"cat","cat.zip","",$s1,$s2,$max,$max,""
+"dan","dan","",$t1,$t2,$((t1 + t2)),$max,""
+"eve","eve","",$s1,$t2,$((s1 + t2)),$max,""
+"fay","fay.tar.gz","",0,0,0,$max,"fay.tar.gz: archive unreadable (not a valid tar archive (plain, .gz, .bz2 or .xz)): make it again with zip or tar and check that it opens"
+"gus","gus","",0,0,0,$max,"gus: no lab folders found, and none of the labs' files: hand in the lab folders (like 01-fork-getpid) or their files (like family.c)"
+"hal.txt","hal.txt","",0,0,0,$max,"hal.txt: not a folder or a .tar.gz, .tgz, .tar or .zip archive"
+"ivy","ivy","",0,$s2,$s2,$max,""
+"jo","jo.zip","",$s1,0,$s1,$max,""
 EOF
     diff "$BATS_TEST_TMPDIR/want.csv" "$BATS_TEST_TMPDIR/one.csv" || fail "the CSV differs from the expected one (above)"
     [ -f "$BATS_TEST_TMPDIR/reports/ivy.json" ] || fail "no JSON report for ivy"
+    [ -f "$BATS_TEST_TMPDIR/reports/ivy.md" ] || fail "no feedback for ivy"
     run "$GRADE" batch "$b" 01 02 --csv "$BATS_TEST_TMPDIR/two.csv" --out "$BATS_TEST_TMPDIR/reports2"
     assert_success
     cmp "$BATS_TEST_TMPDIR/one.csv" "$BATS_TEST_TMPDIR/two.csv" || fail "a second run gave another CSV"
