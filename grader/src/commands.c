@@ -169,6 +169,14 @@ const struct lab_spec **gradable_labs(const struct kit *kit, const struct cli *c
 
 int cmd_grade(struct kit *kit, const struct cli *cli)
 {
+    if ((cli->json && !strcmp(cli->json, "-")) + (cli->junit && !strcmp(cli->junit, "-")) +
+            (cli->gradescope && !strcmp(cli->gradescope, "-")) >
+        1) {
+        fputs("grade: only one of --json, --junit and --gradescope can write to stdout (-): "
+              "give the others a file\n",
+              stderr);
+        return 2;
+    }
     int n;
     const struct lab_spec **labs = gradable_labs(kit, cli, &n);
     if (!labs)
@@ -178,8 +186,11 @@ int cmd_grade(struct kit *kit, const struct cli *cli)
     if (!cli->dir && !cli->solutions) /* the learner's own workspace: remember */
         progress_update_after_grade(kit, results, n);
 
+    /* A machine format on stdout gets stdout alone: no report for people. */
+    int dashes = (cli->json && !strcmp(cli->json, "-")) + (cli->junit && !strcmp(cli->junit, "-")) +
+                 (cli->gradescope && !strcmp(cli->gradescope, "-"));
     bool to_stdout = cli->json && !strcmp(cli->json, "-");
-    if (!to_stdout) {
+    if (dashes == 0) {
         const char *nc = getenv("NO_COLOR");
         bool color = isatty(STDOUT_FILENO) && !(nc && *nc);
         if (cli->verbose)
