@@ -93,18 +93,23 @@ gradescope: deps kit
 
 RUNS ?= 20
 LOAD ?= 0
+# stress, mutate and bench need the solutions: not in the handout.
+NOT_IN_HANDOUT = echo "make $@ is for the kit's authors and is not part of the handout: 'make grade' grades your work."
+
 stress: deps kit
-	@JOBS=$(JOBS) grader/stress.sh $(RUNS) $(LOAD) $(LAB)
+	@if [ -x grader/stress.sh ]; then JOBS=$(JOBS) grader/stress.sh $(RUNS) $(LOAD) $(LAB); \
+	else $(NOT_IN_HANDOUT); fi
 
 # Mechanical mutants of the reference solutions, graded two at a time; the
 # survivors (full marks) are shown unless survivors.txt calls them harmless.
 mutate: deps kit
-	@python3 grader/mutate.py --jobs 2 $(LAB)
+	@if [ -f grader/mutate.py ]; then python3 grader/mutate.py --jobs 2 $(LAB); \
+	else $(NOT_IN_HANDOUT); fi
 
 # The labs' reference primitives against Python's multiprocessing and the
 # syscall floor, then the grader's own speed (grader/bench/run.sh).
 bench: deps kit
-	@grader/bench/run.sh
+	@if [ -x grader/bench/run.sh ]; then grader/bench/run.sh; else $(NOT_IN_HANDOUT); fi
 
 batch: deps kit
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make batch SUBMISSIONS=folder-of-submissions"; exit 2; }

@@ -18,7 +18,10 @@ copy() { # copy PATH...: copy kit paths into the handout, keeping their place
         cp -R "$p" "$dest/$p"
     done
 }
-copy Makefile README.md .clang-format .gitignore docs labs common grader/src grader/setup.sh grader/checks/lib
+# docs/: what students read; instructors.md and authoring.md (how hidden
+# checks and mutants work) stay with the instructor.
+copy Makefile README.md README.zh-CN.md .clang-format .gitignore docs/threat-model.md labs common \
+    grader/src grader/setup.sh grader/checks/lib
 for d in grader/checks/[0-9]*/; do
     name=$(basename "$d")
     mkdir -p "$dest/grader/checks/$name"
@@ -28,10 +31,21 @@ done
 find "$dest" \( -name '*.o' -o -name '*.a' -o -name bin -o -name '.progress' \) -prune -exec rm -rf {} +
 rm -f "$dest"/README.zh-CN.md.orig
 grader/grade manifest --public >"$dest/grader/manifest.json"
+# A hidden check's name and hint appear nowhere in the handout: its line in
+# a hints file (the translated check hints) goes too.
+grader/grade manifest | python3 -c '
+import json, sys
+for lab in json.load(sys.stdin)["labs"]:
+    for c in lab["checks"]:
+        if c.get("hidden"):
+            print("/\\b%s\\b/d" % c["name"])' >"$stage/drop-hidden.sed"
+find "$dest/labs" -name 'hints*.md' -exec sed -i -f "$stage/drop-hidden.sed" {} +
 # Pristine starters, for `grade reset` and for telling "not started" apart.
 grader/grade starters "$dest/grader/starters"
 mkdir -p "$dest/.github/workflows"
-grader/grade classroom >"$dest/.github/workflows/classroom.yml"
+# LAB="03 05": the workflow grades only the assignment's labs.
+# shellcheck disable=SC2086
+grader/grade classroom ${LAB:-} >"$dest/.github/workflows/classroom.yml"
 
 rm -f dist/proc-labs-handout.tar.gz dist/proc-labs-handout.zip
 tar -czf dist/proc-labs-handout.tar.gz -C "$stage" proc-labs
