@@ -4,8 +4,8 @@
 #   make grade [LAB=03]  grade your work in labs/ (all labs, or one by number or slug)
 #   make test            the kit's self-test (what CI runs)
 #   make setup           install the packages the kit needs (Debian, as root)
-#   make handout         dist/: the student handout (no solutions, mutants or hidden checks)
-#   make gradescope      dist/gradescope.zip: the Gradescope autograder
+#   make handout [LAB=03] dist/: the student handout (its Classroom workflow grades those labs)
+#   make gradescope [LAB="03 05"]  dist/gradescope.zip: the Gradescope autograder (of those labs)
 #   make batch SUBMISSIONS=DIR   grade a folder of submissions into a CSV
 #   make stress [RUNS=20] [LOAD=1]   grade solutions and mutants again and again: any difference?
 #                        (LOAD=N: N busy processes per core; JOBS=N: N grades at once)

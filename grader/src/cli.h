@@ -10,11 +10,12 @@ struct cli {
     const char *json;
     const char *junit;
     const char *gradescope;
-    const char *csv;  /* batch */
-    const char *out;  /* batch */
-    bool public_only; /* manifest --public */
-    bool manual;      /* watch: re-grade on Enter, not on file events */
-    bool yes;         /* reset: no question asked */
+    const char *classroom; /* a GitHub Classroom runner's result */
+    const char *csv;       /* batch */
+    const char *out;       /* batch */
+    bool public_only;      /* manifest --public */
+    bool manual;           /* watch: re-grade on Enter, not on file events */
+    bool yes;              /* reset: no question asked */
     int jobs;
     bool verbose;
     char **names; /* the LAB arguments */
@@ -43,6 +44,7 @@ char *find_lab_root(const struct manifest *m, const char *dir);
 /* Machine formats beside JSON (formats.c). */
 bool write_junit(const char *path, const struct lab_result *labs, int n);
 bool write_gradescope(const char *path, const struct lab_result *labs, int n);
+bool write_classroom(const char *path, const struct lab_result *labs, int n);
 /* A results.json that scores 0 and tells the student why. */
 bool write_gradescope_error(const char *path, const char *why);
 

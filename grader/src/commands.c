@@ -167,13 +167,20 @@ const struct lab_spec **gradable_labs(const struct kit *kit, const struct cli *c
     return labs;
 }
 
+static int stdout_formats(const struct cli *cli)
+{
+    const char *files[] = {cli->json, cli->junit, cli->gradescope, cli->classroom};
+    int n = 0;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        n += files[i] && !strcmp(files[i], "-");
+    return n;
+}
+
 int cmd_grade(struct kit *kit, const struct cli *cli)
 {
-    if ((cli->json && !strcmp(cli->json, "-")) + (cli->junit && !strcmp(cli->junit, "-")) +
-            (cli->gradescope && !strcmp(cli->gradescope, "-")) >
-        1) {
-        fputs("grade: only one of --json, --junit and --gradescope can write to stdout (-): "
-              "give the others a file\n",
+    if (stdout_formats(cli) > 1) {
+        fputs("grade: only one of --json, --junit, --gradescope and --classroom can write to "
+              "stdout (-): give the others a file\n",
               stderr);
         return 2;
     }
@@ -187,10 +194,8 @@ int cmd_grade(struct kit *kit, const struct cli *cli)
         progress_update_after_grade(kit, results, n);
 
     /* A machine format on stdout gets stdout alone: no report for people. */
-    int dashes = (cli->json && !strcmp(cli->json, "-")) + (cli->junit && !strcmp(cli->junit, "-")) +
-                 (cli->gradescope && !strcmp(cli->gradescope, "-"));
     bool to_stdout = cli->json && !strcmp(cli->json, "-");
-    if (dashes == 0) {
+    if (stdout_formats(cli) == 0) {
         const char *nc = getenv("NO_COLOR");
         bool color = isatty(STDOUT_FILENO) && !(nc && *nc);
         if (cli->verbose)
@@ -224,6 +229,10 @@ int cmd_grade(struct kit *kit, const struct cli *cli)
     }
     if (cli->gradescope && !write_gradescope(cli->gradescope, results, n)) {
         fprintf(stderr, "grade: cannot write %s\n", cli->gradescope);
+        rc = 2;
+    }
+    if (cli->classroom && !write_classroom(cli->classroom, results, n)) {
+        fprintf(stderr, "grade: cannot write %s\n", cli->classroom);
         rc = 2;
     }
     for (int i = 0; i < n; i++)

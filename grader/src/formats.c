@@ -1,4 +1,5 @@
-/* Machine formats beside the JSON report: JUnit XML and Gradescope. */
+/* Machine formats beside the JSON report: JUnit XML, Gradescope's
+ * results.json and a GitHub Classroom runner's result. */
 #define _GNU_SOURCE
 #include "selfstudy.h"
 
@@ -297,6 +298,65 @@ bool write_gradescope_error(const char *path, const char *why)
 {
     json_t *j = json_pack("{s:f, s:s, s:[]}", "score", 0.0, "output", why, "tests");
     int rc = json_dump_file(j, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    return rc == 0;
+}
+
+/* The reporter gets every result in one environment variable, and Linux
+ * caps one at 128 KiB: each message is cut to this (whole characters). */
+enum { CLASSROOM_MESSAGE_CAP = 600 };
+
+static void cap_text(char *s, size_t cap)
+{
+    if (strlen(s) <= cap)
+        return;
+    size_t n = cap;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--; /* not inside a UTF-8 character */
+    memcpy(s + n, "...", 4);
+}
+
+/* What one autograding runner step hands classroom-resources'
+ * autograding-grading-reporter (base64 of this JSON, in <RUNNER>_RESULTS):
+ * every check of one run as a test of its own, so a push grades once. */
+bool write_classroom(const char *path, const struct lab_result *labs, int n)
+{
+    json_t *tests = json_array();
+    int max = 0;
+    bool all_passed = true;
+    for (int i = 0; i < n; i++) {
+        const struct lab_result *r = &labs[i];
+        char name[64];
+        lab_dirname(r->lab, name, sizeof name);
+        max += r->max_score;
+        for (int k = 0; k < r->nchecks; k++) {
+            const struct check_result *c = &r->checks[k];
+            const char *status = c->status == ST_PASSED  ? "pass"
+                                 : c->status == ST_ERROR ? "error"
+                                                         : "fail";
+            all_passed = all_passed && c->status == ST_PASSED;
+            char *title = xasprintf("%s %s", name, c->name);
+            char *message = xasprintf("%s%s%s", c->message ? c->message : "",
+                                      c->hint && c->status != ST_PASSED ? "\nhint: " : "",
+                                      c->hint && c->status != ST_PASSED ? c->hint : "");
+            cap_text(message, CLASSROOM_MESSAGE_CAP);
+            char *seconds = xasprintf("%.3fs", c->ms / 1000);
+            json_array_append_new(tests,
+                                  json_pack("{s:s, s:s, s:i, s:o, s:s, s:s, s:i, s:s}", "name",
+                                            title, "status", status, "score", c->points, "message",
+                                            json_text(message), "test_code", "", "filename", "",
+                                            "line_no", 0, "execution_time", seconds));
+            free(title);
+            free(message);
+            free(seconds);
+        }
+    }
+    json_t *j = json_pack("{s:i, s:s, s:i, s:o}", "version", 1, "status",
+                          all_passed ? "pass" : "fail", "max_score", max, "tests", tests);
+    int flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
+    int rc = strcmp(path, "-") ? json_dump_file(j, path, flags) : json_dumpf(j, stdout, flags);
+    if (!strcmp(path, "-"))
+        putchar('\n');
     json_decref(j);
     return rc == 0;
 }

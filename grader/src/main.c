@@ -28,8 +28,8 @@ static void usage(FILE *out)
           ".tar.gz, .zip)\n"
           "       grade verdict FILE LAB CHECK         exit 0 if that check passed in a --json "
           "report\n"
-          "       grade classroom                      print a GitHub Classroom workflow for this "
-          "kit\n"
+          "       grade classroom [LAB...]             print a GitHub Classroom workflow for those "
+          "labs\n"
           "       grade selftest [LAB...] [-v]         prove the kit's checks: solutions pass,\n"
           "                                            starters fail, every mutant is caught\n"
           "\n"
@@ -41,6 +41,8 @@ static void usage(FILE *out)
           "  --json FILE       also write the results as JSON (- for stdout)\n"
           "  --junit FILE      also write JUnit XML, for CI systems\n"
           "  --gradescope FILE also write Gradescope's results.json\n"
+          "  --classroom FILE  also write a GitHub Classroom runner's result (what the\n"
+          "                    workflow of 'grade classroom' reports)\n"
           "  --jobs N          grade N labs at once (default: the number of CPUs)\n"
           "  --csv FILE        (batch) the scores table; default SUBMISSIONS-scores.csv\n"
           "  --out DIR         (batch) one JSON report per student; default SUBMISSIONS-reports/\n"
@@ -87,12 +89,13 @@ static const struct command {
 
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
-    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX, PUBLIC, MANUAL };
+    enum { JSON = 256, JUNIT, GRADESCOPE, CLASSROOM, CSV, OUT, SANDBOX, PUBLIC, MANUAL };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
                                              {"solutions", no_argument, NULL, 's'},
                                              {"json", required_argument, NULL, JSON},
                                              {"junit", required_argument, NULL, JUNIT},
                                              {"gradescope", required_argument, NULL, GRADESCOPE},
+                                             {"classroom", required_argument, NULL, CLASSROOM},
                                              {"csv", required_argument, NULL, CSV},
                                              {"out", required_argument, NULL, OUT},
                                              {"jobs", required_argument, NULL, 'j'},
@@ -119,6 +122,9 @@ static int parse_options(int argc, char **argv, struct cli *cli)
             break;
         case GRADESCOPE:
             cli->gradescope = optarg;
+            break;
+        case CLASSROOM:
+            cli->classroom = optarg;
             break;
         case CSV:
             cli->csv = optarg;
