@@ -7,7 +7,7 @@ PACKAGES="gcc make binutils pkg-config libcriterion-dev libjansson-dev libseccom
 # The kit's own tests (not in the handout) also check JUnit against its
 # schema and look at the class report in a headless browser.
 if [ -d "$(dirname "$0")/tests" ]; then
-    PACKAGES="$PACKAGES libxml2-utils chromium fonts-dejavu-core python3-pil"
+    PACKAGES="$PACKAGES libxml2-utils chromium fonts-dejavu-core"
 fi
 
 missing=""

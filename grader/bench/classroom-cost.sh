@@ -4,7 +4,7 @@
 # first push here installs more than on GitHub's ubuntu-latest):
 #   packages  first push: apt-get update and grader/setup.sh from the network;
 #             later pushes: dpkg -i of the .debs that actions/cache restores
-#   build     make kit in a fresh checkout
+#   build     make kit in a fresh copy of the handout
 #   grade     grader/grade LAB on the host (the sandbox needs the host's
 #             namespaces), the starter and the solution
 # Run as root; prints one "step seconds" line each. Needs debootstrap.
@@ -18,9 +18,12 @@ say() { printf '%-28s %6.1f s\n' "$1" "$(echo "$(now) - $2" | bc)"; }
 
 debootstrap --variant=minbase bookworm "$work/first" http://deb.debian.org/debian >"$work/log" 2>&1
 cp -a "$work/first" "$work/later"
+# What a student's repository holds: the handout (its setup.sh installs
+# only what grading needs, not the kit's own test tools).
+make -C "$kit" -s handout >/dev/null
 for root in "$work/first" "$work/later"; do
-    mkdir -p "$root/kit"
-    (cd "$kit" && git ls-files -z | xargs -0 tar -cf - --no-recursion) | tar -xf - -C "$root/kit"
+    tar -xzf "$kit/dist/proc-labs-handout.tar.gz" -C "$root"
+    mv "$root/proc-labs" "$root/kit"
     cp /etc/resolv.conf "$root/etc/"
 done
 

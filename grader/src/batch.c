@@ -4,7 +4,7 @@
  * whatever a student handed in.
  */
 #define _GNU_SOURCE
-#include "cli.h"
+#include "classreport.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -307,6 +307,9 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
         rc = 2;
     }
     write_reports(out, st, ns, nlabs, res);
+    /* The class report reads what was just written (as `grade report` does). */
+    if (cli->html && !class_report_write(kit, out, cli->feedback ? cli->feedback : out, cli->html))
+        rc = 2;
     for (int s = 0; s < ns; s++) {
         int total = 0;
         for (int l = 0; st[s].root && l < nlabs; l++)

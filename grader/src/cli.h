@@ -13,6 +13,8 @@ struct cli {
     const char *classroom; /* a GitHub Classroom runner's result */
     const char *csv;       /* batch */
     const char *out;       /* batch */
+    const char *html;      /* batch, report: the class report's folder */
+    const char *feedback;  /* report: the folder of the students' feedback files */
     bool public_only;      /* manifest --public */
     bool manual;           /* watch: re-grade on Enter, not on file events */
     bool yes;              /* reset: no question asked */

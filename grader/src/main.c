@@ -9,7 +9,7 @@
  */
 #define _GNU_SOURCE
 #include "grader.h"
-#include "cli.h"
+#include "classreport.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +26,9 @@ static void usage(FILE *out)
           "NN-slug/bin/\n"
           "       grade batch SUBMISSIONS [options]    grade a folder of submissions (folders, "
           ".tar.gz, .zip)\n"
+          "       grade report REPORTS --html DIR      a class report (one static page) from a "
+          "batch's\n"
+          "                                            JSON reports\n"
           "       grade verdict FILE LAB CHECK         exit 0 if that check passed in a --json "
           "report\n"
           "       grade classroom [LAB...]             print a GitHub Classroom workflow for those "
@@ -46,6 +49,8 @@ static void usage(FILE *out)
           "  --jobs N          grade N labs at once (default: the number of CPUs)\n"
           "  --csv FILE        (batch) the scores table; default SUBMISSIONS-scores.csv\n"
           "  --out DIR         (batch) one JSON report per student; default SUBMISSIONS-reports/\n"
+          "  --html DIR        (batch, report) also write the class report, DIR/index.html\n"
+          "  --feedback DIR    (report) where the students' feedback files are (NAME.md)\n"
           "  -v                show every check with its timing, and the containment in force\n"
           "  --sandbox-info    say which containment of student code this machine allows\n"
           "  -h, --help        this text\n"
@@ -84,12 +89,24 @@ static const struct command {
     {"manifest", cmd_manifest, false}, {"list", cmd_list, true},
     {"next", cmd_next, true},          {"hint", cmd_hint, true},
     {"watch", cmd_watch, true},        {"reset", cmd_reset, true},
-    {"starters", cmd_starters, false},
+    {"starters", cmd_starters, false}, {"report", cmd_report, false},
 };
 
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
-    enum { JSON = 256, JUNIT, GRADESCOPE, CLASSROOM, CSV, OUT, SANDBOX, PUBLIC, MANUAL };
+    enum {
+        JSON = 256,
+        JUNIT,
+        GRADESCOPE,
+        CLASSROOM,
+        CSV,
+        OUT,
+        HTML,
+        FEEDBACK,
+        SANDBOX,
+        PUBLIC,
+        MANUAL
+    };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
                                              {"solutions", no_argument, NULL, 's'},
                                              {"json", required_argument, NULL, JSON},
@@ -98,6 +115,8 @@ static int parse_options(int argc, char **argv, struct cli *cli)
                                              {"classroom", required_argument, NULL, CLASSROOM},
                                              {"csv", required_argument, NULL, CSV},
                                              {"out", required_argument, NULL, OUT},
+                                             {"html", required_argument, NULL, HTML},
+                                             {"feedback", required_argument, NULL, FEEDBACK},
                                              {"jobs", required_argument, NULL, 'j'},
                                              {"help", no_argument, NULL, 'h'},
                                              {"sandbox-info", no_argument, NULL, SANDBOX},
@@ -131,6 +150,12 @@ static int parse_options(int argc, char **argv, struct cli *cli)
             break;
         case OUT:
             cli->out = optarg;
+            break;
+        case HTML:
+            cli->html = optarg;
+            break;
+        case FEEDBACK:
+            cli->feedback = optarg;
             break;
         case PUBLIC:
             cli->public_only = true;

@@ -61,4 +61,3 @@ void markup_put(FILE *f, const char *s, bool one_line)
         p++;
     }
 }
-
