@@ -90,30 +90,28 @@ static void count_message(struct cr_check *c, json_t *check)
     c->messages[c->nmessages++] = (struct cr_message){key, text, 1};
 }
 
-static json_t *lab_of(json_t *report, const char *id)
+/* The object of parent's array `list` whose `key` is value, or NULL. */
+static json_t *member(json_t *parent, const char *list, const char *key, const char *value)
 {
     size_t i;
-    json_t *lab;
-    json_array_foreach(json_object_get(report, "labs"), i, lab)
+    json_t *e;
+    json_array_foreach(json_object_get(parent, list), i, e)
     {
-        const char *lid = json_string_value(json_object_get(lab, "id"));
-        if (lid && !strcmp(lid, id))
-            return lab;
+        const char *v = json_string_value(json_object_get(e, key));
+        if (v && !strcmp(v, value))
+            return e;
     }
     return NULL;
 }
 
+static json_t *lab_of(json_t *report, const char *id)
+{
+    return member(report, "labs", "id", id);
+}
+
 static json_t *check_of(json_t *lab, const char *name)
 {
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(lab, "checks"), i, c)
-    {
-        const char *n = json_string_value(json_object_get(c, "name"));
-        if (n && !strcmp(n, name))
-            return c;
-    }
-    return NULL;
+    return member(lab, "checks", "name", name);
 }
 
 static int status_of(json_t *check)
