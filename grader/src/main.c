@@ -50,7 +50,7 @@ static void usage(FILE *out)
           "  --csv FILE        (batch) the scores table; default SUBMISSIONS-scores.csv\n"
           "  --out DIR         (batch) one JSON report per student; default SUBMISSIONS-reports/\n"
           "  --html DIR        (batch, report) also write the class report, DIR/index.html\n"
-          "  --feedback DIR    (report) where the students' feedback files are (NAME.md)\n"
+          "  --feedback DIR    (batch, report) where the students' feedback files are (NAME.md)\n"
           "  -v                show every check with its timing, and the containment in force\n"
           "  --sandbox-info    say which containment of student code this machine allows\n"
           "  -h, --help        this text\n"

@@ -108,3 +108,12 @@ r = json.loads(fallback)
 assert r["max_score"] == want_max and r["status"] == "error", r
 PY
 }
+
+@test "make handout LAB=03: the handout's workflow grades lab 03 only" {
+    make -C "$KIT" -s handout LAB=03 >/dev/null
+    mkdir -p "$BATS_TEST_TMPDIR/h"
+    tar -xzf "$KIT/dist/proc-labs-handout.tar.gz" -C "$BATS_TEST_TMPDIR/h"
+    run grep -c "grader/grade 03 --classroom" "$BATS_TEST_TMPDIR/h/proc-labs/.github/workflows/classroom.yml"
+    [ "$output" = "1" ]
+    make -C "$KIT" -s handout >/dev/null # leave the all-labs handout behind
+}
