@@ -36,8 +36,15 @@ echo "cached .debs: $(ls "$work/cache" | wc -l), $(du -sm "$work/cache" | cut -f
 
 cp -a "$work/cache" "$work/later/cache"
 t=$(now)
-chroot "$work/later" /bin/sh -c 'dpkg -i /cache/*.deb >/dev/null 2>&1; cd /kit && grader/setup.sh --check'
+# As the workflow does (what one dpkg -i leaves unconfigured, the second pass does).
+chroot "$work/later" /bin/sh -c 'dpkg -i /cache/*.deb; dpkg --configure -a' >"$work/dpkg.log" 2>&1 || true
 say "packages, from the cache" "$t"
+if ! chroot "$work/later" /bin/sh -c 'cd /kit && grader/setup.sh --check'; then
+    grep -iE "error|depend" "$work/dpkg.log" | head -20
+    t=$(now)
+    chroot "$work/later" /bin/sh -c 'cd /kit && apt-get update -qq && grader/setup.sh' >>"$work/log" 2>&1
+    say "  and then apt for the rest" "$t"
+fi
 
 t=$(now)
 chroot "$work/later" /bin/sh -c 'cd /kit && make -s kit' >>"$work/log" 2>&1
