@@ -14,7 +14,17 @@ kit=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /var/tmp/classroom-cost.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 now() { date +%s.%N; }
-say() { printf '%-28s %6.1f s\n' "$1" "$(echo "$(now) - $2" | bc)"; }
+cpu() { # cpu VAR: user+system seconds of this script's finished children so far
+    times >"$work/times" # in this shell: a $(...) subshell has children of its own
+    printf -v "$1" '%s' "$(awk 'NR == 2 { split($1, u, "m"); split($2, s, "m"); print u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$work/times")"
+}
+c0=0
+say() {
+    local c
+    cpu c
+    printf '%-28s %6.1f s wall, %6.1f s CPU\n' "$1" "$(echo "$(now) - $2" | bc)" "$(echo "$c - $c0" | bc)"
+    c0=$c
+}
 
 debootstrap --variant=minbase bookworm "$work/first" http://deb.debian.org/debian >"$work/log" 2>&1
 cp -a "$work/first" "$work/later"
@@ -27,6 +37,7 @@ for root in "$work/first" "$work/later"; do
     cp /etc/resolv.conf "$root/etc/"
 done
 
+cpu c0
 t=$(now)
 chroot "$work/first" /bin/sh -c 'cd /kit && apt-get update -qq && grader/setup.sh' >>"$work/log" 2>&1
 say "packages, first push" "$t"
@@ -35,9 +46,11 @@ cp "$work/first"/var/cache/apt/archives/*.deb "$work/cache/"
 echo "cached .debs: $(ls "$work/cache" | wc -l), $(du -sm "$work/cache" | cut -f1) MB"
 
 cp -a "$work/cache" "$work/later/cache"
+cpu c0
 t=$(now)
-# As the workflow does (what one dpkg -i leaves unconfigured, the second pass does).
-chroot "$work/later" /bin/sh -c 'dpkg -i /cache/*.deb; dpkg --configure -a' >"$work/dpkg.log" 2>&1 || true
+# As the workflow does: apt orders the cached .debs (dpkg -i alone trips
+# over pre-dependencies) and downloads nothing.
+chroot "$work/later" /bin/sh -c 'apt-get install -y -qq --no-download /cache/*.deb' >"$work/dpkg.log" 2>&1 || true
 say "packages, from the cache" "$t"
 if ! chroot "$work/later" /bin/sh -c 'cd /kit && grader/setup.sh --check'; then
     grep -iE "error|depend" "$work/dpkg.log" | head -20
