@@ -94,7 +94,8 @@ gradescope: deps kit
 RUNS ?= 20
 LOAD ?= 0
 # stress, mutate and bench need the solutions: not in the handout.
-NOT_IN_HANDOUT = echo "make $@ is for the kit's authors and is not part of the handout: 'make grade' grades your work."
+NOT_IN_HANDOUT = echo "make $@ is for the kit's authors and is not part of the handout: 'make grade' grades your work."; \
+	echo "make $@ 供套件作者使用，不在分发包中：'make grade' 为你的作业评分。"
 
 stress: deps kit
 	@if [ -x grader/stress.sh ]; then JOBS=$(JOBS) grader/stress.sh $(RUNS) $(LOAD) $(LAB); \

@@ -10,7 +10,7 @@
 # Run as root; prints one "step seconds" line each. Needs debootstrap.
 set -euo pipefail
 lab=${1:-03}
-kit=$(cd "$(dirname "$0")/../.." && pwd)
+kit=${KIT:-$(cd "$(dirname "$0")/../.." && pwd)}
 work=$(mktemp -d /var/tmp/classroom-cost.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 now() { date +%s.%N; }
