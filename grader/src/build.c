@@ -141,9 +141,9 @@ static bool run_tool(const char *dir, char **argv, char **log, bool as_judge)
     bool ok = !res.timed_out && !res.output_overflow && WIFEXITED(res.status) &&
               WEXITSTATUS(res.status) == 0;
     const char *stopped = ok ? NULL : compiler_stopped(&res);
-    char *joined =
-        stopped ? xasprintf("%serror: the compiler was stopped: %s\n", *log ? *log : "", stopped)
-                : xasprintf("%s%s", *log ? *log : "", res.output);
+    char *joined = stopped ? xasprintf("%serror: the compiler was stopped: %s\n", *log ? *log : "",
+                                       stopped)
+                           : xasprintf("%s%s", *log ? *log : "", res.output);
     free(*log);
     *log = joined;
     run_result_free(&res);
@@ -332,12 +332,11 @@ static char *check_object(const struct kit *kit, const char *lab, const char *na
         *strrchr(dir, '/') = '\0';
         mkdir_p(dir);
         char *tmp = xasprintf("%s.%d.tmp", obj, (int)getpid());
-        char *inc_lab = xasprintf("-I%s", labdir),
-             *inc_common = xasprintf("-I%s/common", kit->root);
+        char *inc_lab = xasprintf("-I%s", labdir), *inc_common = xasprintf("-I%s/common", kit->root);
         char *inc_lib = xasprintf("-I%s/grader/checks/lib", kit->root);
-        char *argv[] = {"gcc",     "-std=gnu11", "-g",    "-O1",      "-Wall", "-Wextra",
-                        "-Werror", "-pthread",   inc_lab, inc_common, inc_lib, "-c",
-                        source,    "-o",         tmp,     NULL};
+        char *argv[] = {"gcc",   "-std=gnu11", "-g",     "-O1",      "-Wall",   "-Wextra",
+                        "-Werror", "-pthread", inc_lab, inc_common, inc_lib, "-c",
+                        source,  "-o",         tmp,      NULL};
         struct run_spec spec = {.argv = argv, .timeout = COMPILE_TIMEOUT, .output_cap = 1 << 16};
         struct run_result r;
         contain_run(&spec, &r);
@@ -428,8 +427,8 @@ bool build_compile(struct build_env *b, char **log, bool *have_checks)
     current_kit = b->kit;
     *have_checks = false;
     struct args tests = {0};
-    bool ok =
-        check_objects(b->kit, b->lab, &tests, log) && compile_sources(b->kit, b->lab, b->dir, log);
+    bool ok = check_objects(b->kit, b->lab, &tests, log) &&
+              compile_sources(b->kit, b->lab, b->dir, log);
     for (int i = 0; ok && i < b->lab->nprograms; i++)
         ok = link_program(b->kit, b->lab, &b->lab->programs[i], b->dir, b->lab->programs[i].name,
                           log);

@@ -268,10 +268,9 @@ static int box_dev(const char *root)
         free(host);
         free(inside);
     }
-    static const char *links[][2] = {{"/proc/self/fd", "fd"},
-                                     {"/proc/self/fd/0", "stdin"},
-                                     {"/proc/self/fd/1", "stdout"},
-                                     {"/proc/self/fd/2", "stderr"}};
+    static const char *links[][2] = {
+        {"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+        {"/proc/self/fd/2", "stderr"}};
     for (size_t i = 0; !rc && i < sizeof links / sizeof *links; i++) {
         char *inside = xasprintf("%s/%s", dev, links[i][1]);
         rc = symlink(links[i][0], inside) < 0;
@@ -320,8 +319,8 @@ static int box_setup(const struct run_spec *spec, uid_t judge)
     const char *root = "/tmp";
     if (mount("proclabs-root", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m") < 0)
         return -1;
-    static const char *system_dirs[] = {"usr",   "bin",   "sbin",   "lib",
-                                        "lib32", "lib64", "libx32", "etc"};
+    static const char *system_dirs[] = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32",
+                                        "etc"};
     for (size_t i = 0; i < sizeof system_dirs / sizeof *system_dirs; i++)
         if (box_system_dir(root, system_dirs[i]) < 0)
             return -1;
@@ -362,8 +361,8 @@ static int box_setup(const struct run_spec *spec, uid_t judge)
     }
     /* The root itself read-only; then it becomes / and the old one is gone. */
     if (mount(NULL, root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "mode=755") < 0 ||
-        chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
-        chdir("/") < 0)
+        chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
+        umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
         return -1;
     return 0;
 }
@@ -432,8 +431,8 @@ static void exec_command(const struct run_spec *spec, int out, uid_t student)
         } else {
             if (info.namespaces && spec->as_judge)
                 setenv("PROCLABS_JUDGE_DIR", BOX_JUDGE, 1);
-            rc =
-                spec->as_judge ? jail_filter(1, 0, info.namespaces) : jail_become_student(getuid());
+            rc = spec->as_judge ? jail_filter(1, 0, info.namespaces)
+                                : jail_become_student(getuid());
         }
         if (rc < 0) {
             dprintf(STDERR_FILENO, "grade: cannot become the %s user: %s\n",
@@ -774,17 +773,15 @@ void contain_describe(FILE *out)
     if (info.namespaces)
         fprintf(out,
                 "  in force:  PID, IPC, network and mount namespaces per run%s:\n"
-                "             a fresh root with the system's directories read-only, private /tmp, "
-                "/var/tmp,\n"
+                "             a fresh root with the system's directories read-only, private /tmp, /var/tmp,\n"
                 "             /run/lock, /dev/shm and /dev/mqueue, loopback-only network; no\n"
                 "             home, no solutions, no .git, no other copy of the kit; the checks\n"
                 "             in a folder only the judge may enter\n",
                 info.user_ns ? " (through a user namespace)" : "");
     else
-        fprintf(out,
-                "  missing:   namespaces: %s\n"
-                "             so student code sees the machine's files as any user does, and\n"
-                "             System V and POSIX IPC objects are removed after each run\n",
+        fprintf(out, "  missing:   namespaces: %s\n"
+                     "             so student code sees the machine's files as any user does, and\n"
+                     "             System V and POSIX IPC objects are removed after each run\n",
                 info.why_no_ns);
     if (info.student_uid)
         fprintf(out,

@@ -123,9 +123,12 @@ static void run_checks(const struct build_env *b, char **argv, enum check_kind k
     snprintf(scale, sizeof scale, "%g", b->kit->manifest.time_scale);
     char *checklib = contain_kit_path(b->kit->root, "grader/checks/lib");
     char *as_student = contain_kit_path(b->kit->root, "grader/build/as-student");
-    char *env[] = {env_entry("PROCLABS_TIME_SCALE", scale),      env_entry("CHECKLIB", checklib),
-                   env_entry("PROCLABS_AS_STUDENT", as_student), env_entry("LAB_DIR", b->dir),
-                   env_entry("BATS_LIB_PATH", "/usr/lib/bats"),  NULL};
+    char *env[] = {env_entry("PROCLABS_TIME_SCALE", scale),
+                   env_entry("CHECKLIB", checklib),
+                   env_entry("PROCLABS_AS_STUDENT", as_student),
+                   env_entry("LAB_DIR", b->dir),
+                   env_entry("BATS_LIB_PATH", "/usr/lib/bats"),
+                   NULL};
     struct run_spec spec = {.argv = argv,
                             .cwd = cwd,
                             .setenv = env,

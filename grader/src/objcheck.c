@@ -51,8 +51,7 @@ static bool elf_open(const char *path, struct elf *e, char **why)
     memset(e, 0, sizeof *e);
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-        st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
         if (fd >= 0)
             close(fd);
         *why = xasprintf("%s is not an object file", path);
@@ -178,8 +177,8 @@ bool symset_add_object(struct symset *s, const char *path, const char *owner)
 {
     struct elf e;
     char *why = NULL;
-    bool ok =
-        elf_open(path, &e, &why) && each_symbol(&e, collect_defined, &(struct collect){s, owner});
+    bool ok = elf_open(path, &e, &why) && each_symbol(&e, collect_defined,
+                                                      &(struct collect){s, owner});
     free(why);
     elf_close(&e);
     return ok;
@@ -192,23 +191,12 @@ bool symset_add_object(struct symset *s, const char *path, const char *owner)
  * init/fini array or a test runner's table). */
 static bool section_allowed(const char *name)
 {
-    static const char *exact[] = {"",
-                                  ".text",
-                                  ".data",
-                                  ".bss",
-                                  ".rodata",
-                                  ".tdata",
-                                  ".tbss",
-                                  ".comment",
-                                  ".eh_frame",
-                                  ".symtab",
-                                  ".strtab",
-                                  ".shstrtab",
-                                  ".note.GNU-stack",
-                                  ".note.gnu.property",
+    static const char *exact[] = {"",         ".text",    ".data",   ".bss",     ".rodata",
+                                  ".tdata",   ".tbss",    ".comment", ".eh_frame", ".symtab",
+                                  ".strtab",  ".shstrtab", ".note.GNU-stack", ".note.gnu.property",
                                   NULL};
-    static const char *prefix[] = {".text.",  ".data.", ".bss.",   ".rodata.",
-                                   ".tdata.", ".tbss.", ".debug_", NULL};
+    static const char *prefix[] = {".text.", ".data.", ".bss.", ".rodata.", ".tdata.", ".tbss.",
+                                   ".debug_", NULL};
     if (!strncmp(name, ".rela", 5) && name[5] == '.')
         name += 5; /* a relocation section is as good as the one it relocates */
     for (const char **p = exact; *p; p++)
@@ -222,8 +210,8 @@ static bool section_allowed(const char *name)
 
 static bool reserved_name(const char *name)
 {
-    static const char *linker[] = {"_init", "_fini",  "_start", "main",
-                                   "_end",  "_edata", "_etext", NULL};
+    static const char *linker[] = {"_init", "_fini", "_start", "main", "_end", "_edata",
+                                   "_etext", NULL};
     for (const char **p = linker; *p; p++)
         if (!strcmp(name, *p))
             return true;
@@ -251,7 +239,7 @@ static enum library library_of(const char *name)
     if ((libc && dlsym(libc, name)) || (libm && dlsym(libm, name)))
         return LIB_C;
     return (runner && dlsym(runner, name)) || (filter && dlsym(filter, name)) ? LIB_RUNNER
-                                                                              : LIB_NONE;
+                                                                               : LIB_NONE;
 }
 
 struct verdict {
@@ -283,9 +271,8 @@ static void judge_symbol(const char *name, const Elf64_Sym *sym, void *arg)
     struct verdict *v = arg;
     int bind = ELF64_ST_BIND(sym->st_info), type = ELF64_ST_TYPE(sym->st_info);
     if (type == STT_GNU_IFUNC) {
-        refuse(v,
-               "symbol '%s' is an IFUNC, whose resolver would run while the program loads, "
-               "before any check: write a plain function",
+        refuse(v, "symbol '%s' is an IFUNC, whose resolver would run while the program loads, "
+                  "before any check: write a plain function",
                name);
         return;
     }
@@ -296,46 +283,38 @@ static void judge_symbol(const char *name, const Elf64_Sym *sym, void *arg)
         const char *owner;
         enum library lib;
         if (bind == STB_WEAK)
-            refuse(v,
-                   "symbol '%s' is a weak definition: lab code defines plain functions and "
-                   "variables (drop __attribute__((weak)))",
+            refuse(v, "symbol '%s' is a weak definition: lab code defines plain functions and "
+                      "variables (drop __attribute__((weak)))",
                    name);
         else if (bind != STB_GLOBAL)
-            refuse(v,
-                   "symbol '%s' has an unusual binding (%d): lab code defines plain "
-                   "functions and variables",
+            refuse(v, "symbol '%s' has an unusual binding (%d): lab code defines plain "
+                      "functions and variables",
                    name, bind);
         else if (!strcmp(name, "main"))
             refuse(v, "your code defines main(): the lab's program has its own main; remove "
                       "yours (use the program given in the lab folder)");
         else if (reserved_name(name))
-            refuse(v,
-                   "symbol '%s' is a reserved name (names starting with __ or _ and a "
-                   "capital belong to the compiler and the C library): rename it",
+            refuse(v, "symbol '%s' is a reserved name (names starting with __ or _ and a "
+                      "capital belong to the compiler and the C library): rename it",
                    name);
         else if ((owner = symset_owner(v->kit, name)) || (owner = symset_owner(v->checks, name)))
-            refuse(v,
-                   "your code defines '%s', which %s also defines: rename it or make it "
-                   "static",
+            refuse(v, "your code defines '%s', which %s also defines: rename it or make it "
+                      "static",
                    name, owner);
         else if ((lib = library_of(name)))
-            refuse(v,
-                   "your code defines '%s', which %s also defines: rename it or make it "
-                   "static",
-                   name,
-                   lib == LIB_C ? "the C library" : "the test runner (Criterion or libseccomp)");
+            refuse(v, "your code defines '%s', which %s also defines: rename it or make it "
+                      "static",
+                   name, lib == LIB_C ? "the C library" : "the test runner (Criterion or libseccomp)");
         return;
     }
     if (symset_owner(v->checks, name) || !strncmp(name, "__start_", 8) ||
         !strncmp(name, "__stop_", 7))
-        refuse(v,
-               "your code refers to '%s', which belongs to the checks: lab code may not "
-               "call or read them",
+        refuse(v, "your code refers to '%s', which belongs to the checks: lab code may not "
+                  "call or read them",
                name);
     else if (!symset_owner(v->kit, name) && library_of(name) == LIB_RUNNER)
-        refuse(v,
-               "your code refers to '%s', which belongs to the test runner (Criterion or "
-               "libseccomp): lab code may not call it",
+        refuse(v, "your code refers to '%s', which belongs to the test runner (Criterion or "
+                  "libseccomp): lab code may not call it",
                name);
 }
 
@@ -356,8 +335,8 @@ static bool relocations_plain(const struct elf *e, const Elf64_Shdr *s)
     return true;
 }
 
-bool objcheck_student(const char *obj, const char *shown, struct symset *kit, struct symset *checks,
-                      char **log)
+bool objcheck_student(const char *obj, const char *shown, struct symset *kit,
+                      struct symset *checks, char **log)
 {
     struct elf e;
     char *why = NULL;
@@ -380,15 +359,15 @@ bool objcheck_student(const char *obj, const char *shown, struct symset *kit, st
                 refuse(&v,
                        "section '%s' is not one a plain C file needs%s: remove the "
                        "constructor, destructor, __attribute__((section)) or asm that made it",
-                       name, array ? " (its functions would run before or after any check)" : "");
+                       name,
+                       array ? " (its functions would run before or after any check)" : "");
             else if (s->sh_type == SHT_GROUP)
                 refuse(&v, "section '%s' is a COMDAT group, which a C file does not need", name);
             else if ((s->sh_flags & SHF_EXECINSTR) && strncmp(name, ".text", 5))
                 refuse(&v, "section '%s' holds code outside .text", name);
             if (s->sh_type == SHT_RELA && !relocations_plain(&e, s))
-                refuse(&v,
-                       "section '%s' holds a relocation that only a linker makes (one that "
-                       "runs code or patches other objects while the program loads)",
+                refuse(&v, "section '%s' holds a relocation that only a linker makes (one that "
+                           "runs code or patches other objects while the program loads)",
                        name);
             if (!strcmp(name, ".note.GNU-stack")) {
                 stack_note = true;
