@@ -5,8 +5,8 @@
 #   make grade [LAB=03]  grade your work in labs/ (all labs, or one by number or slug)
 #   make test            the kit's self-test (what CI runs)
 #   make setup           install the packages the kit needs (Debian, as root)
-#   make handout         dist/: the student handout (no solutions, mutants or hidden checks)
-#   make gradescope      dist/gradescope.zip: the Gradescope autograder
+#   make handout [LAB=03] dist/: the student handout (its Classroom workflow grades those labs)
+#   make gradescope [LAB="03 05"]  dist/gradescope.zip: the Gradescope autograder (of those labs)
 #   make batch SUBMISSIONS=DIR   grade a folder of submissions into a CSV
 #   make stress [RUNS=20] [LOAD=1]   grade solutions and mutants again and again: any difference?
 #                        (LOAD=N: N busy processes per core; JOBS=N: N grades at once)
@@ -125,18 +125,24 @@ gradescope: deps kit
 
 RUNS ?= 20
 LOAD ?= 0
+# stress, mutate and bench need the solutions: not in the handout.
+NOT_IN_HANDOUT = echo "make $@ is for the kit's authors and is not part of the handout: 'make grade' grades your work."; \
+	echo "make $@ 供套件作者使用，不在分发包中：'make grade' 为你的作业评分。"
+
 stress: deps kit
-	@JOBS=$(JOBS) grader/stress.sh $(RUNS) $(LOAD) $(LAB)
+	@if [ -x grader/stress.sh ]; then JOBS=$(JOBS) grader/stress.sh $(RUNS) $(LOAD) $(LAB); \
+	else $(NOT_IN_HANDOUT); fi
 
 # Mechanical mutants of the reference solutions, graded two at a time; the
 # survivors (full marks) are shown unless survivors.txt calls them harmless.
 mutate: deps kit
-	@python3 grader/mutate.py --jobs 2 $(LAB)
+	@if [ -f grader/mutate.py ]; then python3 grader/mutate.py --jobs 2 $(LAB); \
+	else $(NOT_IN_HANDOUT); fi
 
 # The labs' reference primitives against Python's multiprocessing and the
 # syscall floor, then the grader's own speed (grader/bench/run.sh).
 bench: deps kit
-	@grader/bench/run.sh
+	@if [ -x grader/bench/run.sh ]; then grader/bench/run.sh; else $(NOT_IN_HANDOUT); fi
 
 batch: deps kit
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make batch SUBMISSIONS=folder-of-submissions"; exit 2; }

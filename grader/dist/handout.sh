@@ -19,6 +19,9 @@ copy() { # copy PATH...: copy kit paths into the handout, keeping their place
     done
 }
 copy Makefile README.md README.zh-CN.md .devcontainer .clang-format .gitignore docs labs common grader/src grader/setup.sh grader/checks/lib
+# docs/: what students read; instructors.md and authoring.md (how hidden
+# checks and mutants work) stay with the instructor.
+rm -f "$dest/docs/instructors.md" "$dest/docs/authoring.md"
 for d in grader/checks/[0-9]*/; do
     name=$(basename "$d")
     mkdir -p "$dest/grader/checks/$name"
@@ -36,10 +39,21 @@ for po in po/*.po; do
 done
 msggrep --invert-match --location='grader/checks/*/hidden_*' --no-wrap -o "$dest/po/proclabs.pot" po/proclabs.pot
 grader/grade manifest --public >"$dest/grader/manifest.json"
+# A hidden check's name and hint appear nowhere in the handout: its line in
+# a hints file (the translated check hints) goes too.
+grader/grade manifest | python3 -c '
+import json, sys
+for lab in json.load(sys.stdin)["labs"]:
+    for c in lab["checks"]:
+        if c.get("hidden"):
+            print("/\\b%s\\b/d" % c["name"])' >"$stage/drop-hidden.sed"
+find "$dest/labs" -name 'hints*.md' -exec sed -i -f "$stage/drop-hidden.sed" {} +
 # Pristine starters, for `grade reset` and for telling "not started" apart.
 grader/grade starters "$dest/grader/starters"
 mkdir -p "$dest/.github/workflows"
-grader/grade classroom >"$dest/.github/workflows/classroom.yml"
+# LAB="03 05": the workflow grades only the assignment's labs.
+# shellcheck disable=SC2086
+grader/grade classroom ${LAB:-} >"$dest/.github/workflows/classroom.yml"
 
 rm -f dist/proc-labs-handout.tar.gz dist/proc-labs-handout.zip
 tar -czf dist/proc-labs-handout.tar.gz -C "$stage" proc-labs

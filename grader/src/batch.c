@@ -10,6 +10,7 @@
 #include "load.h"
 #include "students.h"
 #include "submission.h"
+#include "classreport.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -296,6 +297,9 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
     }
     if (!write_outputs(&kit->manifest, out, csv, cli->canvas))
         rc = 2;
+    /* The class report reads what was just written (as `grade report` does). */
+    if (cli->html && !class_report_write(kit, out, cli->feedback ? cli->feedback : out, cli->html))
+        rc = 2;
     for (int s = 0; s < ns; s++) {
         double total = 0;
         for (int l = 0; st[s].root && l < nlabs; l++)
@@ -373,6 +377,9 @@ int cmd_merge(struct kit *kit, const struct cli *cli)
     }
     char *csv = cli->csv ? xstrdup(cli->csv) : xasprintf("%s-scores.csv", out);
     if (!write_outputs(&kit->manifest, out, csv, cli->canvas))
+        rc = 2;
+    /* The class report reads what was just written (as `grade report` does). */
+    if (cli->html && !class_report_write(kit, out, cli->feedback ? cli->feedback : out, cli->html))
         rc = 2;
     printf("merged %d report%s\nscores: %s\nreports: %s/\n", merged, merged == 1 ? "" : "s", csv,
            out);

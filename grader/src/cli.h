@@ -10,14 +10,17 @@ struct cli {
     const char *json;
     const char *junit;
     const char *gradescope;
-    const char *csv;    /* batch */
-    const char *out;    /* batch */
-    const char *shard;  /* batch: "K/N" */
-    const char *roster; /* batch: CSV mapping submissions to students */
-    const char *canvas; /* batch, merge: Canvas's gradebook CSV */
-    bool public_only;   /* manifest --public */
-    bool manual;        /* watch: re-grade on Enter, not on file events */
-    bool yes;           /* reset: no question asked */
+    const char *classroom; /* a GitHub Classroom runner's result */
+    const char *csv;       /* batch */
+    const char *out;       /* batch */
+    const char *shard;     /* batch: "K/N" */
+    const char *roster;    /* batch: CSV mapping submissions to students */
+    const char *canvas;    /* batch, merge: Canvas's gradebook CSV */
+    const char *html;      /* batch, report: the class report's folder */
+    const char *feedback;  /* report: the folder of the students' feedback files */
+    bool public_only;      /* manifest --public */
+    bool manual;           /* watch: re-grade on Enter, not on file events */
+    bool yes;              /* reset: no question asked */
     int jobs;
     bool verbose;
     char **names; /* the LAB arguments */
@@ -50,6 +53,7 @@ char *find_lab_root(const struct manifest *m, const char *dir, char **several);
 /* Machine formats beside JSON (formats.c). */
 bool write_junit(const char *path, const struct lab_result *labs, int n);
 bool write_gradescope(const char *path, const struct lab_result *labs, int n);
+bool write_classroom(const char *path, const struct lab_result *labs, int n);
 /* A results.json that scores 0 and tells the student why. */
 bool write_gradescope_error(const char *path, const char *why);
 

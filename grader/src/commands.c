@@ -195,13 +195,29 @@ const struct lab_spec **gradable_labs(const struct kit *kit, const struct cli *c
     return labs;
 }
 
+static int stdout_formats(const struct cli *cli)
+{
+    const char *files[] = {cli->json, cli->junit, cli->gradescope, cli->classroom};
+    int n = 0;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        n += files[i] && !strcmp(files[i], "-");
+    return n;
+}
+
 int cmd_grade(struct kit *kit, const struct cli *cli)
 {
+    if (stdout_formats(cli) > 1) {
+        fputs("grade: only one of --json, --junit, --gradescope and --classroom can write to "
+              "stdout (-): give the others a file\n",
+              stderr);
+        return 2;
+    }
     int n;
     const struct lab_spec **labs = gradable_labs(kit, cli, &n);
     if (!labs)
         return 2;
-    bool to_stdout = cli->json && !strcmp(cli->json, "-");
+    /* A machine format on stdout gets stdout alone: no report for people. */
+    bool to_stdout = stdout_formats(cli) > 0;
     const char *nc = getenv("NO_COLOR");
     bool color = isatty(STDOUT_FILENO) && !(nc && *nc);
     /* The learner's own workspace gets lines as they come and one lab's
@@ -252,6 +268,10 @@ int cmd_grade(struct kit *kit, const struct cli *cli)
     }
     if (cli->gradescope && !write_gradescope(cli->gradescope, results, n)) {
         fprintf(stderr, "grade: cannot write %s\n", cli->gradescope);
+        rc = 2;
+    }
+    if (cli->classroom && !write_classroom(cli->classroom, results, n)) {
+        fprintf(stderr, "grade: cannot write %s\n", cli->classroom);
         rc = 2;
     }
     for (int i = 0; i < n; i++)

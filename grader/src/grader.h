@@ -276,6 +276,9 @@ int remove_tree(const char *path);
 bool mkdir_p(const char *path);
 char *read_text(const char *path, size_t max);
 double mono_ms(void);
+/* Any bytes as XML or HTML text (markup.c): escaped, what XML 1.0 cannot
+ * hold as '?'; one_line: a newline becomes a space (for attributes). */
+void markup_put(FILE *f, const char *s, bool one_line);
 /* Keep the first max_lines lines of text (in place). */
 void keep_lines(char *text, int max_lines);
 

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "i18n.h"
 #include "submission.h"
+#include "classreport.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -48,12 +49,12 @@ static const struct command {
 } commands[] = {
     {"grade", cmd_grade, true, 0, -1},       {"build", cmd_build, true, 0, -1},
     {"selftest", cmd_selftest, true, 0, -1}, {"batch", cmd_batch, false, 1, -1},
-    {"verdict", cmd_verdict, false, 3, 3},   {"classroom", cmd_classroom, false, 0, 0},
+    {"verdict", cmd_verdict, false, 3, 3},   {"classroom", cmd_classroom, false, 0, -1},
     {"manifest", cmd_manifest, false, 0, 0}, {"list", cmd_list, true, 0, -1},
     {"next", cmd_next, true, 0, 1},          {"hint", cmd_hint, true, 1, 2},
     {"watch", cmd_watch, true, 0, 1},        {"reset", cmd_reset, true, 1, 1},
     {"starters", cmd_starters, false, 1, 1}, {"merge", cmd_merge, false, 2, -1},
-    {"batch-workflow", cmd_batch_workflow, false, 0, -1},
+    {"batch-workflow", cmd_batch_workflow, false, 0, -1}, {"report", cmd_report, false, 1, 1},
 };
 
 /* `grade help [COMMAND]`; false when COMMAND is none. */
@@ -102,18 +103,24 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *cmd
         MANUAL,
         SHARD,
         ROSTER,
-        CANVAS
+        CANVAS,
+        CLASSROOM,
+        HTML,
+        FEEDBACK
     };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
                                              {"solutions", no_argument, NULL, 's'},
                                              {"json", required_argument, NULL, JSON},
                                              {"junit", required_argument, NULL, JUNIT},
                                              {"gradescope", required_argument, NULL, GRADESCOPE},
+                                             {"classroom", required_argument, NULL, CLASSROOM},
                                              {"csv", required_argument, NULL, CSV},
                                              {"out", required_argument, NULL, OUT},
                                              {"shard", required_argument, NULL, SHARD},
                                              {"roster", required_argument, NULL, ROSTER},
                                              {"canvas", required_argument, NULL, CANVAS},
+                                             {"html", required_argument, NULL, HTML},
+                                             {"feedback", required_argument, NULL, FEEDBACK},
                                              {"jobs", required_argument, NULL, 'j'},
                                              {"help", no_argument, NULL, 'h'},
                                              {"sandbox-info", no_argument, NULL, SANDBOX},
@@ -139,6 +146,9 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *cmd
         case GRADESCOPE:
             cli->gradescope = optarg;
             break;
+        case CLASSROOM:
+            cli->classroom = optarg;
+            break;
         case CSV:
             cli->csv = optarg;
             break;
@@ -150,6 +160,12 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *cmd
             break;
         case ROSTER:
             cli->roster = optarg;
+            break;
+        case HTML:
+            cli->html = optarg;
+            break;
+        case FEEDBACK:
+            cli->feedback = optarg;
             break;
         case CANVAS:
             cli->canvas = optarg;

@@ -187,17 +187,6 @@ assert cases and any(c.find("failure") is not None for c in cases)
 PY
 }
 
-@test "the Classroom workflow has one step per visible check and reports them all" {
-    run "$GRADE" classroom
-    assert_success
-    steps=$(grep -c 'uses: classroom-resources/autograding-command-grader@v1' <<<"$output")
-    want=$(python3 -c 'import json,sys; print(sum(1 for l in json.load(open(sys.argv[1]))["labs"] for c in l["checks"] if not c.get("hidden")))' "$KIT/grader/manifest.json")
-    [ "$steps" -eq "$want" ] || fail "$steps steps for $want visible checks"
-    runners=$(grep 'runners:' <<<"$output" | tr ',' '\n' | wc -l)
-    [ "$runners" -eq "$want" ]
-    refute_output --partial "run_children_many_children"
-}
-
 @test "grade verdict reads one check from a report" {
     "$GRADE" --solutions --json "$BATS_TEST_TMPDIR/r.json" 01 >/dev/null
     run "$GRADE" verdict "$BATS_TEST_TMPDIR/r.json" 01 who_am_i_matches_getpid
