@@ -15,6 +15,8 @@ struct cli {
     bool public_only; /* manifest --public */
     bool manual;      /* watch: re-grade on Enter, not on file events */
     bool yes;         /* reset: no question asked */
+    const char *html;   /* explain: also write the picture as a web page */
+    const char *mutant; /* explain: run a shipped mutant of the lab instead */
     int jobs;
     bool verbose;
     char **names; /* the LAB arguments */
@@ -34,6 +36,11 @@ int cmd_next(struct kit *kit, const struct cli *cli);
 int cmd_hint(struct kit *kit, const struct cli *cli);
 int cmd_watch(struct kit *kit, const struct cli *cli);
 int cmd_reset(struct kit *kit, const struct cli *cli);
+int cmd_explain(struct kit *kit, const struct cli *cli);
+/* A workspace (under tmproot) with a lab's solution and one mutant laid over
+ * it; *applies false when its patch no longer applies (selftest.c). */
+char *mutant_workspace(const struct kit *kit, const struct lab_spec *lab, const char *mutdir,
+                       const char *tmproot, int index, bool *applies);
 
 /* The folder of a submission that holds its NN-slug lab folders: dir itself,
  * its labs/, or either inside one wrapping folder (an unpacked archive).

@@ -32,6 +32,8 @@ static void usage(FILE *out)
           "kit\n"
           "       grade selftest [LAB...] [-v]         prove the kit's checks: solutions pass,\n"
           "                                            starters fail, every mutant is caught\n"
+          "       grade explain LAB [CHECK] [--html F] re-run one check under a tracer and draw\n"
+          "                    [--mutant NAME]         what its processes did\n"
           "\n"
           "LAB is a number (3 or 03), a slug (join) or a folder name (03-join).\n"
           "options:\n"
@@ -82,12 +84,12 @@ static const struct command {
     {"manifest", cmd_manifest, false}, {"list", cmd_list, true},
     {"next", cmd_next, true},          {"hint", cmd_hint, true},
     {"watch", cmd_watch, true},        {"reset", cmd_reset, true},
-    {"starters", cmd_starters, false},
+    {"starters", cmd_starters, false}, {"explain", cmd_explain, true},
 };
 
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
-    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX, PUBLIC, MANUAL };
+    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX, PUBLIC, MANUAL, HTML, MUTANT };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
                                              {"solutions", no_argument, NULL, 's'},
                                              {"json", required_argument, NULL, JSON},
@@ -101,6 +103,8 @@ static int parse_options(int argc, char **argv, struct cli *cli)
                                              {"public", no_argument, NULL, PUBLIC},
                                              {"manual", no_argument, NULL, MANUAL},
                                              {"yes", no_argument, NULL, 'y'},
+                                             {"html", required_argument, NULL, HTML},
+                                             {"mutant", required_argument, NULL, MUTANT},
                                              {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "vhyj:", longopts, NULL)) != -1) {
@@ -134,6 +138,12 @@ static int parse_options(int argc, char **argv, struct cli *cli)
             break;
         case 'y':
             cli->yes = true;
+            break;
+        case HTML:
+            cli->html = optarg;
+            break;
+        case MUTANT:
+            cli->mutant = optarg;
             break;
         case 'j':
             cli->jobs = atoi(optarg);
