@@ -106,8 +106,9 @@ static void eof_finding(const struct trace_model *m, const struct tr_proc *q, st
 static void zombie_finding(const struct trace_model *m, const struct tr_proc *q, struct buf *b,
                            bool zh)
 {
-    if (q->ended < 0 || q->returned || q->parent < 0)
-        return;
+    if (q->ended < 0 || q->returned || q->parent < 0 ||
+        (q->orphaned >= 0 && q->orphaned <= q->ended))
+        return; /* an orphan is the run's reaper's to reap */
     const struct tr_proc *p = &m->procs[q->parent];
     char how[48];
     if (q->killed)
@@ -136,9 +137,45 @@ static void zombie_finding(const struct trace_model *m, const struct tr_proc *q,
     }
 }
 
+/* A program started with pipe descriptors besides its stdin, stdout and
+ * stderr: copies the parent forgot to close before exec (its EOF-keepers). */
+static void exec_finding(const struct trace_model *m, const struct tr_event *e, struct buf *b,
+                         bool zh)
+{
+    const double eps = 1e-6;
+    int n = 0;
+    for (int k = 0; k < m->nholds; k++) {
+        const struct tr_hold *h = &m->holds[k];
+        if (h->proc != e->proc || h->fd <= 2 || h->from > e->t + eps ||
+            (h->to >= 0 && h->to <= e->t + eps))
+            continue;
+        if (!n++)
+            add(b,
+                zh ? "  %1$s 在 %3$.3f s exec 了 %2$s，带着标准输入输出之外的描述符："
+                   : "  %s started %s at %.3f s holding descriptors besides stdin, stdout and "
+                     "stderr: ",
+                m->procs[e->proc].label, e->text, e->t);
+        add(b, "%sfd %d (%s, %s)", n > 1 ? ", " : "", h->fd, m->objs[h->obj].name,
+            trace_end_name(m, h->obj, h->end, zh));
+    }
+    if (n)
+        add(b, "%s",
+            zh ? "。\n     dup2() 之后关闭原来的两个管道描述符，它们会让读者等不到 EOF。\n"
+               : ".\n     After dup2(), close both original pipe descriptors: a copy left open "
+                 "keeps the reader from EOF.\n");
+}
+
 char *trace_findings(const struct trace_model *m, bool zh)
 {
     struct buf b = {calloc(1, 1), 0};
+    for (int i = 0; i < m->nevents; i++) {
+        const struct tr_event *e = &m->events[i];
+        bool first = true;
+        for (int k = 0; k < i && first; k++)
+            first = !(m->events[k].kind == TR_EXEC && m->events[k].proc == e->proc);
+        if (e->kind == TR_EXEC && first)
+            exec_finding(m, e, &b, zh);
+    }
     for (int i = 0; i < m->nprocs; i++)
         if (m->procs[i].blocked[0] && m->procs[i].blocked_obj >= 0)
             eof_finding(m, &m->procs[i], &b, zh);

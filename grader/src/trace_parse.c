@@ -878,7 +878,7 @@ static void build_model(struct parser *ps)
         q->orphaned = p->orphaned >= 0 && q->parent >= 0 ? p->orphaned - t0 : -1;
         q->blocked_since = -1;
         /* Stopped after the body returned, then killed by the check: done. */
-        bool returned = p->stopped_at >= 0;
+        bool returned = p->stopped_at >= 0 && q->parent < 0;
         if (p->block_name && !returned && (p->killed || !p->ended)) {
             describe_block(ps, i, q->blocked, sizeof q->blocked);
             q->blocked_since = p->block_t - t0;
