@@ -17,6 +17,7 @@ struct cli {
     bool yes;         /* reset: no question asked */
     const char *html;   /* explain: also write the picture as a web page */
     const char *mutant; /* explain: run a shipped mutant of the lab instead */
+    const char *trace;  /* explain: draw this saved strace output, run nothing */
     int jobs;
     bool verbose;
     char **names; /* the LAB arguments */

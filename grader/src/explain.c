@@ -171,6 +171,8 @@ static void usage(void)
 {
     fputs("usage: grade explain LAB [CHECK] [--html FILE] [--mutant NAME] [--dir DIR | "
           "--solutions]\n"
+          "       grade explain --trace FILE [--html FILE]   draw a saved strace -f -ttt -y "
+          "output\n"
           "  re-runs one check of LAB (the first failing one by default) under strace and\n"
           "  draws what its processes did: who forked whom, who held which pipe end, where\n"
           "  each process was blocked, which signals went where.\n",
@@ -207,6 +209,31 @@ static char *mutant_ws(const struct kit *kit, const struct lab_spec *lab, const 
         return NULL;
     }
     return ws;
+}
+
+/* The findings, the timeline and the details of one trace; the page too. */
+static int explain_show(const char *text, const char *title, const char *html)
+{
+    bool zh = want_chinese();
+    struct trace_model m;
+    trace_parse(text, &m);
+    char *findings = trace_findings(&m, zh);
+    printf("\n%s\n%s", zh ? "看这里：" : "What to look at:",
+           *findings ? findings : (zh ? "  没有发现问题。\n" : "  nothing stands out.\n"));
+    putchar('\n');
+    timeline_print(stdout, &m, 100, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"), zh);
+    int rc = 0;
+    if (html) {
+        if (timeline_html(html, &m, title, findings)) {
+            printf("\n%s %s\n", zh ? "网页：" : "page:", html);
+        } else {
+            fprintf(stderr, "grade: cannot write %s: %s\n", html, strerror(errno));
+            rc = 2;
+        }
+    }
+    free(findings);
+    trace_model_free(&m);
+    return rc;
 }
 
 static int explain_run(struct kit *kit, const struct lab_spec *lab, const char *want,
@@ -276,33 +303,16 @@ static int explain_run(struct kit *kit, const struct lab_spec *lab, const char *
                   : "The tracer wrote nothing: the sandbox refused ptrace here, or the check "
                     "ran no student code.");
         rc = 1;
-    } else if (getenv("PROCLABS_EXPLAIN_RAW")) { /* the tracer's own output, for the kit's tests */
-        FILE *f = fopen(getenv("PROCLABS_EXPLAIN_RAW"), "w");
+    } else {
+        const char *raw = getenv("PROCLABS_EXPLAIN_RAW"); /* the tracer's output, for tests */
+        FILE *f = raw ? fopen(raw, "w") : NULL;
         if (f) {
             fputs(req.text, f);
             fclose(f);
         }
-    }
-    if (req.text && *req.text) {
-        struct trace_model m;
-        trace_parse(req.text, &m);
-        char *findings = trace_findings(&m, zh);
-        printf("\n%s\n%s", zh ? "看这里：" : "What to look at:",
-               *findings ? findings : (zh ? "  没有发现问题。\n" : "  nothing stands out.\n"));
-        putchar('\n');
-        timeline_print(stdout, &m, 100, isatty(STDOUT_FILENO) && !getenv("NO_COLOR"), zh);
-        if (html) {
-            char *title = xasprintf("lab %s %s: %s", lab->id, lab->slug, c->name);
-            if (timeline_html(html, &m, title, findings))
-                printf("\n%s %s\n", zh ? "网页：" : "page:", html);
-            else {
-                fprintf(stderr, "grade: cannot write %s: %s\n", html, strerror(errno));
-                rc = 2;
-            }
-            free(title);
-        }
-        free(findings);
-        trace_model_free(&m);
+        char *title = xasprintf("lab %s %s: %s", lab->id, lab->slug, c->name);
+        rc = explain_show(req.text, title, html);
+        free(title);
     }
     free(req.text);
     lab_result_free(&traced);
@@ -312,6 +322,17 @@ static int explain_run(struct kit *kit, const struct lab_spec *lab, const char *
 
 int cmd_explain(struct kit *kit, const struct cli *cli)
 {
+    if (cli->trace) { /* a saved strace output: drawn, nothing run */
+        char *text = read_text(cli->trace, TRACE_CAP);
+        if (!text) {
+            fprintf(stderr, "grade: cannot read %s: %s\n", cli->trace, strerror(errno));
+            return 2;
+        }
+        printf("%s %s\n", want_chinese() ? "跟踪文件" : "trace", cli->trace);
+        int rc = explain_show(text, cli->trace, cli->html);
+        free(text);
+        return rc;
+    }
     if (cli->nnames < 1 || cli->nnames > 2) {
         usage();
         return 2;

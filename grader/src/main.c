@@ -89,7 +89,7 @@ static const struct command {
 
 static int parse_options(int argc, char **argv, struct cli *cli)
 {
-    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX, PUBLIC, MANUAL, HTML, MUTANT };
+    enum { JSON = 256, JUNIT, GRADESCOPE, CSV, OUT, SANDBOX, PUBLIC, MANUAL, HTML, MUTANT, TRACE };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
                                              {"solutions", no_argument, NULL, 's'},
                                              {"json", required_argument, NULL, JSON},
@@ -105,6 +105,7 @@ static int parse_options(int argc, char **argv, struct cli *cli)
                                              {"yes", no_argument, NULL, 'y'},
                                              {"html", required_argument, NULL, HTML},
                                              {"mutant", required_argument, NULL, MUTANT},
+                                             {"trace", required_argument, NULL, TRACE},
                                              {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "vhyj:", longopts, NULL)) != -1) {
@@ -144,6 +145,9 @@ static int parse_options(int argc, char **argv, struct cli *cli)
             break;
         case MUTANT:
             cli->mutant = optarg;
+            break;
+        case TRACE:
+            cli->trace = optarg;
             break;
         case 'j':
             cli->jobs = atoi(optarg);
