@@ -1,6 +1,7 @@
 /* Results out: JSON (for machines and between processes) and text for people. */
 #define _GNU_SOURCE
 #include "selfstudy.h"
+#include "explain.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +354,9 @@ void report_human(FILE *out, const struct lab_result *labs, int n, bool verbose,
             if (!passed && ch->hint && ch->status != ST_ERROR)
                 fprintf(out, "        %s%s: %s%s\n", c.dim, want_chinese() ? "提示" : "hint",
                         ch->hint, c.off);
+            if (!passed && k > 0 && ch->reported && explain_supported(r->lab))
+                fprintf(out, "        %s%s: grader/grade explain %s %s%s\n", c.dim,
+                        want_chinese() ? "看见它" : "see it", r->lab->id, ch->name, c.off);
         }
     }
     if (n > 1 || verbose) {
