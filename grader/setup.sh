@@ -3,7 +3,7 @@
 #   grader/setup.sh           install what is missing (needs root and apt-get)
 #   grader/setup.sh --check   exit 0 when everything is here, else say what to run
 set -u
-PACKAGES="gcc make binutils pkg-config libcriterion-dev libjansson-dev libseccomp-dev bats bats-support bats-assert procps util-linux tar unzip zip patch python3 tmux"
+PACKAGES="gcc make binutils pkg-config libcriterion-dev libjansson-dev libseccomp-dev bats bats-support bats-assert procps util-linux tar unzip zip patch python3 tmux strace chromium"
 
 missing=""
 for p in $PACKAGES; do

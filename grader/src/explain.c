@@ -28,7 +28,9 @@ enum { TRACE_CAP = 64 << 20 };
  * Criterion runner here and for check.bash's wrapper (PROCLABS_TRACE_FLAGS). */
 static const char *const strace_flags[] = {
     "-f", "-ttt", "-y", "-q", "-s", "48", "--seccomp-bpf",
-    "-e", "trace=%process,%desc,%signal,%ipc,%net,%creds,futex,nanosleep,clock_nanosleep",
+    "-e",
+    "trace=%process,%desc,%signal,%ipc,%net,%creds,futex,nanosleep,clock_nanosleep,ptrace,"
+    "process_vm_readv,process_vm_writev",
     NULL};
 
 static const char strace_path[] = "/usr/bin/strace";
