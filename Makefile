@@ -110,6 +110,11 @@ batch: deps kit
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make batch SUBMISSIONS=folder-of-submissions"; exit 2; }
 	@grader/grade batch "$(SUBMISSIONS)"
 
+# The "See it" section of some labs' READMEs: a shipped mutant run under
+# grader/grade explain and drawn (grader/explain-docs.sh; --check compares).
+explain-docs: deps kit
+	@grader/explain-docs.sh
+
 format:
 	clang-format -i common/*.[ch] grader/src/*.[ch] grader/checks/lib/*.[ch]
 
