@@ -370,6 +370,17 @@ int cmd_explain(struct kit *kit, const struct cli *cli)
         fprintf(stderr, "grade: explain cannot trace: %s\n", why);
         return 2;
     }
+    const char *want = cli->nnames == 2 ? cli->names[1] : NULL;
+    bool known = !want;
+    for (int i = 0; i < lab->nchecks && !known; i++)
+        known = !strcmp(lab->checks[i].name, want);
+    if (!known) {
+        fprintf(stderr, "grade: lab %s has no check '%s'; its checks:", lab->id, want);
+        for (int i = 0; i < lab->nchecks; i++)
+            fprintf(stderr, " %s", lab->checks[i].name);
+        fputc('\n', stderr);
+        return 2;
+    }
     char *tmp = NULL;
     if (cli->mutant) {
         char *ws = mutant_ws(kit, lab, cli->mutant, &tmp);
@@ -382,7 +393,7 @@ int cmd_explain(struct kit *kit, const struct cli *cli)
         snprintf(kit->workspace, sizeof kit->workspace, "%s", ws);
         free(ws);
     }
-    int rc = explain_run(kit, lab, cli->nnames == 2 ? cli->names[1] : NULL, cli->html);
+    int rc = explain_run(kit, lab, want, cli->html);
     if (tmp)
         remove_tree(tmp);
     free(tmp);
