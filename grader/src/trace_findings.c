@@ -118,6 +118,10 @@ static void zombie_finding(const struct trace_model *m, const struct tr_proc *q,
     if (q->reaped < 0) {
         bool parent_ended = p->ended >= 0 && p->ended >= q->ended;
         double until = parent_ended ? p->ended : m->t_end;
+        /* A parent that exited at once took its zombie with it: no harm.
+         * One back in the check left it for the check to see. */
+        if (parent_ended && !p->returned && until - q->ended < 0.05)
+            return;
         if (zh)
             add(b, "  %s %s 在 %.3f s 结束（%s），但它的父进程 %s %s 从未等待（wait）它：它做了 "
                    "%.3f s 的僵尸进程，直到%s。\n     用 waitpid() 回收每一个子进程。\n",

@@ -770,6 +770,25 @@ const char *trace_end_name(const struct trace_model *m, int obj, int end, bool z
     return zh ? "套接字" : "socket";
 }
 
+/* Calls a process can sleep in: the ones worth naming when it ended in one
+ * (a process killed inside getpid() was not waiting for anything). */
+static bool may_block(const char *n)
+{
+    static const char *const calls[] = {
+        "read",      "readv",      "recvfrom",      "recvmsg",         "recv",
+        "write",     "writev",     "sendto",        "sendmsg",         "send",
+        "accept",    "accept4",    "connect",       "wait4",           "waitid",
+        "futex",     "semop",      "semtimedop",    "poll",            "ppoll",
+        "select",    "pselect6",   "epoll_wait",    "epoll_pwait",     "nanosleep",
+        "clock_nanosleep", "pause", "rt_sigsuspend", "rt_sigtimedwait", "msgrcv",
+        "msgsnd",    "mq_timedreceive", "mq_timedsend", "flock",      "fcntl",
+        "pread64",   "sigsuspend", NULL};
+    for (const char *const *c = calls; *c; c++)
+        if (!strcmp(n, *c))
+            return true;
+    return false;
+}
+
 static void describe_block(struct parser *ps, int i, char *buf, size_t size)
 {
     struct proc *p = &ps->p[i];
@@ -807,6 +826,8 @@ static void describe_block(struct parser *ps, int i, char *buf, size_t size)
     }
     if (!strcmp(n, "futex"))
         snprintf(buf, size, "futex(%s: a semaphore, lock or condition wait)", a0);
+    else if (strstr(n, "nanosleep"))
+        snprintf(buf, size, "%s (a sleep)", n);
     else if (!strcmp(n, "semop") || !strcmp(n, "semtimedop"))
         snprintf(buf, size, "%s(System V semaphore %s)", n, a0);
     else
@@ -879,7 +900,7 @@ static void build_model(struct parser *ps)
         q->blocked_since = -1;
         /* Stopped after the body returned, then killed by the check: done. */
         bool returned = p->stopped_at >= 0 && q->parent < 0;
-        if (p->block_name && !returned && (p->killed || !p->ended)) {
+        if (p->block_name && may_block(p->block_name) && !returned && (p->killed || !p->ended)) {
             describe_block(ps, i, q->blocked, sizeof q->blocked);
             q->blocked_since = p->block_t - t0;
         }
