@@ -27,7 +27,13 @@ enum { TRACE_CAP = 64 << 20 };
  * are not in those classes (futex: sem_wait; sleeps). One list, for the
  * Criterion runner here and for check.bash's wrapper (PROCLABS_TRACE_FLAGS). */
 static const char *const strace_flags[] = {
-    "-f", "-ttt", "-y", "-q", "-s", "48", "--seccomp-bpf",
+    "-f",
+    "-ttt",
+    "-y",
+    "-q",
+    "-s",
+    "48",
+    "--seccomp-bpf",
     "-e",
     "trace=%process,%desc,%signal,%ipc,%net,%creds,futex,nanosleep,clock_nanosleep,ptrace,"
     "process_vm_readv,process_vm_writev",
@@ -135,8 +141,8 @@ void trace_collect(const struct build_env *b)
     struct trace_req *req = b->kit->trace;
     if (!req || !req->tracing || !b->dir[0])
         return;
-    char *path = xasprintf("%s/.explain/%s.trace", b->dir,
-                           req->kind == KIND_BATS ? "bats" : "criterion");
+    char *path =
+        xasprintf("%s/.explain/%s.trace", b->dir, req->kind == KIND_BATS ? "bats" : "criterion");
     free(req->text);
     req->text = read_text(path, TRACE_CAP);
     free(path);
@@ -157,12 +163,14 @@ static const char *cannot_trace(void)
 {
     const struct sandbox_info *info = contain_info();
     if (access(strace_path, X_OK) != 0)
-        return want_chinese() ? "没有 strace（跟踪器）：以 root 运行 'make setup'（或 apt-get install strace）"
-                              : "strace (the tracer) is not installed: run 'make setup' as root "
-                                "(or apt-get install strace)";
+        return want_chinese()
+                   ? "没有 strace（跟踪器）：以 root 运行 'make setup'（或 apt-get install strace）"
+                   : "strace (the tracer) is not installed: run 'make setup' as root "
+                     "(or apt-get install strace)";
     if (!info->student_uid)
         return want_chinese()
-                   ? "这台机器上学生代码与评测者同一个用户（不是 root）：跟踪器会与学生代码同一用户，"
+                   ? "这台机器上学生代码与评测者同一个用户（不是 "
+                     "root）：跟踪器会与学生代码同一用户，"
                      "学生代码就能改动它。请以 root 运行 explain"
                    : "student code would run as the same user as the tracer here (no second user: "
                      "not root), and could then tamper with the tracer: run explain as root";
@@ -350,13 +358,14 @@ int cmd_explain(struct kit *kit, const struct cli *cli)
         return 2;
     }
     if (!explain_supported(lab)) {
-        fprintf(stderr,
-                want_chinese()
-                    ? "grade: explain 展示关于进程、管道、信号和阻塞的实验（01-08、10、12-16、19）；"
-                      "实验 %s 不在其中\n"
-                    : "grade: explain shows the labs about processes, pipes, signals and blocking "
-                      "(01-08, 10, 12-16, 19); lab %s is not one of them\n",
-                lab->id);
+        fprintf(
+            stderr,
+            want_chinese()
+                ? "grade: explain 展示关于进程、管道、信号和阻塞的实验（01-08、10、12-16、19）；"
+                  "实验 %s 不在其中\n"
+                : "grade: explain shows the labs about processes, pipes, signals and blocking "
+                  "(01-08, 10, 12-16, 19); lab %s is not one of them\n",
+            lab->id);
         return 2;
     }
     char *missing = missing_dependencies(kit);

@@ -8,10 +8,10 @@
 #include "grader.h"
 
 struct trace_req {
-    const char *check;   /* the check to trace (its manifest name) */
+    const char *check;    /* the check to trace (its manifest name) */
     enum check_kind kind; /* Criterion or bats */
     bool tracing;         /* under strace; else only this check runs, as graded */
-    char *text;          /* the strace output read back (malloc'd), or NULL */
+    char *text;           /* the strace output read back (malloc'd), or NULL */
 };
 
 struct traced; /* what trace_wrap() allocated */

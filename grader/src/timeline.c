@@ -93,7 +93,11 @@ static void draw_row(const struct trace_model *m, int p, struct cell *row, int w
     }
     put(row, born, '+', 4);
     if (q->ended >= 0)
-        put(row, end, q->returned ? 'r' : q->killed ? 'K' : q->code ? 'X' : 'x',
+        put(row, end,
+            q->returned ? 'r'
+            : q->killed ? 'K'
+            : q->code   ? 'X'
+                        : 'x',
             q->killed || q->code ? 1 : 0);
 }
 
@@ -154,12 +158,13 @@ void timeline_print(FILE *out, const struct trace_model *m, int width, bool colo
         fputs("|\n", out);
     }
     free(row);
-    fputs(zh ? "  + 出生  f fork  e exec  c 关闭描述符  w 回收子进程  s 发信号  ! 收到信号\n"
-               "  x 退出  X 非零退出  K 被信号杀死  r 回到检查  z 僵尸  = 阻塞  o 成为孤儿\n"
-             : "  + born  f fork  e exec  c closes a descriptor  w reaps a child  s sends a signal\n"
-               "  ! gets a signal  x exits  X exits non-zero  K killed  r back in the check\n"
-               "  z zombie  = blocked  o orphaned\n",
-          out);
+    fputs(
+        zh ? "  + 出生  f fork  e exec  c 关闭描述符  w 回收子进程  s 发信号  ! 收到信号\n"
+             "  x 退出  X 非零退出  K 被信号杀死  r 回到检查  z 僵尸  = 阻塞  o 成为孤儿\n"
+           : "  + born  f fork  e exec  c closes a descriptor  w reaps a child  s sends a signal\n"
+             "  ! gets a signal  x exits  X exits non-zero  K killed  r back in the check\n"
+             "  z zombie  = blocked  o orphaned\n",
+        out);
 
     fputs(zh ? "\n进程：\n" : "\nProcesses:\n", out);
     for (int p = 0; p < m->nprocs; p++) {
@@ -214,7 +219,8 @@ void timeline_print(FILE *out, const struct trace_model *m, int width, bool colo
                     e->t, m->procs[e->proc].label, e->text,
                     e->other < 0 ? (zh ? "进程组" : " the group of") : "", who);
         else
-            fprintf(out, zh ? "  %.3f s  %s 收到 %s（来自 %s）\n" : "  %.3f s  %s gets %s (from %s)\n",
+            fprintf(out,
+                    zh ? "  %.3f s  %s 收到 %s（来自 %s）\n" : "  %.3f s  %s gets %s (from %s)\n",
                     e->t, m->procs[e->proc].label, e->text,
                     e->other > 0 ? who : (zh ? "内核" : "the kernel"));
     }

@@ -42,15 +42,15 @@ static double x_of(const struct trace_model *m, double t)
 
 static const char *ev_word(const struct tr_event *e)
 {
-    static const char *const words[] = {"fork", "exec", "exec failed", "exit", "killed",
-                                        "reaps", "sends", "gets", "closes", "orphaned"};
+    static const char *const words[] = {"fork",  "exec",  "exec failed", "exit",   "killed",
+                                        "reaps", "sends", "gets",        "closes", "orphaned"};
     return e->kind >= 0 && e->kind <= TR_ORPHAN ? words[e->kind] : "?";
 }
 
 static void event_mark(FILE *f, const struct trace_model *m, const struct tr_event *e, int y)
 {
-    static const char *const cls[] = {"fork", "exec", "execfail", "exit", "killed",
-                                      "reap", "sent", "recv", "close", "orphan"};
+    static const char *const cls[] = {"fork", "exec", "execfail", "exit",  "killed",
+                                      "reap", "sent", "recv",     "close", "orphan"};
     double x = x_of(m, e->t);
     fprintf(f, "<g class=\"ev ev-%s\">", cls[e->kind]);
     if (e->kind == TR_CLOSE)
@@ -79,8 +79,8 @@ static void proc_group(FILE *f, const struct trace_model *m, int p)
     const struct tr_proc *q = &m->procs[p];
     int y = TOP + p * ROW;
     double x0 = x_of(m, q->born), x1 = x_of(m, q->ended >= 0 ? q->ended : m->t_end);
-    fprintf(f, "<g class=\"proc\" data-label=\"%s\" data-pid=\"%d\">\n<title>%s ", q->label,
-            q->pid, q->label);
+    fprintf(f, "<g class=\"proc\" data-label=\"%s\" data-pid=\"%d\">\n<title>%s ", q->label, q->pid,
+            q->label);
     esc(f, q->name);
     fprintf(f, " (pid %d)", q->pid);
     if (q->parent >= 0)

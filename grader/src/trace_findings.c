@@ -46,8 +46,7 @@ static bool writes(const char *call)
 }
 
 /* Who held end `end` of obj at time t: "p1 (fd 4), p2 (fd 4)". */
-static void holders(const struct trace_model *m, int obj, int end, double t, struct buf *b,
-                    bool zh)
+static void holders(const struct trace_model *m, int obj, int end, double t, struct buf *b, bool zh)
 {
     const double eps = 1e-6;
     int n = 0;
@@ -55,8 +54,8 @@ static void holders(const struct trace_model *m, int obj, int end, double t, str
         const struct tr_hold *h = &m->holds[k];
         if (h->obj != obj || h->end != end || h->from > t + eps || (h->to >= 0 && h->to < t - eps))
             continue;
-        add(b, "%s%s %s (fd %d)", n ? ", " : "", m->procs[h->proc].label,
-            m->procs[h->proc].name, h->fd);
+        add(b, "%s%s %s (fd %d)", n ? ", " : "", m->procs[h->proc].label, m->procs[h->proc].name,
+            h->fd);
         n++;
     }
     if (!n)
@@ -72,18 +71,21 @@ static void eof_finding(const struct trace_model *m, const struct tr_proc *q, st
     double t = q->ended >= 0 ? q->ended : m->t_end;
     if (reads(q->blocked)) {
         if (zh) {
-            add(b, "  %1$s %2$s 从 %4$.3f s 起阻塞在 %3$s 上，直到 %5$.3f s 被结束：它一直等不到 EOF，"
-                   "因为 %6$s 的%7$s仍然打开在：", q->label, q->name, q->blocked, q->blocked_since,
-                t, ob->name, trace_end_name(m, o, other, true));
+            add(b,
+                "  %1$s %2$s 从 %4$.3f s 起阻塞在 %3$s 上，直到 %5$.3f s 被结束：它一直等不到 EOF，"
+                "因为 %6$s 的%7$s仍然打开在：",
+                q->label, q->name, q->blocked, q->blocked_since, t, ob->name,
+                trace_end_name(m, o, other, true));
 
             holders(m, o, other, t, b, true);
             add(b, "。\n     只有当另一端的每一个副本都关闭时，读者才会看到 EOF：fork() 之后"
                    "立刻关闭每个进程不用的那一端。\n");
         } else {
-            add(b, "  %s %s was blocked in %s from %.3f s until it was ended at %.3f s: it never "
-                   "saw EOF, because %s%s of %s was still open in: ", q->label, q->name,
-                q->blocked, q->blocked_since, t, ob->kind == TR_PIPE ? "the " : "",
-                trace_end_name(m, o, other, false), ob->name);
+            add(b,
+                "  %s %s was blocked in %s from %.3f s until it was ended at %.3f s: it never "
+                "saw EOF, because %s%s of %s was still open in: ",
+                q->label, q->name, q->blocked, q->blocked_since, t,
+                ob->kind == TR_PIPE ? "the " : "", trace_end_name(m, o, other, false), ob->name);
             holders(m, o, other, t, b, false);
             add(b, ".\n     A reader sees EOF only when every copy of the other end is closed: "
                    "right after fork(), close the ends each process does not use.\n");
@@ -97,8 +99,9 @@ static void eof_finding(const struct trace_model *m, const struct tr_proc *q, st
         holders(m, o, other, t, b, zh);
         add(b, "%s", zh ? "。\n" : ".\n");
     } else {
-        add(b, zh ? "  %s %s 运行结束时仍阻塞在 %s（自 %.3f s 起）。\n"
-                  : "  %s %s was still blocked in %s when the run ended (since %.3f s).\n",
+        add(b,
+            zh ? "  %s %s 运行结束时仍阻塞在 %s（自 %.3f s 起）。\n"
+               : "  %s %s was still blocked in %s when the run ended (since %.3f s).\n",
             q->label, q->name, q->blocked, q->blocked_since);
     }
 }
@@ -123,13 +126,15 @@ static void zombie_finding(const struct trace_model *m, const struct tr_proc *q,
         if (parent_ended && !p->returned && until - q->ended < 0.05)
             return;
         if (zh)
-            add(b, "  %s %s 在 %.3f s 结束（%s），但它的父进程 %s %s 从未等待（wait）它：它做了 "
-                   "%.3f s 的僵尸进程，直到%s。\n     用 waitpid() 回收每一个子进程。\n",
+            add(b,
+                "  %s %s 在 %.3f s 结束（%s），但它的父进程 %s %s 从未等待（wait）它：它做了 "
+                "%.3f s 的僵尸进程，直到%s。\n     用 waitpid() 回收每一个子进程。\n",
                 q->label, q->name, q->ended, how, p->label, p->name, until - q->ended,
                 parent_ended ? "父进程结束" : "运行结束");
         else
-            add(b, "  %s %s ended at %.3f s (%s) but its parent %s %s never waited for it: it was "
-                   "a zombie for %.3f s, until %s.\n     Reap every child with waitpid().\n",
+            add(b,
+                "  %s %s ended at %.3f s (%s) but its parent %s %s never waited for it: it was "
+                "a zombie for %.3f s, until %s.\n     Reap every child with waitpid().\n",
                 q->label, q->name, q->ended, how, p->label, p->name, until - q->ended,
                 parent_ended ? "its parent ended" : "the run ended");
     } else if (q->reaped - q->ended >= 0.1) {
@@ -197,7 +202,8 @@ char *trace_findings(const struct trace_model *m, bool zh)
         const struct tr_proc *q = &m->procs[i];
         if (q->orphaned >= 0 && q->parent >= 0)
             add(&b,
-                zh ? "  %s %s 在 %.3f s 成了孤儿：它的父进程 %s 先结束了，由本次运行的收养进程接管。\n"
+                zh ? "  %s %s 在 %.3f s 成了孤儿：它的父进程 %s "
+                     "先结束了，由本次运行的收养进程接管。\n"
                    : "  %s %s was orphaned at %.3f s: its parent %s ended first, and the run's "
                      "reaper adopted it.\n",
                 q->label, q->name, q->orphaned, m->procs[q->parent].label);

@@ -34,20 +34,20 @@ struct tr_event {
 };
 
 struct tr_proc {
-    int pid, parent; /* parent: index into procs, -1 when not a student process */
-    char label[16];  /* p1, p2, ... in order of birth */
-    char name[32];   /* the program it runs */
+    int pid, parent;            /* parent: index into procs, -1 when not a student process */
+    char label[16];             /* p1, p2, ... in order of birth */
+    char name[32];              /* the program it runs */
     double born, ended, reaped; /* -1 when it did not happen in the trace */
     int reaped_by;              /* index, or -1 */
     bool exited, killed;
     bool returned; /* the check's body came back from student code and was ended by the check */
     int code;
-    char signame[16]; /* killed by */
-    double orphaned; /* when its parent ended before it, else -1 */
+    char signame[16];  /* killed by */
+    double orphaned;   /* when its parent ended before it, else -1 */
     char blocked[160]; /* the call it was in when the run ended, or "" */
     double blocked_since;
     int blocked_obj, blocked_end; /* the object it read, accepted or wrote on, or -1 */
-    bool cleanup; /* the check's own kill(-1) helper: not drawn */
+    bool cleanup;                 /* the check's own kill(-1) helper: not drawn */
 };
 
 enum tr_obj_kind { TR_PIPE, TR_SOCKPAIR, TR_LISTEN, TR_SOCKET };
@@ -76,9 +76,9 @@ struct trace_model {
     int nobjs;
     struct tr_hold *holds;
     int nholds;
-    double t_end;  /* the last event, seconds since the start */
-    int lines;     /* lines of strace output read */
-    int unparsed;  /* lines that were not understood (kept out of the picture) */
+    double t_end; /* the last event, seconds since the start */
+    int lines;    /* lines of strace output read */
+    int unparsed; /* lines that were not understood (kept out of the picture) */
 };
 
 /* Build the model from strace -f -ttt -y output. Never fails: what it does

@@ -53,7 +53,7 @@ struct proc {
     char signame[16];
     bool exited, killed, cleanup;
     char *block_name, *block_args; /* the call it was in */
-    int shown;                      /* index in the model, or -1 */
+    int shown;                     /* index in the model, or -1 */
 };
 
 struct clone_rec {
@@ -220,8 +220,8 @@ static struct tr_hold *add_hold(struct parser *ps, int obj, int end, int proc, i
     struct trace_model *m = ps->m;
     m->holds = grow(m->holds, &ps->hold_cap, m->nholds + 1, sizeof *m->holds);
     struct tr_hold *h = &m->holds[m->nholds++];
-    *h = (struct tr_hold){.obj = obj, .end = end, .proc = proc, .fd = fd, .from = t, .to = -1,
-                          .cloexec = cloexec};
+    *h = (struct tr_hold){
+        .obj = obj, .end = end, .proc = proc, .fd = fd, .from = t, .to = -1, .cloexec = cloexec};
     return h;
 }
 
@@ -334,8 +334,7 @@ static int new_obj(struct parser *ps, int kind, const char *inode, double t)
     return m->nobjs++;
 }
 
-static void fd_pair(struct parser *ps, int proc, const char *list, int kind, bool cloexec,
-                    double t)
+static void fd_pair(struct parser *ps, int proc, const char *list, int kind, bool cloexec, double t)
 {
     char a[64], b[64], ino[32];
     const char *in = strchr(list, '[');
@@ -756,9 +755,9 @@ static void handle(struct parser *ps, struct rec *r)
 
 /* ---- what a blocked process waited on ----------------------------------- */
 
-static const char *const fd_calls[] = {"read",     "readv",   "recvfrom", "recvmsg", "recv",
-                                       "write",    "writev",  "sendto",   "sendmsg", "send",
-                                       "accept",   "accept4", "pread64",  "connect", NULL};
+static const char *const fd_calls[] = {"read",   "readv",   "recvfrom", "recvmsg", "recv",
+                                       "write",  "writev",  "sendto",   "sendmsg", "send",
+                                       "accept", "accept4", "pread64",  "connect", NULL};
 
 const char *trace_end_name(const struct trace_model *m, int obj, int end, bool zh)
 {
@@ -774,15 +773,44 @@ const char *trace_end_name(const struct trace_model *m, int obj, int end, bool z
  * (a process killed inside getpid() was not waiting for anything). */
 static bool may_block(const char *n)
 {
-    static const char *const calls[] = {
-        "read",      "readv",      "recvfrom",      "recvmsg",         "recv",
-        "write",     "writev",     "sendto",        "sendmsg",         "send",
-        "accept",    "accept4",    "connect",       "wait4",           "waitid",
-        "futex",     "semop",      "semtimedop",    "poll",            "ppoll",
-        "select",    "pselect6",   "epoll_wait",    "epoll_pwait",     "nanosleep",
-        "clock_nanosleep", "pause", "rt_sigsuspend", "rt_sigtimedwait", "msgrcv",
-        "msgsnd",    "mq_timedreceive", "mq_timedsend", "flock",      "fcntl",
-        "pread64",   "sigsuspend", NULL};
+    static const char *const calls[] = {"read",
+                                        "readv",
+                                        "recvfrom",
+                                        "recvmsg",
+                                        "recv",
+                                        "write",
+                                        "writev",
+                                        "sendto",
+                                        "sendmsg",
+                                        "send",
+                                        "accept",
+                                        "accept4",
+                                        "connect",
+                                        "wait4",
+                                        "waitid",
+                                        "futex",
+                                        "semop",
+                                        "semtimedop",
+                                        "poll",
+                                        "ppoll",
+                                        "select",
+                                        "pselect6",
+                                        "epoll_wait",
+                                        "epoll_pwait",
+                                        "nanosleep",
+                                        "clock_nanosleep",
+                                        "pause",
+                                        "rt_sigsuspend",
+                                        "rt_sigtimedwait",
+                                        "msgrcv",
+                                        "msgsnd",
+                                        "mq_timedreceive",
+                                        "mq_timedsend",
+                                        "flock",
+                                        "fcntl",
+                                        "pread64",
+                                        "sigsuspend",
+                                        NULL};
     for (const char *const *c = calls; *c; c++)
         if (!strcmp(n, *c))
             return true;
@@ -815,8 +843,7 @@ static void describe_block(struct parser *ps, int i, char *buf, size_t size)
             return;
         }
     if (!strcmp(n, "wait4") || !strcmp(n, "waitid")) {
-        int pid = atoi(!strcmp(n, "waitid") ? p->block_args + strcspn(p->block_args, ",") + 1
-                                            : a0);
+        int pid = atoi(!strcmp(n, "waitid") ? p->block_args + strcspn(p->block_args, ",") + 1 : a0);
         int c = pid > 0 ? find_pid(ps, pid) : -1;
         if (c >= 0 && ps->p[c].shown >= 0)
             snprintf(buf, size, "%s(for %s)", n, ps->m->procs[ps->p[c].shown].label);
