@@ -49,6 +49,8 @@ char *mutant_workspace(const struct kit *kit, const struct lab_spec *lab, const 
 char *find_lab_root(const struct manifest *m, const char *dir);
 
 /* Machine formats beside JSON (formats.c). */
+/* s escaped for XML and HTML text and attributes (no control characters). */
+void xml_text(FILE *f, const char *s);
 bool write_junit(const char *path, const struct lab_result *labs, int n);
 bool write_gradescope(const char *path, const struct lab_result *labs, int n);
 /* A results.json that scores 0 and tells the student why. */

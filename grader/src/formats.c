@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void xml_text(FILE *f, const char *s)
+void xml_text(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;

@@ -5,33 +5,12 @@
  * server). The kit's test counts those against the terminal's summary.
  */
 #define _GNU_SOURCE
+#include "cli.h"
 #include "trace_model.h"
 
 #include <string.h>
 
 enum { LEFT = 170, WIDTH = 760, ROW = 30, TOP = 40 };
-
-static void esc(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
 
 static double x_of(const struct trace_model *m, double t)
 {
@@ -69,7 +48,7 @@ static void event_mark(FILE *f, const struct trace_model *m, const struct tr_eve
         fprintf(f, " %d", e->code);
     else {
         fputc(' ', f);
-        esc(f, e->text);
+        xml_text(f, e->text);
     }
     fputs("</title></g>\n", f);
 }
@@ -81,17 +60,17 @@ static void proc_group(FILE *f, const struct trace_model *m, int p)
     double x0 = x_of(m, q->born), x1 = x_of(m, q->ended >= 0 ? q->ended : m->t_end);
     fprintf(f, "<g class=\"proc\" data-label=\"%s\" data-pid=\"%d\">\n<title>%s ", q->label, q->pid,
             q->label);
-    esc(f, q->name);
+    xml_text(f, q->name);
     fprintf(f, " (pid %d)", q->pid);
     if (q->parent >= 0)
         fprintf(f, ", child of %s", m->procs[q->parent].label);
     if (q->blocked[0]) {
         fputs(", blocked at the end in ", f);
-        esc(f, q->blocked);
+        xml_text(f, q->blocked);
     }
     fputs("</title>\n", f);
     fprintf(f, "<text x=\"8\" y=\"%d\">%s ", y + 15, q->label);
-    esc(f, q->name);
+    xml_text(f, q->name);
     fputs("</text>\n", f);
     fprintf(f, "<rect class=\"life\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\"/>\n", x0, y,
             x1 - x0 < 1 ? 1 : x1 - x0);
@@ -101,7 +80,7 @@ static void proc_group(FILE *f, const struct trace_model *m, int p)
                 "<rect class=\"blocked\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\">"
                 "<title>blocked in ",
                 xb, y, x1 - xb < 1 ? 1 : x1 - xb);
-        esc(f, q->blocked);
+        xml_text(f, q->blocked);
         fputs("</title></rect>\n", f);
     }
     if (q->ended >= 0 && !q->returned && q->parent >= 0) {
@@ -128,7 +107,7 @@ bool timeline_html(const char *path, const struct trace_model *m, const char *ti
     if (!f)
         return false;
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>", f);
-    esc(f, title);
+    xml_text(f, title);
     fputs("</title>\n<style>\n"
           "body{font:14px/1.4 sans-serif;margin:1.5em;color:#222}\n"
           "svg text{font:12px monospace}\n"
@@ -139,11 +118,11 @@ bool timeline_html(const char *path, const struct trace_model *m, const char *ti
           "pre{background:#f5f5f5;padding:.6em;white-space:pre-wrap}\n"
           "</style></head><body>\n<h1>",
           f);
-    esc(f, title);
+    xml_text(f, title);
     fprintf(f, "</h1>\n<p id=\"summary\">%d processes, %d events, %.3f s</p>\n", m->nprocs,
             m->nevents, m->t_end);
     fputs("<h2>What to look at</h2>\n<pre id=\"findings\">", f);
-    esc(f, findings && *findings ? findings : "nothing stands out.\n");
+    xml_text(f, findings && *findings ? findings : "nothing stands out.\n");
     fputs("</pre>\n", f);
     int height = TOP + (m->nprocs ? m->nprocs : 1) * ROW + 20;
     fprintf(f,
