@@ -217,7 +217,8 @@ void timeline_print(FILE *out, const struct trace_model *m, int width, bool colo
         if (e->kind == TR_SENT)
             fprintf(out, zh ? "  %.3f s  %s 发送 %s 给%s %s\n" : "  %.3f s  %s sends %s to%s %s\n",
                     e->t, m->procs[e->proc].label, e->text,
-                    e->other < 0 ? (zh ? "进程组" : " the group of") : "", who);
+                    e->other < 0 ? (zh ? "进程组" : " the group of") : "",
+                    e->other == 0 ? (zh ? "自己的进程组" : "its own process group") : who);
         else
             fprintf(out,
                     zh ? "  %.3f s  %s 收到 %s（来自 %s）\n" : "  %.3f s  %s gets %s (from %s)\n",

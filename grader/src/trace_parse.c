@@ -863,6 +863,15 @@ static void describe_block(struct parser *ps, int i, char *buf, size_t size)
 
 /* ---- the model ------------------------------------------------------------ */
 
+/* Whether the process of event i execs successfully later on. */
+static bool later_exec(const struct trace_model *m, int i)
+{
+    for (int k = i + 1; k < m->nevents; k++)
+        if (m->events[k].proc == m->events[i].proc && m->events[k].kind == TR_EXEC)
+            return true;
+    return false;
+}
+
 static int cmp_event(const void *a, const void *b)
 {
     const struct tr_event *x = a, *y = b;
@@ -952,6 +961,8 @@ static void build_model(struct parser *ps)
         }
         if (e.kind == TR_CLOSE && !m->objs[e.other].shown)
             continue;
+        if (e.kind == TR_EXECFAIL && later_exec(m, i))
+            continue; /* execvp() trying the folders of PATH */
         if ((e.kind == TR_KILLED || e.kind == TR_EXIT) && m->procs[shown].returned)
             continue; /* the check's end of a returned body */
         if (e.kind == TR_CLOSE && m->procs[shown].ended >= 0 &&
