@@ -32,7 +32,8 @@ first_screen() {
     local t="$BATS_TEST_TMPDIR/t"
     strace -f -ttt -y -q -o "$t" sh -c 'sleep 5 & p=$!; echo x | cat >/dev/null; kill -TERM $p; wait $p; exit 3' || true
     # "PID SECONDS.MICROS call(args) = ret", descriptors with their pipe
-    grep -qE '^[0-9]+ +[0-9]{10}\.[0-9]{6} pipe2?\(\[[0-9]+<pipe:\[[0-9]+\]>, [0-9]+<pipe:\[[0-9]+\]>\]' "$t" ||
+    # (whole, or its rest after another process's line came between)
+    grep -qE '^[0-9]+ +[0-9]{10}\.[0-9]{6} (pipe2?\(|<\.\.\. pipe2? resumed>)\[[0-9]+<pipe:\[[0-9]+\]>, [0-9]+<pipe:\[[0-9]+\]>\]' "$t" ||
         fail "no pipe line in the expected form: $(grep pipe "$t" | head -3)"
     grep -qE '^[0-9]+ +[0-9.]+ (clone|clone3|fork|vfork)\(.*\) += [0-9]+$' "$t" || fail "no clone line"
     grep -qE '^[0-9]+ +[0-9.]+ execve\("[^"]+", \[' "$t" || fail "no execve line"
