@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { LABEL_W = 18 };
+enum { LABEL_W = 18, MAX_ROWS = 40 }; /* more processes: the --html page has them all */
 
 struct cell {
     char c;
@@ -143,7 +143,7 @@ void timeline_print(FILE *out, const struct trace_model *m, int width, bool colo
     }
     struct cell *row = calloc((size_t)w, sizeof *row);
     fprintf(out, "%-*s|0 s%*.*s%.3f s|\n", LABEL_W - 1, "", w - 10, w - 10, "", m->t_end);
-    for (int p = 0; p < m->nprocs; p++) {
+    for (int p = 0; p < m->nprocs && p < MAX_ROWS; p++) {
         const struct tr_proc *q = &m->procs[p];
         draw_row(m, p, row, w);
         char label[40];
@@ -158,6 +158,11 @@ void timeline_print(FILE *out, const struct trace_model *m, int width, bool colo
         fputs("|\n", out);
     }
     free(row);
+    if (m->nprocs > MAX_ROWS)
+        fprintf(out,
+                zh ? "（还有 %d 个进程：--html FILE 的网页里有全部）\n"
+                   : "(and %d more processes: the --html FILE page has them all)\n",
+                m->nprocs - MAX_ROWS);
     fputs(
         zh ? "  + 出生  f fork  e exec  c 关闭描述符  w 回收子进程  s 发信号  ! 收到信号\n"
              "  x 退出  X 非零退出  K 被信号杀死  r 回到检查  z 僵尸  = 阻塞  o 成为孤儿\n"
@@ -167,7 +172,7 @@ void timeline_print(FILE *out, const struct trace_model *m, int width, bool colo
         out);
 
     fputs(zh ? "\n进程：\n" : "\nProcesses:\n", out);
-    for (int p = 0; p < m->nprocs; p++) {
+    for (int p = 0; p < m->nprocs && p < MAX_ROWS; p++) {
         proc_line(out, m, &m->procs[p], zh);
         if (m->procs[p].blocked[0])
             fprintf(out, zh ? "       结束时阻塞在 %s\n" : "       blocked at the end in %s\n",
@@ -178,6 +183,12 @@ void timeline_print(FILE *out, const struct trace_model *m, int width, bool colo
         const struct tr_obj *ob = &m->objs[o];
         if (!ob->shown)
             continue;
+        if (shown == MAX_ROWS) {
+            fputs(zh ? "  （更多：见 --html FILE 的网页）\n"
+                     : "  (more: see the --html FILE page)\n",
+                  out);
+            break;
+        }
         if (!shown++)
             fputs(zh ? "\n管道和套接字（谁持有哪一端，从何时到何时）：\n"
                      : "\nPipes and sockets (who held which end, from when to when):\n",
@@ -208,6 +219,12 @@ void timeline_print(FILE *out, const struct trace_model *m, int width, bool colo
         const struct tr_event *e = &m->events[i];
         if (e->kind != TR_SENT && !(e->kind == TR_RECV && strncmp(e->text, "SIGCHLD", 7)))
             continue;
+        if (shown == MAX_ROWS) {
+            fputs(zh ? "  （更多：见 --html FILE 的网页）\n"
+                     : "  (more: see the --html FILE page)\n",
+                  out);
+            break;
+        }
         if (!shown++)
             fputs(zh ? "\n信号：\n" : "\nSignals:\n", out);
         const char *who = zh ? "检查" : "the check";

@@ -208,5 +208,20 @@ char *trace_findings(const struct trace_model *m, bool zh)
                      "reaper adopted it.\n",
                 q->label, q->name, q->orphaned, m->procs[q->parent].label);
     }
+    /* The first screen is for the first culprits: keep 24 lines. */
+    int lines = 0;
+    for (char *p = b.s; *p; p++)
+        if (*p == '\n' && ++lines == 24 && p[1]) {
+            int more = 0;
+            for (char *q = p + 1; *q; q++)
+                more += *q == '\n';
+            p[1] = '\0';
+            b.len = (size_t)(p + 1 - b.s);
+            add(&b,
+                zh ? "  （还有 %d 行：同样的错误重复出现）\n"
+                   : "  (%d more lines: the same mistakes again)\n",
+                more);
+            break;
+        }
     return b.s;
 }

@@ -218,6 +218,12 @@ static struct tr_hold *add_hold(struct parser *ps, int obj, int end, int proc, i
                                 bool cloexec)
 {
     struct trace_model *m = ps->m;
+    /* A number the kernel hands out again was closed by a call not traced. */
+    for (int k = m->nholds - 1; k >= 0; k--)
+        if (m->holds[k].proc == proc && m->holds[k].fd == fd && m->holds[k].to < 0) {
+            m->holds[k].to = t;
+            break;
+        }
     m->holds = grow(m->holds, &ps->hold_cap, m->nholds + 1, sizeof *m->holds);
     struct tr_hold *h = &m->holds[m->nholds++];
     *h = (struct tr_hold){
@@ -897,7 +903,7 @@ static void build_model(struct parser *ps)
     if (t0 < 0)
         t0 = 0;
     m->procs = calloc((size_t)(m->nprocs ? m->nprocs : 1), sizeof *m->procs);
-    char letter = 'A';
+    int letter = 0;
     /* Objects a student process held get letters, in order of making. */
     for (int o = 0; o < m->nobjs; o++) {
         bool held = false;
@@ -906,8 +912,16 @@ static void build_model(struct parser *ps)
         struct tr_obj *ob = &m->objs[o];
         ob->shown = held && ob->kind != TR_SOCKET;
         static const char *const kinds[] = {"pipe", "socketpair", "listening socket", "socket"};
-        snprintf(ob->name, sizeof ob->name, "%s %c", kinds[ob->kind], ob->shown ? letter : '?');
-        if (ob->shown && letter < 'Z')
+        /* A..Z, then AA..ZZ, then numbers */
+        char id[12];
+        if (letter < 26)
+            snprintf(id, sizeof id, "%c", 'A' + letter);
+        else if (letter < 26 + 26 * 26)
+            snprintf(id, sizeof id, "%c%c", 'A' + (letter - 26) / 26, 'A' + (letter - 26) % 26);
+        else
+            snprintf(id, sizeof id, "%d", letter);
+        snprintf(ob->name, sizeof ob->name, "%s %s", kinds[ob->kind], ob->shown ? id : "?");
+        if (ob->shown)
             letter++;
         ob->made -= t0;
     }

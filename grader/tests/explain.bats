@@ -74,6 +74,20 @@ first_screen() {
     run "$KIT/grader/grade" explain --trace "$BATS_TEST_TMPDIR/bad"
     assert_success
     assert_output --partial "no student process in the trace"
+    # 2000 processes that each leave a zombie: bounded time, a bounded screen.
+    awk 'BEGIN { t = 1700000000; print "10 " t ".000000 setresuid(62010, 62010, 62010) = 0"
+                 for (i = 0; i < 2000; i++) { p = 11 + i
+                     printf "10 %d.%06d pipe2([3, 4], 0) = 0\n", t, i
+                     printf "10 %d.%06d clone(child_stack=NULL, flags=SIGCHLD) = %d\n", t, i, p
+                     printf "%d %d.%06d +++ exited with 0 +++\n", p, t, i }
+                 printf "10 %d.999999 read(3,  <unfinished ...>\n", t
+                 printf "10 %d.999999 +++ killed by SIGKILL +++\n", t + 1 }' >"$BATS_TEST_TMPDIR/big"
+    run timeout 20 "$KIT/grader/grade" explain --trace "$BATS_TEST_TMPDIR/big"
+    assert_success
+    assert_output --partial "2001 processes"
+    assert_output --partial "more lines: the same mistakes again"
+    assert_output --partial "and 1961 more processes"
+    [ "${#lines[@]}" -lt 250 ] || fail "${#lines[@]} lines for one trace"
     run "$KIT/grader/grade" explain --trace /nonexistent
     assert_failure 2
     assert_output --partial "cannot read /nonexistent"
