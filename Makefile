@@ -23,7 +23,7 @@ GRADER_SRC  := $(wildcard grader/src/*.c)
 GRADER_OBJ  := $(GRADER_SRC:grader/src/%.c=grader/build/src/%.o)
 GRADER_HDR  := $(wildcard grader/src/*.h)
 
-.PHONY: all kit deps setup grade test clean format handout gradescope batch stress bench mutate
+.PHONY: all kit deps setup grade test clean format handout gradescope batch stress bench mutate explain-docs
 
 all: deps kit
 	@grader/grade build || true
