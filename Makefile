@@ -34,7 +34,7 @@ GRADER_SRC  := $(wildcard grader/src/*.c)
 GRADER_OBJ  := $(GRADER_SRC:grader/src/%.c=grader/build/src/%.o)
 GRADER_HDR  := $(wildcard grader/src/*.h)
 
-.PHONY: all kit deps setup grade test clean format handout gradescope batch stress bench mutate pot
+.PHONY: all kit deps setup grade test clean format handout gradescope batch stress bench mutate pot explain-docs
 
 # The messages in other languages (po/LANG.po), compiled where the grader
 # and, read-only in the box, the checks find them.
@@ -147,6 +147,11 @@ bench: deps kit
 batch: deps kit
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make batch SUBMISSIONS=folder-of-submissions"; exit 2; }
 	@grader/grade batch "$(SUBMISSIONS)"
+
+# The "See it" section of some labs' READMEs: a shipped mutant run under
+# grader/grade explain and drawn (grader/explain-docs.sh; --check compares).
+explain-docs: deps kit
+	@grader/explain-docs.sh
 
 format:
 	clang-format -i common/*.[ch] grader/src/*.[ch] grader/checks/lib/*.[ch]

@@ -3,7 +3,7 @@
 #   grader/setup.sh           install what is missing (needs root and apt-get)
 #   grader/setup.sh --check   exit 0 when everything is here, else say what to run
 set -u
-PACKAGES="gcc make binutils pkg-config libcriterion-dev libjansson-dev libseccomp-dev bats bats-support bats-assert procps util-linux tar unzip zip patch python3 tmux gettext gettext-base"
+PACKAGES="gcc make binutils pkg-config libcriterion-dev libjansson-dev libseccomp-dev bats bats-support bats-assert procps util-linux tar unzip zip patch python3 tmux gettext gettext-base strace"
 # The kit's own tests (not in the handout) also check JUnit against its
 # schema and look at the class report in a headless browser.
 if [ -d "$(dirname "$0")/tests" ]; then

@@ -16,11 +16,13 @@ struct cli {
     const char *shard;     /* batch: "K/N" */
     const char *roster;    /* batch: CSV mapping submissions to students */
     const char *canvas;    /* batch, merge: Canvas's gradebook CSV */
-    const char *html;      /* batch, report: the class report's folder */
+    const char *html;      /* batch, report: the class report's folder; explain: the picture */
     const char *feedback;  /* report: the folder of the students' feedback files */
     bool public_only;      /* manifest --public */
     bool manual;           /* watch: re-grade on Enter, not on file events */
     bool yes;              /* reset: no question asked */
+    const char *mutant;    /* explain: run a shipped mutant of the lab instead */
+    const char *trace;     /* explain: draw this saved strace output, run nothing */
     int jobs;
     bool verbose;
     char **names; /* the LAB arguments */
@@ -42,6 +44,11 @@ int cmd_next(struct kit *kit, const struct cli *cli);
 int cmd_hint(struct kit *kit, const struct cli *cli);
 int cmd_watch(struct kit *kit, const struct cli *cli);
 int cmd_reset(struct kit *kit, const struct cli *cli);
+int cmd_explain(struct kit *kit, const struct cli *cli);
+/* A workspace (under tmproot) with a lab's solution and one mutant laid over
+ * it; *applies false when its patch no longer applies (selftest.c). */
+char *mutant_workspace(const struct kit *kit, const struct lab_spec *lab, const char *mutdir,
+                       const char *tmproot, int index, bool *applies);
 
 /* The folder of a submission that holds its NN-slug lab folders: dir itself,
  * its labs/, or either inside one wrapping folder (an unpacked archive).
@@ -51,6 +58,8 @@ int cmd_reset(struct kit *kit, const struct cli *cli);
 char *find_lab_root(const struct manifest *m, const char *dir, char **several);
 
 /* Machine formats beside JSON (formats.c). */
+/* s escaped for XML and HTML text and attributes (no control characters). */
+void xml_text(FILE *f, const char *s);
 bool write_junit(const char *path, const struct lab_result *labs, int n);
 bool write_gradescope(const char *path, const struct lab_result *labs, int n);
 bool write_classroom(const char *path, const struct lab_result *labs, int n);

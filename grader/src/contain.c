@@ -434,8 +434,9 @@ static void exec_command(const struct run_spec *spec, int out, uid_t student)
             set_limit(RLIMIT_NPROC, JAIL_STUDENT_NPROC);
             char *uid = xasprintf("PROCLABS_STUDENT_UID=%u", (unsigned)student);
             putenv(uid);
-            rc = spec->as_judge ? jail_become_judge(student + 1, student)
-                                : jail_become_student(student);
+            rc = !spec->as_judge  ? jail_become_student(student)
+                 : spec->may_trace ? jail_become_judge_tracing(student + 1, student)
+                                   : jail_become_judge(student + 1, student);
         } else {
             if (info.namespaces && spec->as_judge)
                 setenv("PROCLABS_JUDGE_DIR", BOX_JUDGE, 1);

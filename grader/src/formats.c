@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void xml_text(FILE *f, const char *s)
+void xml_text(FILE *f, const char *s)
 {
     markup_put(f, s, false);
 }

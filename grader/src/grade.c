@@ -6,6 +6,7 @@
 #include "grader.h"
 #include "cache.h"
 #include "i18n.h"
+#include "explain.h"
 
 #include <dirent.h>
 #include <stdlib.h>
@@ -143,6 +144,7 @@ static void run_checks(const struct build_env *b, char **argv, enum check_kind k
                             .slot = b->kit->slot,
                             .keep = b->dir,
                             .kit = b->kit->root};
+    struct traced *traced = trace_wrap(b, kind, argv, &spec); /* explain mode only */
     struct run_result r;
     double cpu_before = children_cpu_s();
     contain_run(&spec, &r);
@@ -177,6 +179,7 @@ static void run_checks(const struct build_env *b, char **argv, enum check_kind k
     free(msg);
     free(trouble);
     run_result_free(&r);
+    trace_unwrap(traced);
     free(checklib);
     free(as_student);
     free(localedir);
@@ -257,6 +260,7 @@ void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_res
                         _("the check did not run: its test program ended early (did the code "
                           "under test call exit() or kill the test runner?)"));
     }
+    trace_collect(&b);
     if (b.dir[0])
         remove_tree(b.dir);
     contain_set_scratch(NULL);

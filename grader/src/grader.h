@@ -74,6 +74,7 @@ struct run_spec {
     bool student;        /* student code runs inside: limits, namespaces, the box's view */
     bool as_student;     /* the command itself runs as the student user (a compiler) */
     bool as_judge;       /* a test runner: the judge user, the checks in view */
+    bool may_trace;      /* explain mode only: the judge may ptrace (strace), never a verdict */
     int slot;            /* parallel runs get distinct student users */
     const char *keep;    /* the run's own folder, seen inside at its own path and handed to
                             the user that runs (the student, or the judge) */
@@ -174,6 +175,7 @@ struct kit {
     struct manifest manifest;
     bool verbose;
     bool verdict_cache; /* unchanged labs answered from the cache (cache.h); never selftest */
+    struct trace_req *trace; /* explain mode: run one check under strace (explain.h) */
 };
 
 struct build_env {

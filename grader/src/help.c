@@ -32,6 +32,13 @@ const struct command_doc command_docs[] = {
      N_("Asks first (--yes: does not ask; needed without a terminal). Your edited files\n"
         "are kept as FILE.orig-DATE (never overwriting an earlier copy); a file still\n"
         "the starter's is left as it is.")},
+    {"explain", N_("grade explain LAB [CHECK]"),
+     N_("re-run one check under a tracer and draw it"),
+     N_("Runs the check (the first failing one when none is named) again in the same\n"
+        "sandbox under strace and draws what its processes did: forks, exits, zombies,\n"
+        "who held which pipe end, where each one was blocked, signals. --html FILE also\n"
+        "writes the picture as a web page; --mutant NAME runs a shipped mutant instead.\n"
+        "Needs root (a second user for the tracer).")},
     {"build", N_("grade build [LAB...]"), N_("compile the labs' programs into NN-slug/bin/"),
      N_("What `make` runs after building the kit. Exits 1 when a lab does not compile\n"
         "(its old programs are removed, the compiler's first error is shown).")},
@@ -42,10 +49,23 @@ const struct command_doc command_docs[] = {
         ".tar.gz, .tgz, .tar or .zip. Writes a CSV of scores (--csv FILE, default\n"
         "SUBMISSIONS-scores.csv) and one JSON report per student (--out DIR, default\n"
         "SUBMISSIONS-reports/).")},
+    {"merge", N_("grade merge OUT SHARDS..."), N_("join the reports of batch --shard runs"),
+     N_("Reads the JSON reports of every shard folder and writes into OUT what one\n"
+        "batch would have written: the CSV (--csv FILE), the feedback files and\n"
+        "(--canvas FILE) the Canvas gradebook.")},
+    {"batch-workflow", N_("grade batch-workflow [N] [LAB...]"),
+     N_("print a GitHub Actions workflow grading in N shards"),
+     N_("A matrix of N jobs, each grading one --shard K/N slice, and a last job that\n"
+        "merges them (grade merge).")},
+    {"report", N_("grade report REPORTS --html DIR"), N_("a class report from a batch's reports"),
+     N_("One static page, DIR/index.html: the scores of each lab, the checks that fail\n"
+        "most with their commonest message, a student x check map, links to each\n"
+        "student's feedback (--feedback DIR, default REPORTS).")},
     {"verdict", N_("grade verdict FILE LAB CHECK"), N_("exit 0 if CHECK passed in a --json report"),
      N_("For CI systems that score one check per step (GitHub Classroom).")},
-    {"classroom", N_("grade classroom"), N_("print a GitHub Classroom workflow"),
-     N_("One step per check, each worth its points, all from one grading run.")},
+    {"classroom", N_("grade classroom [LAB...]"), N_("print a GitHub Classroom workflow"),
+     N_("For those labs (all when none is named): packages cached, the labs graded\n"
+        "once, every check reported with its points from that one run.")},
     {"manifest", N_("grade manifest [--public]"), N_("print the labs' manifest as JSON"),
      N_("--public leaves out the hidden checks (what the handout carries).")},
     {"starters", N_("grade starters DIR"), N_("write the pristine starters into DIR"),
@@ -70,15 +90,23 @@ static void options(FILE *out)
             "\n"
             "Options:\n"
             "  --dir DIR         grade a submission: DIR holds the NN-slug lab folders (or a\n"
-            "                    labs/ folder, or one folder around either)\n"
+            "                    labs/ folder, one folder around either, or the labs' loose\n"
+            "                    files); DIR may be a .zip, .tar, .tar.gz or .tgz archive\n"
             "  --solutions       grade the kit's solutions/\n"
             "  --json FILE       also write the results as JSON (- for stdout)\n"
             "  --junit FILE      also write JUnit XML, for CI systems\n"
             "  --gradescope FILE also write Gradescope's results.json\n"
+            "  --classroom FILE  also write a GitHub Classroom runner's result\n"
             "  --jobs N          grade N labs at once (default: twice the number of CPUs;\n"
             "                    selftest and batch: the number of CPUs)\n"
             "  --csv FILE        (batch) the scores table\n"
-            "  --out DIR         (batch) one JSON report per student\n"
+            "  --out DIR         (batch) one JSON and Markdown report per student\n"
+            "  --shard K/N       (batch) grade only the K-th of N slices of the submissions\n"
+            "  --roster FILE     (batch) CSV: submission,student,id: names and LMS ids\n"
+            "  --canvas FILE     (batch, merge) also write a Canvas gradebook CSV\n"
+            "  --html DIR|FILE   (batch, report) the class report; (explain) the picture\n"
+            "  --feedback DIR    (report) where the students' feedback files are\n"
+            "  --mutant NAME     (explain) run a shipped mutant of the lab\n"
             "  -v                show every check with its timing, and the containment\n"
             "  --sandbox-info    say which containment of student code this machine allows\n"
             "  -h, --help        this text (grade COMMAND --help: one command's)\n"
@@ -93,7 +121,7 @@ void print_usage(FILE *out)
     for (int i = 0; i < ncommand_docs; i++) {
         if (!strcmp(command_docs[i].name, "batch"))
             fputs(_("For instructors:\n"), out);
-        fprintf(out, "  %-29s %s\n", _(command_docs[i].synopsis), _(command_docs[i].summary));
+        fprintf(out, "  %-33s %s\n", _(command_docs[i].synopsis), _(command_docs[i].summary));
     }
     fputc('\n', out);
     options(out);

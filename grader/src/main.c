@@ -55,6 +55,7 @@ static const struct command {
     {"watch", cmd_watch, true, 0, 1},        {"reset", cmd_reset, true, 1, 1},
     {"starters", cmd_starters, false, 1, 1}, {"merge", cmd_merge, false, 2, -1},
     {"batch-workflow", cmd_batch_workflow, false, 0, -1}, {"report", cmd_report, false, 1, 1},
+    {"explain", cmd_explain, true, 1, 2},
 };
 
 /* `grade help [COMMAND]`; false when COMMAND is none. */
@@ -106,7 +107,9 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *cmd
         CANVAS,
         CLASSROOM,
         HTML,
-        FEEDBACK
+        FEEDBACK,
+        MUTANT,
+        TRACE
     };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
                                              {"solutions", no_argument, NULL, 's'},
@@ -127,6 +130,8 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *cmd
                                              {"public", no_argument, NULL, PUBLIC},
                                              {"manual", no_argument, NULL, MANUAL},
                                              {"yes", no_argument, NULL, 'y'},
+                                             {"mutant", required_argument, NULL, MUTANT},
+                                             {"trace", required_argument, NULL, TRACE},
                                              {NULL, 0, NULL, 0}};
     int opt;
     while ((opt = getopt_long(argc, argv, "vhyj:", longopts, NULL)) != -1) {
@@ -178,6 +183,12 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *cmd
             break;
         case 'y':
             cli->yes = true;
+            break;
+        case MUTANT:
+            cli->mutant = optarg;
+            break;
+        case TRACE:
+            cli->trace = optarg;
             break;
         case 'j':
             cli->jobs = atoi(optarg);

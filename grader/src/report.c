@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "selfstudy.h"
 #include "i18n.h"
+#include "explain.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -407,6 +408,9 @@ void report_lab_details(FILE *out, const struct lab_result *r, bool verbose, boo
             print_indented(out, ch->message, "        ", 30);
         if (!passed && ch->hint && ch->status != ST_ERROR)
             fprintf(out, "        %s%s: %s%s\n", c.dim, _("hint"), ch->hint, c.off);
+        if (!passed && k > 0 && ch->reported && explain_supported(r->lab))
+            fprintf(out, "        %s%s: grader/grade explain %s %s%s\n", c.dim, _("see it"),
+                    r->lab->id, ch->name, c.off);
     }
     if (skipped)
         fprintf(out,

@@ -97,8 +97,8 @@ static bool lay_over(const char *mutdir, const char *file, const char *to)
 }
 
 /* A workspace holding the solution of one lab with the mutant laid over it. */
-static char *mutant_workspace(const struct kit *kit, const struct lab_spec *lab, const char *mutdir,
-                              const char *tmproot, int index, bool *applies)
+char *mutant_workspace(const struct kit *kit, const struct lab_spec *lab, const char *mutdir,
+                       const char *tmproot, int index, bool *applies)
 {
     char dir[256];
     lab_dirname(lab, dir, sizeof dir);

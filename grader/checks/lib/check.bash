@@ -58,7 +58,15 @@ run_contained() {
     if [ -n "${PROCLABS_AS_STUDENT:-}" ]; then
         as_student=("$PROCLABS_AS_STUDENT" "${PROCLABS_STUDENT_UID:-$(id -u)}")
     fi
-    "${as_student[@]}" setsid timeout -k 1 "$limit" "$@" >"$out" 2>&1 3>&- </dev/null &
+    # `grade explain` only: strace (as the judge) around the program; -D keeps
+    # the program our child with its own pid, so everything below sees the
+    # same process as in a graded run.
+    local tracer=()
+    if [ -n "${PROCLABS_TRACE_OUT:-}" ]; then
+        read -ra tracer <<<"${PROCLABS_TRACE_FLAGS:-}"
+        tracer=(strace -D "${tracer[@]}" -A -o "$PROCLABS_TRACE_OUT")
+    fi
+    "${tracer[@]}" "${as_student[@]}" setsid timeout -k 1 "$limit" "$@" >"$out" 2>&1 3>&- </dev/null &
     local pid=$!
     # A look at the run just before its limit, while it still lives: an
     # endless loop and a deadlock both time out, and the student must know which.
@@ -100,6 +108,17 @@ run_contained() {
     fi
     timed_out=0
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then timed_out=1; fi
+    if [ ${#tracer[@]} -gt 0 ]; then _wait_tracer; fi
+}
+
+# _wait_tracer: strace ends when its last tracee has (all are killed above)
+# and writes its last lines then: wait for that, at most 5 s.
+_wait_tracer() {
+    local i
+    for ((i = 0; i < 100; i++)); do
+        pgrep -u "$(id -u)" -x strace >/dev/null 2>&1 || return 0
+        sleep 0.05
+    done
 }
 
 # _sample_session SID: one sentence on what the processes of session SID

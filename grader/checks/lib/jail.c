@@ -84,7 +84,7 @@ static const struct {
     {SCMP_SYS(setfsuid), 1},  {SCMP_SYS(setfsgid), 1},
 };
 
-int jail_filter(uid_t lo, uid_t hi, bool may_nest)
+static int make_filter(uid_t lo, uid_t hi, bool may_nest, bool may_trace)
 {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return -1;
@@ -96,6 +96,8 @@ int jail_filter(uid_t lo, uid_t hi, bool may_nest)
         int nr = refused[i];
         if (may_nest && (nr == SCMP_SYS(unshare) || nr == SCMP_SYS(mount)))
             continue; /* hide_judge() below needs them, once, before student code */
+        if (may_trace && (nr == SCMP_SYS(ptrace) || nr == SCMP_SYS(process_vm_readv)))
+            continue; /* strace, in explain mode: it reads the calls' arguments */
         rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
     }
     /* New namespaces by clone() flags; clone3() hides its flags in memory, so
@@ -133,7 +135,17 @@ int jail_filter(uid_t lo, uid_t hi, bool may_nest)
     return 0;
 }
 
-int jail_become_judge(uid_t judge, uid_t student)
+int jail_filter(uid_t lo, uid_t hi, bool may_nest)
+{
+    return make_filter(lo, hi, may_nest, false);
+}
+
+int jail_filter_tracing(uid_t lo, uid_t hi, bool may_nest)
+{
+    return make_filter(lo, hi, may_nest, true);
+}
+
+static int become_judge(uid_t judge, uid_t student, bool may_trace)
 {
     const unsigned keep = (1u << CAP_SETUID) | (1u << CAP_SETGID);
     for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
@@ -147,7 +159,17 @@ int jail_become_judge(uid_t judge, uid_t student)
         prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return -1;
     uid_t lo = student < judge ? student : judge, hi = student < judge ? judge : student;
-    return jail_filter(lo, hi, false);
+    return make_filter(lo, hi, false, may_trace);
+}
+
+int jail_become_judge(uid_t judge, uid_t student)
+{
+    return become_judge(judge, student, false);
+}
+
+int jail_become_judge_tracing(uid_t judge, uid_t student)
+{
+    return become_judge(judge, student, true);
 }
 
 static int write_text(const char *path, const char *text)

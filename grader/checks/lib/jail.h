@@ -39,6 +39,13 @@ int jail_become_student(uid_t uid);
  * and mount() for a judge without a second user: its student processes hide
  * the judge's files in a namespace of their own before student code runs. */
 int jail_filter(uid_t lo, uid_t hi, bool may_nest);
+/* jail_filter() with ptrace() and process_vm_readv() allowed, for the judge
+ * of `grade explain` only (it runs strace around a check and never gives a
+ * verdict). Student code still gets the plain filter on top (filters stack,
+ * the stricter answer wins), so it can trace nobody. */
+int jail_filter_tracing(uid_t lo, uid_t hi, bool may_nest);
+/* jail_become_judge() with jail_filter_tracing(). */
+int jail_become_judge_tracing(uid_t judge, uid_t student);
 
 /* In a user namespace just made: map our own uid and gid, and nothing else
  * (setgroups denied, as an unprivileged map requires). Returns 0 or -1. */
