@@ -79,7 +79,8 @@ static inline void futex_wake(_Atomic uint32_t *addr, int n)
 /* Wait until *addr != seen: spin a little (the other side is often on the
  * other CPU and about to answer), then sleep on the futex. *sleeping tells
  * the other side to wake us; it must read it after changing *addr. */
-static inline uint32_t wait_change(_Atomic uint32_t *addr, uint32_t seen, _Atomic uint32_t *sleeping)
+static inline uint32_t wait_change(_Atomic uint32_t *addr, uint32_t seen,
+                                   _Atomic uint32_t *sleeping)
 {
     uint32_t v;
     for (int i = 0; i < 200; i++)
