@@ -73,8 +73,7 @@ static void call_apply(void *shared)
     s->body = getpid();
     struct pool p;
     s->created = pool_create(&p, 2);
-    if (s->created != 0)
-        return;
+    if (s->created != 0) return;
     keep_workers(&p);
     s->result = UNSET;
     s->applied = pool_apply(&p, square_plus_one, 7, &s->result);
@@ -119,8 +118,7 @@ static void call_map_order(void *shared)
     struct seen *s = shared;
     struct pool p;
     s->created = pool_create(&p, 3);
-    if (s->created != 0)
-        return;
+    if (s->created != 0) return;
     long args[6] = {0, 1, 2, 3, 4, 5};
     fill(s->results, 6);
     s->mapped = pool_map(&p, staggered, args, s->results, 6, 1);
@@ -172,8 +170,7 @@ static void call_map_chunks(void *shared)
     struct seen *s = shared;
     struct pool p;
     s->created = pool_create(&p, 2);
-    if (s->created != 0)
-        return;
+    if (s->created != 0) return;
     long args[10];
     for (int i = 0; i < 10; i++)
         args[i] = i;
@@ -255,14 +252,12 @@ static void call_many(void *shared)
     s->body = getpid();
     struct pool p;
     s->created = pool_create(&p, 3);
-    if (s->created != 0)
-        return;
+    if (s->created != 0) return;
     keep_workers(&p);
     s->applied = 0;
     for (int i = 0; i < 12; i++) {
         long v;
-        if (pool_apply(&p, square_plus_one, i, &v) != 0 || v != i * i + 1)
-            s->applied = -1;
+        if (pool_apply(&p, square_plus_one, i, &v) != 0 || v != i * i + 1) s->applied = -1;
     }
     long args[24];
     for (int i = 0; i < 24; i++)
@@ -312,8 +307,7 @@ static void call_join_running(void *shared)
     struct seen *s = shared;
     struct pool p;
     s->created = pool_create(&p, 2);
-    if (s->created != 0)
-        return;
+    if (s->created != 0) return;
     long v;
     pool_apply(&p, square_plus_one, 3, &v);
     s->join_running = UNSET;
@@ -355,8 +349,7 @@ static void call_close_join(void *shared)
     struct seen *s = shared;
     struct pool p;
     s->created = pool_create(&p, 3);
-    if (s->created != 0)
-        return;
+    if (s->created != 0) return;
     keep_workers(&p);
     long v = UNSET, args[2] = {1, 2};
     s->applied = pool_apply(&p, square_plus_one, 4, &v);
@@ -402,8 +395,7 @@ static void call_terminate(void *shared)
     struct seen *s = shared;
     struct pool p;
     s->created = pool_create(&p, 2);
-    if (s->created != 0)
-        return;
+    if (s->created != 0) return;
     keep_workers(&p);
     /* A helper submits a 10 s task, so that a worker is busy when we terminate. */
     fflush(NULL);
@@ -461,8 +453,7 @@ static void call_big_map(void *shared)
     struct seen *s = shared;
     struct pool p;
     s->created = pool_create(&p, 2);
-    if (s->created != 0)
-        return;
+    if (s->created != 0) return;
     static long args[BIG], results[BIG];
     for (int i = 0; i < BIG; i++) {
         args[i] = i;
@@ -513,8 +504,7 @@ static void call_sizes(void *shared)
     }
     s->created = UNSET;
     s->created = pool_create(&p, POOL_MAX_WORKERS);
-    if (s->created != 0)
-        return;
+    if (s->created != 0) return;
     keep_workers(&p);
     long v = UNSET;
     s->applied = pool_apply(&p, square_plus_one, 6, &v);
@@ -576,14 +566,12 @@ static struct ends census(void)
     struct ends e = {{0, 0, 0, 0}};
     for (int fd = 0; fd < 1024; fd++) {
         struct stat st;
-        if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))
-            continue;
+        if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) continue;
         int mode = fcntl(fd, F_GETFL) & O_ACCMODE;
         int base = st.st_ino == ends_seen->task_ino     ? 0
                    : st.st_ino == ends_seen->result_ino ? 2
                                                         : -1;
-        if (base >= 0)
-            e.n[base + (mode == O_WRONLY)]++;
+        if (base >= 0) e.n[base + (mode == O_WRONLY)]++;
     }
     return e;
 }
@@ -599,13 +587,10 @@ static void call_ends(void *shared)
     struct seen *s = shared;
     struct pool p;
     s->created = pool_create(&p, 2);
-    if (s->created != 0)
-        return;
+    if (s->created != 0) return;
     struct stat st;
-    if (fstat(p.task_fd, &st) == 0)
-        ends_seen->task_ino = st.st_ino;
-    if (fstat(p.result_fd, &st) == 0)
-        ends_seen->result_ino = st.st_ino;
+    if (fstat(p.task_fd, &st) == 0) ends_seen->task_ino = st.st_ino;
+    if (fstat(p.result_fd, &st) == 0) ends_seen->result_ino = st.st_ino;
     struct ends *mine = (struct ends *)s->results;
     *mine = census();
     for (int i = 0; i < 4; i++)
@@ -677,8 +662,7 @@ static void call_refusals(void *shared)
     signal(SIGPIPE, SIG_IGN);
     struct pool p;
     s->created = pool_create(&p, 2);
-    if (s->created != 0)
-        return;
+    if (s->created != 0) return;
     long v;
     s->applied = pool_apply(&p, square_plus_one, 2, &v);
     s->closed = pool_close(&p);
@@ -723,17 +707,16 @@ Test(pool, second_close_and_late_terminate_refused)
 enum { PROBE_N = 600, PROBE_HOLD_MS = 1000 };
 
 struct chunk_probe {
-    int c;               /* expected size of the first chunk */
-    pid_t pid[PROBE_N];  /* who ran item i (0: not run) */
-    int started_in_hold; /* the first item, other than 0, that started while 0 was held */
-    bool held_in_vain;   /* item c never started while 0 was held */
+    int c;                /* expected size of the first chunk */
+    pid_t pid[PROBE_N];   /* who ran item i (0: not run) */
+    int started_in_hold;  /* the first item, other than 0, that started while 0 was held */
+    bool held_in_vain;    /* item c never started while 0 was held */
 };
 static struct chunk_probe *probe;
 
 static long probe_item(long x)
 {
-    if (x < 0 || x >= PROBE_N)
-        return -1;
+    if (x < 0 || x >= PROBE_N) return -1;
     __atomic_store_n(&probe->pid[x], getpid(), __ATOMIC_SEQ_CST);
     if (x == 0) {
         double limit = now_ms() + PROBE_HOLD_MS;
@@ -769,8 +752,7 @@ static void call_chunk_probe(void *shared)
     struct seen *s = shared;
     struct pool p;
     s->created = pool_create(&p, 2);
-    if (s->created != 0)
-        return;
+    if (s->created != 0) return;
     static long args[PROBE_N], results[PROBE_N];
     for (int i = 0; i < PROBE_N; i++)
         args[i] = i;
@@ -805,8 +787,7 @@ Test(pool, map_chunk_sizes_as_promised)
                   pc->n, pc->chunksize, pr->mapped, pr->missing, pc->n, pc->why);
         int split = 0;
         for (int i = 1; i < pc->c && !split; i++)
-            if (cp->pid[i] != cp->pid[0])
-                split = i;
+            if (cp->pid[i] != cp->pid[0]) split = i;
         cr_assert(split == 0,
                   "pool_map(n = %d, chunksize = %d) ran items 0 and %d in different workers "
                   "although item 0 was held until item %d started: the first chunk ended "
