@@ -176,7 +176,7 @@ def machine():
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out", required=True, help="where the servers are and the figures go")
     args = ap.parse_args()
     out = os.path.abspath(os.path.join(KIT, args.out))
     quick = os.environ.get("BENCH_QUICK") == "1"

@@ -45,6 +45,8 @@ def summarize(row, got):
         out["sides"].append(dict(name=name, label=label, kind=kind,
                                  ops_per_s=spread([ops / s for s in secs[name]]), x_of_floor=x))
     out["aa"] = spread([a / b for a, b in zip(secs["C again"], secs["C"])])
+    out["floor"] = row["target"][1] if row["target"] else floors[0]
+    out["x_of_floor"] = out["sides"][0]["x_of_floor"][out["floor"]]  # the C side's
     if row["target"]:
         side, floor, at_most = row["target"]
         x = next(s for s in out["sides"] if s["name"] == side)["x_of_floor"][floor]
@@ -57,8 +59,7 @@ def progress(r, seconds):
     if "error" in r:
         return "   %-10s failed: %s" % (r["key"], r["error"])
     c = r["sides"][0]
-    main = r["target"]["floor"] if r.get("target") else next(iter(c["x_of_floor"]), None)
-    x = " = %s of %s" % (spread_text(c["x_of_floor"][main], times), main) if main else ""
+    x = " = %s of %s" % (spread_text(r["x_of_floor"], times), r["floor"])
     return "   %-10s C %s ops/s%s  (%.0f s)" % (r["key"], rate(c["ops_per_s"]["median"]), x,
                                               seconds)
 
@@ -81,6 +82,10 @@ def _row_lines(r):
         x = "; ".join("%s %s" % (spread_text(v, times), f) for f, v in s["x_of_floor"].items())
         if s["kind"] == "aa":
             x = "%s of the C side" % spread_text(r["aa"], lambda v: "%.2fx" % v)
+        elif s["name"] == r["floor"]:
+            x = "the row's floor"
+        elif s["kind"] == "floor":
+            x = "%s %s" % (spread_text(s["x_of_floor"][r["floor"]], times), r["floor"])
         goal = met = ""
         if t and s["name"] == t["side"]:
             goal = "within %gx of %s" % (t["at_most"], t["floor"])

@@ -10,13 +10,12 @@
 # common/libproclabs.a, built -O2 into grader/build/bench/.
 #
 # Environment: BENCH_QUICK=1 (tiny n, a few rounds: the harness's own test),
-# BENCH_ROUNDS=N, BENCH_SKIP_GRADER=1.
+# BENCH_ROUNDS=N, BENCH_SKIP_GRADER=1, BENCH_OUT=DIR (default grader/build/bench),
+# BENCH_DOCS=1 (paste this run's section into docs/benchmarks*.md).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-out=grader/build/bench
+out=${BENCH_OUT:-grader/build/bench}
 mkdir -p "$out"
-log=$out/build.log
-: >"$log"
 command -v python3 >/dev/null || {
     echo "make bench needs python3 (it drives the runs and is the Python side): install python3" >&2
     exit 2
@@ -35,12 +34,10 @@ benches=(
     "manager 12-manager-counter manager.c wire.c"
 )
 
-echo "== building the benchmark servers into $out/ (the solutions, -O2)"
-failed=0
-for b in "${benches[@]}"; do
-    read -r name lab sol given <<<"$b"
-    objs=()
-    ok=1
+build() { # build NAME LAB SOLUTION-FILES GIVEN-FILES: one server, its log in $out/NAME.log
+    local name=$1 lab=$2 sol=$3 given=$4 log=$out/$1.log
+    local objs=() ok=1 f o
+    : >"$log"
     for f in $sol; do
         o=$out/$name-sol-${f%.c}.o
         # Lab code as the grader builds it: warnings shown, not fatal.
@@ -61,8 +58,18 @@ for b in "${benches[@]}"; do
     [ $ok = 1 ] || {
         echo "   bench_$name did not build (see $log): its row will say so"
         rm -f "$out/bench_$name"
-        failed=1
+        return 1
     }
+}
+
+echo "== building the benchmark servers into $out/ (the solutions, -O2)"
+pids=()
+for b in "${benches[@]}"; do
+    # shellcheck disable=SC2086 # the file lists split on purpose
+    build $b &
+    pids+=($!)
 done
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=1; done
 [ "${BENCH_BUILD_ONLY:-0}" = 1 ] && exit $failed
 exec python3 grader/bench/bench.py --out "$out"
