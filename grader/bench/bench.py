@@ -25,12 +25,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 KIT = os.path.dirname(os.path.dirname(HERE))
 
 # key, what, the C server's arguments, the Python server's arguments, K per
-# step (full, quick), ops per unit of K, sides: (name, label, server, side,
-# kind), target: (side, floor, at most this many times the floor's time).
+# step (full, quick), steps per round of every side but Python's (full,
+# quick), ops per unit of K, sides: (name, label, server, side, kind),
+# target: (side, floor, at most this many times the floor's time).
 C, PY = "c", "py"
 ROWS = [
     dict(key="process", what="process start + join, trivial child (lab 04)",
-         c=["bench_process"], py=["process"], k=(50, 3), unit=1,
+         c=["bench_process"], py=["process"], k=(20, 2), reps=(25, 2), unit=1,
          sides=[("C", "lab 04 Process", C, "lab", "lab"),
                 ("Python", "mp.Process", PY, "py", "python"),
                 ("fork", "fork + waitpid", C, "fork", "floor"),
@@ -38,7 +39,7 @@ ROWS = [
                 ("posix_spawn", "posix_spawn /bin/true + waitpid", C, "spawn", "floor")],
          target=("C", "fork", 1.2)),
     dict(key="conn_same", what="connection ping-pong, 64 B, both processes on CPU 0 (lab 16)",
-         c=["bench_conn", "same"], py=["conn", "same"], k=(2000, 50), unit=1,
+         c=["bench_conn", "same"], py=["conn", "same"], k=(500, 20), reps=(10, 2), unit=1,
          sides=[("C", "lab 16 conn", C, "lab", "lab"),
                 ("Python", "mp.Pipe() send_bytes/recv_bytes", PY, "py", "python"),
                 ("socketpair", "socketpair write/read", C, "socketpair", "floor"),
@@ -46,7 +47,7 @@ ROWS = [
                 ("futex", "futex ping-pong in shared memory", C, "futex", "floor")],
          target=("C", "socketpair", 1.3)),
     dict(key="conn_cross", what="connection ping-pong, 64 B, CPU 0 to CPU 1 (lab 16)",
-         c=["bench_conn", "cross"], py=["conn", "cross"], k=(1000, 50), unit=1, cpus=2,
+         c=["bench_conn", "cross"], py=["conn", "cross"], k=(200, 20), reps=(10, 2), unit=1, cpus=2,
          sides=[("C", "lab 16 conn", C, "lab", "lab"),
                 ("Python", "mp.Pipe() send_bytes/recv_bytes", PY, "py", "python"),
                 ("socketpair", "socketpair write/read", C, "socketpair", "floor"),
@@ -54,27 +55,27 @@ ROWS = [
                 ("futex", "futex ping-pong in shared memory", C, "futex", "floor")],
          target=("C", "socketpair", 1.3)),
     dict(key="queue", what="Queue(maxsize=1000), 64 B items, 1 producer to 1 consumer (lab 13)",
-         c=["bench_queue"], py=["queue"], k=(20000, 200), unit=1,
+         c=["bench_queue"], py=["queue"], k=(2000, 100), reps=(100, 2), unit=1,
          sides=[("C", "lab 13 queue", C, "lab", "lab"),
                 ("Python", "mp.Queue(1000) put/get", PY, "py", "python"),
                 ("ring", "SPSC ring in shared memory + futex", C, "ring", "floor")],
          target=("C", "ring", 3.0)),
     dict(key="pool_async", what="Pool(2) apply_async + get, trivial task, batches of 256 (lab 18)",
-         c=["bench_pool_async"], py=["pool_async"], k=(1024, 16), unit=1,
+         c=["bench_pool_async"], py=["pool_async"], k=(256, 16), reps=(40, 2), unit=1,
          sides=[("C", "lab 18 apool", C, "lab", "lab"),
                 ("Python", "Pool.apply_async + get", PY, "py", "python"),
                 ("shm", "shared-memory handoff to 2 workers", C, "shm", "floor"),
                 ("serial", "serial loop, one process", C, "serial", "floor")],
          target=("C", "shm", 3.0)),
     dict(key="pool_map", what="Pool(2) map, 20k items, default chunk size (lab 17)",
-         c=["bench_pool_map"], py=["pool_map"], k=(5, 1), unit=20000,
+         c=["bench_pool_map"], py=["pool_map"], k=(1, 1), reps=(50, 2), unit=20000,
          sides=[("C", "lab 17 pool_map", C, "lab", "lab"),
                 ("Python", "Pool.map", PY, "py", "python"),
                 ("shm", "shared memory, 2 workers, Python's chunks", C, "shm", "floor"),
                 ("serial", "serial loop, one process", C, "serial", "floor")],
          target=("C", "shm", 3.0)),
     dict(key="manager", what="manager counter += 1, 2 client processes (lab 12)",
-         c=["bench_manager"], py=["manager"], k=(2000, 20), unit=1,
+         c=["bench_manager"], py=["manager"], k=(200, 10), reps=(20, 2), unit=1,
          sides=[("C", "lab 12 ADD request", C, "lab", "lab"),
                 ("Python", "BaseManager counter.add()", PY, "py", "python"),
                 ("mp.Value", "mp.Value + its lock (shared memory, no server)", PY, "value",
@@ -131,8 +132,12 @@ class Server:
 
 
 def run_row(row, out, rounds, quick, log):
-    """Every side's seconds per round, and the load averages seen."""
+    """Every side's seconds and operations per round, and the load averages.
+    A round: every fast side (C, the floors, mp.Value) does `reps` steps of
+    K in turn, and Python's slow side one step of K in the middle, so that
+    each side's figure for a round spans about the same stretch of time."""
     k = row["k"][1 if quick else 0]
+    reps = row["reps"][1 if quick else 0]
     if os.cpu_count() < row.get("cpus", 1):
         return dict(error="needs %d CPUs, this machine has %d" % (row["cpus"], os.cpu_count()))
     log.write("== %s\n" % row["key"])
@@ -143,18 +148,35 @@ def run_row(row, out, rounds, quick, log):
         servers[C] = Server([os.path.join(out, row["c"][0])] + row["c"][1:], log, timeout)
         servers[PY] = Server([sys.executable, os.path.join(HERE, "py_bench.py")] + row["py"],
                              log, timeout)
+        # The order of a round (turned round every round, so cyclic): C, its
+        # floor, C again (the A/A), the other floors, Python. C and the floor
+        # it is judged against are always neighbours.
         sides = [(s[0], s[2], s[3]) for s in row["sides"]]
-        sides.insert(1, ("C again", C, "lab"))  # the A/A: C against itself
+        main = row["target"][1] if row["target"] else next(
+            s[0] for s in row["sides"] if s[4] == "floor")
+        first = [s for s in sides if s[0] in ("C", main)]
+        rest = [s for s in sides if s[0] not in ("C", main, "Python")]
+        sides = first + [("C again", C, "lab")] + rest + [s for s in sides if s[0] == "Python"]
+        slow = [s for s in sides if s[0] == "Python"]
+        fast = [s for s in sides if s[0] != "Python"]
         secs = {name: [] for name, _, _ in sides}
+        ops = {name: k * row["unit"] * (1 if name == "Python" else reps) for name, _, _ in sides}
         loads = []
         for name, srv, side in sides:  # warm-up, and every side set up
             servers[srv].step(side, k)
         for r in range(rounds):
-            for i in range(len(sides)):
-                name, srv, side = sides[(i + r) % len(sides)]
-                secs[name].append(servers[srv].step(side, k))
+            got = {name: 0.0 for name, _, _ in sides}
+            for j in range(reps):
+                if j == reps // 2:
+                    for name, srv, side in slow:
+                        got[name] += servers[srv].step(side, k)
+                for i in range(len(fast)):
+                    name, srv, side = fast[(i + r * reps + j) % len(fast)]
+                    got[name] += servers[srv].step(side, k)
+            for name in got:
+                secs[name].append(got[name])
             loads.append(os.getloadavg()[0])
-        return dict(k=k, ops=k * row["unit"], secs=secs, loads=loads)
+        return dict(k=k, reps=reps, ops=ops, secs=secs, loads=loads)
     except (ServerError, OSError) as e:
         return dict(error=str(e))
     finally:

@@ -31,7 +31,8 @@ def summarize(row, got):
         out["error"] = got["error"]
         return out
     secs, ops = got["secs"], got["ops"]
-    out.update(ops_per_step=ops, rounds=len(got["loads"]), load=spread(got["loads"]))
+    per_op = {n: [s / ops[n] for s in v] for n, v in secs.items()}  # seconds per op, by round
+    out.update(k=got["k"], reps=got["reps"], rounds=len(got["loads"]), load=spread(got["loads"]))
     floors = [s[0] for s in row["sides"] if s[4] == "floor"]
     labels = {s[0]: (s[1], s[4]) for s in row["sides"]}
     labels["C again"] = ("the C side again (A/A)", "aa")
@@ -40,11 +41,11 @@ def summarize(row, got):
     out["sides"] = []
     for name in order:
         label, kind = labels[name]
-        x = {f: spread([a / b for a, b in zip(secs[name], secs[f])]) for f in floors
+        x = {f: spread([a / b for a, b in zip(per_op[name], per_op[f])]) for f in floors
              if f != name}
-        out["sides"].append(dict(name=name, label=label, kind=kind,
-                                 ops_per_s=spread([ops / s for s in secs[name]]), x_of_floor=x))
-    out["aa"] = spread([a / b for a, b in zip(secs["C again"], secs["C"])])
+        out["sides"].append(dict(name=name, label=label, kind=kind, ops_per_round=ops[name],
+                                 ops_per_s=spread([1 / s for s in per_op[name]]), x_of_floor=x))
+    out["aa"] = spread([a / b for a, b in zip(per_op["C again"], per_op["C"])])
     out["floor"] = row["target"][1] if row["target"] else floors[0]
     out["x_of_floor"] = out["sides"][0]["x_of_floor"][out["floor"]]  # the C side's
     if row["target"]:
@@ -98,7 +99,7 @@ def _row_lines(r):
 
 
 def markdown(result):
-    lines = ["Run of %s on %s; %d rounds per row (after a warm-up step each); "
+    lines = ["Run of %s on %s; %d rounds per row (after a warm-up step of each side); "
              "`make bench` took %d s." % (result["date"], result["machine"], result["rounds"],
                                           result["bench_seconds"]),
              "",
