@@ -66,9 +66,12 @@ static inline void bench_pin(int cpu)
         die("sched_setaffinity(cpu %d)", cpu);
 }
 
+/* Bounded (100 ms): a lost wake-up would show as a slow round in the
+ * spread, never as a hang. */
 static inline void futex_wait(_Atomic uint32_t *addr, uint32_t seen)
 {
-    syscall(SYS_futex, addr, FUTEX_WAIT, seen, NULL, NULL, 0);
+    struct timespec limit = {0, 100 * 1000 * 1000};
+    syscall(SYS_futex, addr, FUTEX_WAIT, seen, &limit, NULL, 0);
 }
 
 static inline void futex_wake(_Atomic uint32_t *addr, int n)
@@ -99,10 +102,11 @@ static inline uint32_t wait_change(_Atomic uint32_t *addr, uint32_t seen,
     }
 }
 
-/* After changing *addr: wake the other side if it sleeps on it. */
+/* After changing *addr: wake the other side if it sleeps on it. The flag
+ * is read before it is written, so that a busy pair shares the line. */
 static inline void wake_if_sleeping(_Atomic uint32_t *addr, _Atomic uint32_t *sleeping)
 {
-    if (atomic_exchange(sleeping, 0))
+    if (atomic_load(sleeping) && atomic_exchange(sleeping, 0))
         futex_wake(addr, 1);
 }
 

@@ -97,8 +97,9 @@ class Server:
         self.log = log
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=log, text=True, start_new_session=True, cwd=HERE)
+        self.fd = self.p.stdout.fileno()  # read raw: select() and a buffer never disagree
         self.sel = selectors.DefaultSelector()
-        self.sel.register(self.p.stdout, selectors.EVENT_READ)
+        self.sel.register(self.fd, selectors.EVENT_READ)
         self.name = " ".join(os.path.basename(a) for a in argv[:3])
 
     def step(self, side, k):
@@ -107,15 +108,23 @@ class Server:
             self.p.stdin.flush()
         except BrokenPipeError:
             raise ServerError("%s ended (see %s)" % (self.name, self.log.name))
-        if not self.sel.select(self.timeout):
-            raise ServerError("%s: no answer to '%s %d' within %d s"
-                              % (self.name, side, k, self.timeout))
-        line = self.p.stdout.readline()
+        got = b""
+        deadline = time.monotonic() + self.timeout
+        while not got.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not self.sel.select(left):
+                raise ServerError("%s: no answer to '%s %d' within %d s"
+                                  % (self.name, side, k, self.timeout))
+            more = os.read(self.fd, 4096)
+            if not more:
+                raise ServerError("%s ended during '%s %d' (see %s)"
+                                  % (self.name, side, k, self.log.name))
+            got += more
         try:
-            return float(line)
+            return float(got)  # one line, or what else was written to stdout shows
         except ValueError:
-            raise ServerError("%s ended during '%s %d' (see %s)"
-                              % (self.name, side, k, self.log.name))
+            raise ServerError("%s answered '%s %d' with %r, not a number of seconds"
+                              % (self.name, side, k, got[:200]))
 
     def close(self):
         try:

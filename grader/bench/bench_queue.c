@@ -57,10 +57,12 @@ static double lab(long k)
 }
 
 /* The floor. head and tail count items for ever (a step never wraps 2^32). */
-struct ring {
-    _Atomic uint32_t head, tail; /* next to get, next to put */
-    _Atomic uint32_t consumer_sleeps, producer_sleeps;
-    unsigned char slot[MAXSIZE][ITEM];
+struct ring {                           /* each side's words on a cache line of their own */
+    _Alignas(64) _Atomic uint32_t head; /* next to get */
+    _Atomic uint32_t producer_sleeps;
+    _Alignas(64) _Atomic uint32_t tail; /* next to put */
+    _Atomic uint32_t consumer_sleeps;
+    _Alignas(64) unsigned char slot[MAXSIZE][ITEM];
 };
 
 static double ring_floor(long k)

@@ -12,9 +12,10 @@
 enum { SHM_SLOTS = 256, SHM_ITEMS = 20000, SHM_WORKERS = 2 };
 
 struct shm_pool {
-    _Atomic uint32_t submitted, claimed, finished; /* task counts, for ever */
-    _Atomic uint32_t workers_sleep, main_sleeps;
-    struct {
+    _Alignas(64) _Atomic uint32_t submitted, workers_sleep; /* task counts, for ever */
+    _Alignas(64) _Atomic uint32_t claimed;
+    _Alignas(64) _Atomic uint32_t finished, main_sleeps;
+    _Alignas(64) struct {
         long start, count;
     } task[SHM_SLOTS];                /* task id lives in slot id % SHM_SLOTS */
     _Atomic uint32_t done[SHM_SLOTS]; /* id + 1 once task id is done */
@@ -59,7 +60,7 @@ static uint32_t shm_submit(struct shm_pool *p, long start, long count)
     p->task[id % SHM_SLOTS].start = start;
     p->task[id % SHM_SLOTS].count = count;
     atomic_store(&p->submitted, id + 1);
-    if (atomic_exchange(&p->workers_sleep, 0)) /* both may sleep: wake all */
+    if (atomic_load(&p->workers_sleep) && atomic_exchange(&p->workers_sleep, 0)) /* wake all */
         futex_wake(&p->submitted, INT_MAX);
     return id;
 }
