@@ -29,6 +29,11 @@ KIT = os.path.dirname(os.path.dirname(HERE))
 # quick), ops per unit of K, sides: (name, label, server, side, kind),
 # target: (side, floor, at most this many times the floor's time).
 C, PY = "c", "py"
+CONN_SIDES = [("C", "lab 16 conn", C, "lab", "lab"),
+              ("Python", "mp.Pipe() send_bytes/recv_bytes", PY, "py", "python"),
+              ("socketpair", "socketpair write/read", C, "socketpair", "floor"),
+              ("pipe", "two pipes write/read", C, "pipe", "floor"),
+              ("futex", "futex ping-pong in shared memory", C, "futex", "floor")]
 ROWS = [
     dict(key="process", what="process start + join, trivial child (lab 04)",
          c=["bench_process"], py=["process"], k=(20, 2), reps=(25, 2), unit=1,
@@ -40,19 +45,11 @@ ROWS = [
          target=("C", "fork", 1.2)),
     dict(key="conn_same", what="connection ping-pong, 64 B, both processes on CPU 0 (lab 16)",
          c=["bench_conn", "same"], py=["conn", "same"], k=(500, 20), reps=(10, 2), unit=1,
-         sides=[("C", "lab 16 conn", C, "lab", "lab"),
-                ("Python", "mp.Pipe() send_bytes/recv_bytes", PY, "py", "python"),
-                ("socketpair", "socketpair write/read", C, "socketpair", "floor"),
-                ("pipe", "two pipes write/read", C, "pipe", "floor"),
-                ("futex", "futex ping-pong in shared memory", C, "futex", "floor")],
+         sides=CONN_SIDES,
          target=("C", "socketpair", 1.3)),
     dict(key="conn_cross", what="connection ping-pong, 64 B, CPU 0 to CPU 1 (lab 16)",
          c=["bench_conn", "cross"], py=["conn", "cross"], k=(150, 20), reps=(10, 2), unit=1, cpus=2,
-         sides=[("C", "lab 16 conn", C, "lab", "lab"),
-                ("Python", "mp.Pipe() send_bytes/recv_bytes", PY, "py", "python"),
-                ("socketpair", "socketpair write/read", C, "socketpair", "floor"),
-                ("pipe", "two pipes write/read", C, "pipe", "floor"),
-                ("futex", "futex ping-pong in shared memory", C, "futex", "floor")],
+         sides=CONN_SIDES,
          target=("C", "socketpair", 1.3)),
     dict(key="queue", what="Queue(maxsize=1000), 64 B items, 1 producer to 1 consumer (lab 13)",
          c=["bench_queue"], py=["queue"], k=(2000, 100), reps=(200, 2), unit=1,

@@ -15,6 +15,10 @@ enum { CLIENTS = 2, REQ = 16 };
 
 struct clients {
     int ctl[CLIENTS], done[CLIENTS];
+    int me;                /* this process's own connection, to read the count */
+    long (*count)(int fd); /* the counter's value, read over me */
+    long expect;           /* increments so far */
+    const char *who;
 };
 
 /* Fork the clients: each runs `one` n times per order, then says done. */
@@ -38,6 +42,7 @@ static void start_clients(struct clients *c, void (*one)(int fd), const int *fds
     }
 }
 
+/* A step: k increments shared by the clients, then the count checked. */
 static double run_clients(struct clients *c, long k)
 {
     double t = bench_now();
@@ -45,7 +50,12 @@ static double run_clients(struct clients *c, long k)
         send_long(c->ctl[i], k / CLIENTS + (i < k % CLIENTS));
     for (int i = 0; i < CLIENTS; i++)
         recv_long(c->done[i]);
-    return bench_now() - t;
+    double secs = bench_now() - t;
+    c->expect += k;
+    long got = c->count(c->me);
+    if (got != c->expect)
+        fatal("%s counter: %ld after %ld increments", c->who, got, c->expect);
+    return secs;
 }
 
 static struct manager mgr;
@@ -64,27 +74,27 @@ static void lab_add(int fd)
     call_value(fd, "ADD count 1");
 }
 
+static long lab_count(int fd)
+{
+    return call_value(fd, "GET count");
+}
+
 static double lab(long k)
 {
-    static struct clients c;
-    static int me = -1, fds[CLIENTS];
-    static long expect;
-    if (me < 0) {
+    static struct clients c = {.me = -1, .count = lab_count, .who = "manager"};
+    static int fds[CLIENTS];
+    if (c.me < 0) {
         if (manager_start(&mgr) < 0)
             die("manager_start");
         for (int i = 0; i < CLIENTS; i++)
             if ((fds[i] = manager_connect(&mgr)) < 0)
                 die("manager_connect");
-        me = manager_connect(&mgr);
-        call_value(me, "SET count 0");
+        if ((c.me = manager_connect(&mgr)) < 0)
+            die("manager_connect");
+        call_value(c.me, "SET count 0");
         start_clients(&c, lab_add, fds);
     }
-    double secs = run_clients(&c, k);
-    expect += k;
-    long got = call_value(me, "GET count");
-    if (got != expect)
-        fatal("manager counter: %ld after %ld increments", got, expect);
-    return secs;
+    return run_clients(&c, k);
 }
 
 /* The floor's server: one counter, requests from every client socket. */
@@ -128,12 +138,16 @@ static void floor_add(int fd)
     floor_call(fd, 'A');
 }
 
+static long floor_count(int fd)
+{
+    return floor_call(fd, 'G');
+}
+
 static double socket_floor(long k)
 {
-    static struct clients c;
-    static int me = -1, cfd[CLIENTS];
-    static long expect;
-    if (me < 0) {
+    static struct clients c = {.me = -1, .count = floor_count, .who = "floor"};
+    static int cfd[CLIENTS];
+    if (c.me < 0) {
         int sfd[CLIENTS + 1];
         for (int i = 0; i <= CLIENTS; i++) {
             int sv[2];
@@ -142,7 +156,7 @@ static double socket_floor(long k)
             if (i < CLIENTS)
                 cfd[i] = sv[0];
             else
-                me = sv[0];
+                c.me = sv[0];
         }
         if (Fork() == 0)
             floor_server(sfd, CLIENTS + 1);
@@ -150,12 +164,7 @@ static double socket_floor(long k)
             Close(sfd[i]);
         start_clients(&c, floor_add, cfd);
     }
-    double secs = run_clients(&c, k);
-    expect += k;
-    long got = floor_call(me, 'G');
-    if (got != expect)
-        fatal("floor counter: %ld after %ld increments", got, expect);
-    return secs;
+    return run_clients(&c, k);
 }
 
 int main(void)
