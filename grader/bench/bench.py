@@ -2,9 +2,11 @@
 multiprocessing and the kernel's floors, timed side by side.
 
 For every row, one C server (grader/build/bench/bench_ROW) and one Python
-server (py_bench.py ROW) stay up; this loop sends each side a step of the
-same K operations in turn (the order turns round every round), after one
-warm-up step each. A step is timed inside its server, around the work only.
+server (py_bench.py ROW) stay up; this loop sends the sides steps of the
+same K operations in turn, after one warm-up step each: in a round, every
+fast side takes a few steps, one side after the other, and Python's slow
+side one step in the middle (run_row). A step is timed inside its server,
+around the work only.
 Every row gives each side's rate as median (min-max) over the rounds, each
 side's time against each floor round by round ("x of floor"), an A/A line
 (the C side against itself: the harness's own noise) and the load average.
