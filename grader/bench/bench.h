@@ -79,16 +79,21 @@ static inline void futex_wake(_Atomic uint32_t *addr, int n)
     syscall(SYS_futex, addr, FUTEX_WAKE, n, NULL, NULL, 0);
 }
 
-/* Wait until *addr != seen: spin a little (the other side is often on the
- * other CPU and about to answer), then sleep on the futex. *sleeping tells
- * the other side to wake us; it must read it after changing *addr. */
+/* Wait until *addr != seen: look up to 64 times first, with a
+ * sched_yield() every 16 looks (the other side often shares this CPU: the
+ * yield lets it run; lab 13's queue does the same), then sleep on the
+ * futex. *sleeping tells the other side to wake us; it must read it after
+ * changing *addr. */
 static inline uint32_t wait_change(_Atomic uint32_t *addr, uint32_t seen,
                                    _Atomic uint32_t *sleeping)
 {
     uint32_t v;
-    for (int i = 0; i < 200; i++)
+    for (int i = 1; i <= 64; i++) {
         if ((v = atomic_load(addr)) != seen)
             return v;
+        if (i % 16 == 0)
+            sched_yield();
+    }
     for (;;) {
         atomic_store(sleeping, 1);
         if ((v = atomic_load(addr)) != seen) {
