@@ -1,79 +1,40 @@
-/* bench.h - what the grader/bench programs share: the median of several
- * runs, a fair interleaving of the primitive and its floor, and JSON out.
- * Each program prints one JSON object: name -> operations per second. */
+/* bench.h - what the grader/bench programs share. Each program is a server
+ * that grader/bench/bench.py drives: it reads "SIDE K" lines on stdin, does
+ * K operations of that side (the lab's primitive, or a floor), and answers
+ * with the seconds they took. bench.py sends the steps of every side, and
+ * of Python's, in turn, so a burst of load falls on all of them alike.
+ * A side sets itself up on its first step and stays set up (its worker
+ * processes wait for the next step); "quit" or EOF ends the program. */
 #ifndef BENCH_H
 #define BENCH_H
 
+#define _GNU_SOURCE
 #include "proclabs.h"
 
+#include <errno.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
-enum { BENCH_RUNS_MAX = 15 };
+struct bench_side {
+    const char *name;
+    double (*run)(long k); /* seconds for k operations */
+};
 
-typedef double (*bench_fn)(long n); /* returns seconds for n operations */
-
-static inline int bench_cmp(const void *a, const void *b)
+static inline double bench_now(void)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static inline double bench_median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, bench_cmp);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* Runs: BENCH_RUNS (default 7, 3 with "quick" as argv[1]). */
-static inline int bench_runs(int argc, char **argv)
-{
-    const char *s = getenv("BENCH_RUNS");
-    int r = s ? atoi(s) : (argc > 1 && argv[1][0] == 'q' ? 3 : 7);
-    return r < 1 ? 1 : r > BENCH_RUNS_MAX ? BENCH_RUNS_MAX : r;
-}
-
-static inline int bench_quick(int argc, char **argv)
-{
-    return argc > 1 && argv[1][0] == 'q';
-}
-
-/* The medians of a and b over runs, a and b taking turns (a, b, a, b, ...),
- * so that the load of a busy machine falls on both alike. b may be NULL. */
-static inline void bench_pair(bench_fn a, long na, bench_fn b, long nb, int runs, double *ra,
-                              double *rb)
-{
-    double va[BENCH_RUNS_MAX], vb[BENCH_RUNS_MAX];
-    a(na / 10 + 1); /* warm up: page in code and data */
-    if (b)
-        b(nb / 10 + 1);
-    for (int r = 0; r < runs; r++) {
-        va[r] = na / a(na);
-        if (b)
-            vb[r] = nb / b(nb);
-    }
-    *ra = bench_median(va, runs);
-    if (b)
-        *rb = bench_median(vb, runs);
-}
-
-/* Closer still: one run times a and b in small alternate steps and returns
- * the seconds of each, so that a burst of load falls on both alike. */
-typedef void (*bench_both_fn)(long n, double *secs_a, double *secs_b);
-
-static inline void bench_both(bench_both_fn fn, long n, int runs, double *ra, double *rb)
-{
-    double va[BENCH_RUNS_MAX], vb[BENCH_RUNS_MAX], sa, sb;
-    fn(n / 10 + 1, &sa, &sb); /* warm up */
-    for (int r = 0; r < runs; r++) {
-        fn(n, &sa, &sb);
-        va[r] = n / sa;
-        vb[r] = n / sb;
-    }
-    *ra = bench_median(va, runs);
-    *rb = bench_median(vb, runs);
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
 }
 
 /* A benchmark must not measure the grader's simulated latency: any
@@ -83,7 +44,112 @@ static inline void bench_no_latency(void)
 {
     setenv("PROCLABS_TIME_SCALE", "0.000001", 1);
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-    fflush(NULL); /* nothing buffered to be written twice by forked children */
+}
+
+/* In a helper process: die with the server, so nothing outlives a run. */
+static inline void bench_child(void)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() == 1)
+        _exit(1);
+}
+
+/* Pin the calling process to one CPU (-1: leave it alone). */
+static inline void bench_pin(int cpu)
+{
+    if (cpu < 0)
+        return;
+    cpu_set_t s;
+    CPU_ZERO(&s);
+    CPU_SET(cpu, &s);
+    if (sched_setaffinity(0, sizeof s, &s) < 0)
+        die("sched_setaffinity(cpu %d)", cpu);
+}
+
+/* Bounded (100 ms): a lost wake-up would show as a slow round in the
+ * spread, never as a hang. */
+static inline void futex_wait(_Atomic uint32_t *addr, uint32_t seen)
+{
+    struct timespec limit = {0, 100 * 1000 * 1000};
+    syscall(SYS_futex, addr, FUTEX_WAIT, seen, &limit, NULL, 0);
+}
+
+static inline void futex_wake(_Atomic uint32_t *addr, int n)
+{
+    syscall(SYS_futex, addr, FUTEX_WAKE, n, NULL, NULL, 0);
+}
+
+/* Wait until *addr != seen: look up to 64 times first, with a
+ * sched_yield() every 16 looks (the other side often shares this CPU: the
+ * yield lets it run; lab 13's queue does the same), then sleep on the
+ * futex. *sleeping tells the other side to wake us; it must read it after
+ * changing *addr. */
+static inline uint32_t wait_change(_Atomic uint32_t *addr, uint32_t seen,
+                                   _Atomic uint32_t *sleeping)
+{
+    uint32_t v;
+    for (int i = 1; i <= 64; i++) {
+        if ((v = atomic_load(addr)) != seen)
+            return v;
+        if (i % 16 == 0)
+            sched_yield();
+    }
+    for (;;) {
+        atomic_store(sleeping, 1);
+        if ((v = atomic_load(addr)) != seen) {
+            atomic_store(sleeping, 0);
+            return v;
+        }
+        futex_wait(addr, seen);
+        atomic_store(sleeping, 0);
+        if ((v = atomic_load(addr)) != seen)
+            return v;
+    }
+}
+
+/* After changing *addr: wake the other side if it sleeps on it. The flag
+ * is read before it is written, so that a busy pair shares the line. */
+static inline void wake_if_sleeping(_Atomic uint32_t *addr, _Atomic uint32_t *sleeping)
+{
+    if (atomic_load(sleeping) && atomic_exchange(sleeping, 0))
+        futex_wake(addr, 1);
+}
+
+/* A step order to a helper process over a pipe, and its answer. */
+static inline void send_long(int fd, long v)
+{
+    if (write_all(fd, &v, sizeof v) < 0)
+        fatal("a helper process is gone");
+}
+
+static inline long recv_long(int fd)
+{
+    long v;
+    if (read_all(fd, &v, sizeof v) != (ssize_t)sizeof v)
+        fatal("a helper process is gone");
+    return v;
+}
+
+/* The server loop. Answers "SECONDS" per step; an unknown side is an error
+ * that bench.py reports. */
+static inline int bench_serve(const struct bench_side *sides, int nsides)
+{
+    char line[128], name[64];
+    long k;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    while (fgets(line, sizeof line, stdin)) {
+        if (strncmp(line, "quit", 4) == 0)
+            break;
+        if (sscanf(line, "%63s %ld", name, &k) != 2 || k < 1)
+            fatal("bad step order: %s (expected: SIDE COUNT)", line);
+        int i = 0;
+        while (i < nsides && strcmp(sides[i].name, name) != 0)
+            i++;
+        if (i == nsides)
+            fatal("no side called %s here", name);
+        printf("%.9f\n", sides[i].run(k));
+    }
+    return 0;
 }
 
 #endif

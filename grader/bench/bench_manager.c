@@ -1,24 +1,64 @@
 /* bench_manager.c - lab 12's manager: a counter that 2 client processes
- * increment, against Python's
- *     with lock: d["count"] += 1      (a Manager dict, a multiprocessing.Lock)
- * "c": the lab's design, take_one()'s way: one "ADD count 1" request per
- *      increment. The server handles one request at a time, so it is the
- *      lock, and an increment is one round trip.
- * "c_lock": Python's design in C: a process-shared lock (a semaphore) held
- *      across GET count, then SET count value+1: two round trips, and the
- *      other client waits for both.
- * wire.c's simulated latency is off (wire_latency_ms = 0): this times the
- * manager, not the lesson's slow network. The final count is checked.
- * JSON (increments/s). */
+ * increment, one "ADD count 1" request per increment (the server handles
+ * one request at a time, so it is the lock), as Python's one-call
+ * counter.add() on a BaseManager; beside its floor: the same 2 clients
+ * sending a 16-byte request to one server process over a socketpair each
+ * (poll, read, add, write: a manager with nothing else to do). The clients
+ * wait for a step's count on a pipe; the final count is checked.
+ * wire.c's simulated latency is off (wire_latency_ms = 0). */
 #include "bench.h"
 #include "manager.h"
 
-#include <semaphore.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <poll.h>
+
+enum { CLIENTS = 2, REQ = 16 };
+
+struct clients {
+    int ctl[CLIENTS], done[CLIENTS];
+    int me;                /* this process's own connection, to read the count */
+    long (*count)(int fd); /* the counter's value, read over me */
+    long expect;           /* increments so far */
+    const char *who;
+};
+
+/* Fork the clients: each runs `one` n times per order, then says done. */
+static void start_clients(struct clients *c, void (*one)(int fd), const int *fds)
+{
+    for (int i = 0; i < CLIENTS; i++) {
+        int ctl[2], done[2];
+        Pipe(ctl);
+        Pipe(done);
+        if (Fork() == 0) {
+            bench_child();
+            for (;;) {
+                long n = recv_long(ctl[0]);
+                for (long j = 0; j < n; j++)
+                    one(fds[i]);
+                send_long(done[1], n);
+            }
+        }
+        c->ctl[i] = ctl[1];
+        c->done[i] = done[0];
+    }
+}
+
+/* A step: k increments shared by the clients, then the count checked. */
+static double run_clients(struct clients *c, long k)
+{
+    double t = bench_now();
+    for (int i = 0; i < CLIENTS; i++)
+        send_long(c->ctl[i], k / CLIENTS + (i < k % CLIENTS));
+    for (int i = 0; i < CLIENTS; i++)
+        recv_long(c->done[i]);
+    double secs = bench_now() - t;
+    c->expect += k;
+    long got = c->count(c->me);
+    if (got != c->expect)
+        fatal("%s counter: %ld after %ld increments", c->who, got, c->expect);
+    return secs;
+}
 
 static struct manager mgr;
-static sem_t *lock;
 
 static long call_value(int fd, const char *request)
 {
@@ -29,76 +69,111 @@ static long call_value(int fd, const char *request)
     return v;
 }
 
-static void client(long n, int with_lock)
+static void lab_add(int fd)
 {
-    int fd = manager_connect(&mgr);
-    if (fd < 0)
-        _exit(1);
-    char req[64];
-    for (long i = 0; i < n; i++) {
-        if (!with_lock) {
-            call_value(fd, "ADD count 1");
+    call_value(fd, "ADD count 1");
+}
+
+static long lab_count(int fd)
+{
+    return call_value(fd, "GET count");
+}
+
+static double lab(long k)
+{
+    static struct clients c = {.me = -1, .count = lab_count, .who = "manager"};
+    static int fds[CLIENTS];
+    if (c.me < 0) {
+        if (manager_start(&mgr) < 0)
+            die("manager_start");
+        for (int i = 0; i < CLIENTS; i++)
+            if ((fds[i] = manager_connect(&mgr)) < 0)
+                die("manager_connect");
+        if ((c.me = manager_connect(&mgr)) < 0)
+            die("manager_connect");
+        call_value(c.me, "SET count 0");
+        start_clients(&c, lab_add, fds);
+    }
+    return run_clients(&c, k);
+}
+
+/* The floor's server: one counter, requests from every client socket. */
+static void floor_server(const int *fds, int n)
+{
+    bench_child();
+    struct pollfd p[CLIENTS + 1];
+    for (int i = 0; i < n; i++)
+        p[i] = (struct pollfd){fds[i], POLLIN, 0};
+    long count = 0;
+    char req[REQ];
+    for (;;) {
+        if (poll(p, n, -1) < 0)
             continue;
+        for (int i = 0; i < n; i++)
+            if (p[i].revents) {
+                if (read_all(fds[i], req, REQ) != REQ)
+                    _exit(0);
+                if (req[0] == 'A')
+                    count++;
+                memset(req, 0, REQ);
+                memcpy(req, &count, sizeof count);
+                if (write_all(fds[i], req, REQ) < 0)
+                    _exit(1);
+            }
+    }
+}
+
+static long floor_call(int fd, char what)
+{
+    char req[REQ] = {what};
+    long v;
+    if (write_all(fd, req, REQ) < 0 || read_all(fd, req, REQ) != REQ)
+        fatal("the floor's server is gone");
+    memcpy(&v, req, sizeof v);
+    return v;
+}
+
+static void floor_add(int fd)
+{
+    floor_call(fd, 'A');
+}
+
+static long floor_count(int fd)
+{
+    return floor_call(fd, 'G');
+}
+
+static double socket_floor(long k)
+{
+    static struct clients c = {.me = -1, .count = floor_count, .who = "floor"};
+    static int cfd[CLIENTS];
+    if (c.me < 0) {
+        int sfd[CLIENTS + 1];
+        for (int i = 0; i <= CLIENTS; i++) {
+            int sv[2];
+            Socketpair(sv);
+            sfd[i] = sv[1];
+            if (i < CLIENTS)
+                cfd[i] = sv[0];
+            else
+                c.me = sv[0];
         }
-        while (sem_wait(lock) < 0)
-            ;
-        long v = call_value(fd, "GET count");
-        snprintf(req, sizeof req, "SET count %ld", v + 1);
-        call_value(fd, req);
-        sem_post(lock);
+        if (Fork() == 0)
+            floor_server(sfd, CLIENTS + 1);
+        for (int i = 0; i <= CLIENTS; i++)
+            Close(sfd[i]);
+        start_clients(&c, floor_add, cfd);
     }
-    close(fd);
-    _exit(0);
+    return run_clients(&c, k);
 }
 
-static double run(long n, int with_lock)
-{
-    long per = n / 2;
-    int fd = manager_connect(&mgr);
-    if (fd < 0)
-        die("manager_connect");
-    call_value(fd, "SET count 0");
-    double t = now_ms();
-    pid_t pids[2];
-    for (int k = 0; k < 2; k++)
-        if ((pids[k] = Fork()) == 0)
-            client(per, with_lock);
-    int bad = 0;
-    for (int k = 0; k < 2; k++) {
-        int status;
-        Waitpid(pids[k], &status, 0);
-        bad |= status != 0;
-    }
-    double secs = (now_ms() - t) / 1e3;
-    long final = call_value(fd, "GET count");
-    close(fd);
-    if (bad || final != 2 * per)
-        fatal("manager counter: %ld after %ld increments", final, 2 * per);
-    return secs;
-}
-
-static double add_request(long n)
-{
-    return run(n, 0);
-}
-
-static double lock_get_set(long n)
-{
-    return run(n, 1);
-}
-
-int main(int argc, char **argv)
+int main(void)
 {
     wire_latency_ms = 0;
     bench_no_latency();
-    lock = shared_alloc(sizeof *lock);
-    sem_init(lock, 1, 1);
-    if (manager_start(&mgr) < 0)
-        die("manager_start");
-    long n = bench_quick(argc, argv) ? 2000 : 10000;
-    double c, c_lock;
-    bench_pair(add_request, n, lock_get_set, n, bench_runs(argc, argv), &c, &c_lock);
-    manager_shutdown(&mgr);
-    printf("{\"c\": %.1f, \"c_lock\": %.1f, \"n\": %ld}\n", c, c_lock, n);
-    return 0;
+    static const struct bench_side sides[] = {{"lab", lab}, {"socket", socket_floor}};
+    int rc = bench_serve(sides, 2);
+    if (mgr.pid > 0)
+        manager_shutdown(&mgr);
+    return rc;
 }

@@ -1,126 +1,252 @@
-"""CPython's multiprocessing, measured the way grader/bench measures the
-labs' C primitives. Prints one JSON object: name -> operations per second.
-Fork start method, as in the labs (the Linux default up to 3.13)."""
-import json
+"""CPython's multiprocessing, the Python side of grader/bench: a server that
+bench.py drives like the C ones. `py_bench.py ROW [same|cross]` reads
+"SIDE K" lines on stdin, does K operations and prints the seconds they took.
+Each side sets itself up on its first step; its helper processes wait for
+the next step on a pipe, exactly as the C side's do. Every result is
+checked. Fork start method, as in the labs (the Linux default up to 3.13).
+"""
 import multiprocessing as mp
+import multiprocessing.managers
 import os
-import statistics
 import sys
+import threading
 import time
 
-
-def median_rate(fn, runs=5):
-    """fn() returns (operations, seconds); the median rate over runs."""
-    rates = []
-    for _ in range(runs):
-        ops, secs = fn()
-        rates.append(ops / secs)
-    return statistics.median(rates)
+BATCH = 256  # apply_async: the handles a lab-18 pool holds, the same batches here
+ITEMS = 20000  # pool map
+MSG = b"x" * 64
 
 
 def noop():
     pass
 
 
-def process_start_join(n=200):
-    t = time.perf_counter()
-    for _ in range(n):
-        p = mp.Process(target=noop)
-        p.start()
-        p.join()
-    return n, time.perf_counter() - t
-
-
-def _echo(conn, n):
-    for _ in range(n):
-        conn.send_bytes(conn.recv_bytes())
-
-
-def pipe_ping_pong(n=20000):
-    a, b = mp.Pipe()
-    p = mp.Process(target=_echo, args=(b, n))
-    p.start()
-    msg = b"x" * 64
-    t = time.perf_counter()
-    for _ in range(n):
-        a.send_bytes(msg)
-        a.recv_bytes()
-    secs = time.perf_counter() - t
-    p.join()
-    return n, secs
-
-
-def _produce(q, n):
-    item = b"x" * 64
-    for _ in range(n):
-        q.put(item)
-
-
-def queue_1to1(n=100000):
-    q = mp.Queue(maxsize=1000)
-    p = mp.Process(target=_produce, args=(q, n))
-    t = time.perf_counter()
-    p.start()
-    for _ in range(n):
-        q.get()
-    secs = time.perf_counter() - t
-    p.join()
-    return n, secs
-
-
 def square(x):
     return x * x
 
 
-def pool_apply_async(n=20000):
-    with mp.Pool(2) as pool:
+# ---- helpers that wait for a step's count on a pipe -------------------------
+def _read_count(fd):
+    b = os.read(fd, 8)
+    if len(b) < 8:
+        os._exit(0)  # the server is gone
+    return int.from_bytes(b, "little")
+
+
+def _write_count(fd, n):
+    os.write(fd, n.to_bytes(8, "little"))
+
+
+def _steered(target, *args):
+    """Start a helper process that runs target(n, *args) for every count it
+    is sent and answers each with the count; (send end, answer end)."""
+    ctl_r, ctl_w = os.pipe()
+    done_r, done_w = os.pipe()
+
+    def loop():
+        while True:
+            n = _read_count(ctl_r)
+            target(n, *args)
+            _write_count(done_w, n)
+
+    p = mp.Process(target=loop, daemon=True)
+    p.start()
+    return ctl_w, done_r
+
+
+# ---- process: start + join ---------------------------------------------------
+def process_side(k):
+    t = time.perf_counter()
+    for _ in range(k):
+        p = mp.Process(target=noop)
+        p.start()
+        p.join()
+        if p.exitcode != 0:
+            raise SystemExit("Process exit code %r" % p.exitcode)
+    return time.perf_counter() - t
+
+
+# ---- connection: mp.Pipe() ping-pong ----------------------------------------
+def _echo(conn, cpu):
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+    try:
+        while True:
+            conn.send_bytes(conn.recv_bytes())
+    except EOFError:
+        pass
+
+
+class Conn:
+    def __init__(self, echo_cpu):
+        self.a, b = mp.Pipe()
+        mp.Process(target=_echo, args=(b, echo_cpu), daemon=True).start()
+
+    def __call__(self, k):
+        a = self.a
         t = time.perf_counter()
-        results = [pool.apply_async(square, (i,)) for i in range(n)]
-        for r in results:
-            r.get()
-        return n, time.perf_counter() - t
+        for _ in range(k):
+            a.send_bytes(MSG)
+            if a.recv_bytes() != MSG:
+                raise SystemExit("the echo came back changed")
+        return time.perf_counter() - t
 
 
-def pool_map(n=20000):
-    with mp.Pool(2) as pool:
-        t = time.perf_counter()
-        pool.map(square, range(n))
-        return n, time.perf_counter() - t
-
-
-def _bump(d, lock, n):
+# ---- queue: mp.Queue(maxsize=1000), 1 producer to 1 consumer ----------------
+def _produce(n, q):
     for _ in range(n):
-        with lock:
-            d["count"] += 1
+        q.put(MSG)
 
 
-def manager_counter(n=5000):
-    with mp.Manager() as m:
-        d = m.dict(count=0)
-        lock = mp.Lock()
-        ps = [mp.Process(target=_bump, args=(d, lock, n)) for _ in range(2)]
+class QueueSide:
+    def __init__(self):
+        self.q = mp.Queue(maxsize=1000)
+        self.ctl, self.done = _steered(_produce, self.q)
+
+    def __call__(self, k):
+        q = self.q
         t = time.perf_counter()
-        for p in ps:
-            p.start()
-        for p in ps:
-            p.join()
+        _write_count(self.ctl, k)
+        for _ in range(k):
+            if q.get() != MSG:
+                raise SystemExit("a queue item came back changed")
         secs = time.perf_counter() - t
-        assert d["count"] == 2 * n
-        return 2 * n, secs
+        _read_count(self.done)
+        return secs
+
+
+# ---- pools -------------------------------------------------------------------
+class AsyncSide:
+    def __init__(self):
+        self.pool = mp.Pool(2)
+
+    def __call__(self, k):
+        pool = self.pool
+        t = time.perf_counter()
+        for done in range(0, k, BATCH):
+            rs = [pool.apply_async(square, (i,)) for i in range(min(BATCH, k - done))]
+            for i, r in enumerate(rs):
+                if r.get() != i * i:
+                    raise SystemExit("apply_async: wrong result")
+        return time.perf_counter() - t
+
+
+class MapSide:
+    def __init__(self):
+        self.pool = mp.Pool(2)
+        self.expect = [i * i for i in range(ITEMS)]
+
+    def __call__(self, k):
+        pool = self.pool
+        t = time.perf_counter()
+        for _ in range(k):
+            if pool.map(square, range(ITEMS)) != self.expect:
+                raise SystemExit("pool.map: wrong results")
+        return time.perf_counter() - t
+
+
+# ---- manager counter ---------------------------------------------------------
+class Counter:
+    """One call, one increment, as lab 12's ADD: the server applies it."""
+
+    def __init__(self):
+        self.n = 0
+        self.lock = threading.Lock()  # one server thread per client
+
+    def add(self, k=1):
+        with self.lock:
+            self.n += k
+            return self.n
+
+    def get(self):
+        return self.n
+
+
+class CounterManager(mp.managers.BaseManager):
+    pass
+
+
+CounterManager.register("Counter", Counter)
+
+
+def _adds(n, counter):
+    for _ in range(n):
+        counter.add(1)
+
+
+def _value_adds(n, v):
+    for _ in range(n):
+        with v.get_lock():
+            v.value += 1
+
+
+class TwoClients:
+    """2 client processes, each doing half of a step's increments."""
+
+    def __init__(self, target, shared, read):
+        self.read = read
+        self.clients = [_steered(target, shared) for _ in range(2)]
+        self.expect = 0
+
+    def __call__(self, k):
+        t = time.perf_counter()
+        for i, (ctl, _) in enumerate(self.clients):
+            _write_count(ctl, k // 2 + (i < k % 2))
+        for _, done in self.clients:
+            _read_count(done)
+        secs = time.perf_counter() - t
+        self.expect += k
+        if self.read() != self.expect:
+            raise SystemExit("counter %r after %d increments" % (self.read(), self.expect))
+        return secs
+
+
+def manager_side():
+    m = CounterManager()
+    m.start()
+    counter = m.Counter()  # each forked client opens its own connection
+    side = TwoClients(_adds, counter, counter.get)
+    side.manager = m
+    return side
+
+
+def value_side():
+    v = mp.Value("q", 0)  # lock=True: a shared RLock beside the shared memory
+    return TwoClients(_value_adds, v, lambda: v.value)
+
+
+def main():
+    mp.set_start_method("fork")
+    row = sys.argv[1] if len(sys.argv) > 1 else ""
+    echo_cpu = None
+    if row == "conn":
+        placement = sys.argv[2] if len(sys.argv) > 2 else "same"
+        os.sched_setaffinity(0, {0})  # as the C side: this one on CPU 0
+        echo_cpu = 0 if placement == "same" else 1
+    makers = {
+        "process": {"py": lambda: process_side},
+        "conn": {"py": lambda: Conn(echo_cpu)},
+        "queue": {"py": QueueSide},
+        "pool_async": {"py": AsyncSide},
+        "pool_map": {"py": MapSide},
+        "manager": {"py": manager_side, "value": value_side},
+    }
+    if row not in makers:
+        sys.exit("usage: py_bench.py %s [same|cross]" % "|".join(makers))
+    sides = {}
+    for line in sys.stdin:
+        words = line.split()
+        if not words or words[0] == "quit":
+            break
+        name, k = words[0], int(words[1])
+        if name not in makers[row]:
+            sys.exit("no side called %s in row %s" % (name, row))
+        if name not in sides:
+            sides[name] = makers[row][name]()
+        print("%.9f" % sides[name](k), flush=True)
+    # A normal exit: multiprocessing's exit handlers terminate the pools'
+    # workers and the daemon helpers; the manager shuts down.
 
 
 if __name__ == "__main__":
-    mp.set_start_method("fork")
-    quick = "--quick" in sys.argv
-    runs = 3 if quick else 5
-    out = {
-        "process_start_join": median_rate(lambda: process_start_join(50 if quick else 200), runs),
-        "pipe_ping_pong": median_rate(lambda: pipe_ping_pong(5000 if quick else 20000), runs),
-        "queue_1to1": median_rate(lambda: queue_1to1(20000 if quick else 100000), runs),
-        "pool_apply_async": median_rate(lambda: pool_apply_async(5000 if quick else 20000), runs),
-        "pool_map": median_rate(lambda: pool_map(20000), runs),
-        "manager_counter": median_rate(lambda: manager_counter(1000 if quick else 5000), runs),
-        "python": sys.version.split()[0],
-        "pid": os.getpid(),
-    }
-    print(json.dumps(out))
+    main()

@@ -11,16 +11,18 @@
  *     parent --struct task_msg-->   task pipe   --> any idle worker
  *     parent <--struct result_msg-- result pipe <-- the worker that ran it
  *
- * Every message is smaller than PIPE_BUF, so one write(2) of a message is
- * atomic and a read(2) of exactly sizeof(message) bytes takes one whole
- * message: workers may read the same pipe at once without a lock.
+ * Every message is at most PIPE_BUF (4096) bytes, so one write(2) of a
+ * message is atomic and a read(2) of exactly sizeof(message) bytes takes one
+ * whole message: workers may read the same pipe at once without a lock.
+ * That is what caps a chunk: POOL_MAX_CHUNK = 510 arguments make a task_msg
+ * of exactly 4096 bytes (8 + 4 + 4 + 510 * 8).
  */
 #ifndef POOL_H
 #define POOL_H
 
 #include <sys/types.h>
 
-enum { POOL_MAX_WORKERS = 16, POOL_MAX_CHUNK = 32 };
+enum { POOL_MAX_WORKERS = 16, POOL_MAX_CHUNK = 510 };
 
 /* A task: runs in a worker, gets one number, returns one number. */
 typedef long (*pool_fn)(long arg);
@@ -69,8 +71,8 @@ int pool_create(struct pool *p, int nworkers);
 int pool_apply(struct pool *p, pool_fn fn, long arg, long *result);
 
 /* Step 3. results[i] = fn(args[i]) for 0 <= i < n, computed by the workers
- * in chunks of chunksize arguments (chunksize <= 0: ceil(n / (4 *
- * nworkers)); never more than POOL_MAX_CHUNK). results are in INPUT order,
+ * in chunks of chunksize arguments (chunksize <= 0: Python's default,
+ * ceil(n / (4 * nworkers)); never more than POOL_MAX_CHUNK). results are in INPUT order,
  * whatever order the chunks finish in. 0 on success (also for n == 0); -1
  * when the pool is not running. */
 int pool_map(struct pool *p, pool_fn fn, const long *args, long *results, int n, int chunksize);

@@ -472,7 +472,7 @@ Test(pool, map_many_items_no_deadlock)
     seen->mapped = UNSET;
     struct sandbox r = sandbox_run(call_big_map, seen, 5000);
     cr_assert(!r.timed_out || seen->created != 0,
-              "pool_map of %d items (chunksize 1, about 800 KB of tasks) did not return within "
+              "pool_map of %d items (chunksize 1, about 12 MB of tasks) did not return within "
               "5000 ms (%s). When the main process and the workers are all asleep in write, "
               "that is a deadlock on full pipes: sending every chunk before reading any result "
               "fills the task pipe (64 KiB) while the workers block on a full result pipe. Keep "
@@ -704,7 +704,7 @@ Test(pool, second_close_and_late_terminate_refused)
  * So right code runs items 0..c-1 in one worker and item c in the other,
  * on every run; a chunk of another size shows as a different split. */
 
-enum { PROBE_N = 40, PROBE_HOLD_MS = 1000 };
+enum { PROBE_N = 600, PROBE_HOLD_MS = 1000 };
 
 struct chunk_probe {
     int c;                /* expected size of the first chunk */
@@ -738,7 +738,7 @@ struct probe_case {
 static const struct probe_case probe_cases[3] = {
     {20, 0, 3, "chunksize 0 means the default ceil(n / (4 * nworkers)) = ceil(20 / 8) = 3"},
     {10, 4, 4, "the chunksize given"},
-    {40, 100, 32, "chunksize 100 is capped at POOL_MAX_CHUNK = 32"},
+    {600, 1000, POOL_MAX_CHUNK, "chunksize 1000 is capped at POOL_MAX_CHUNK = 510"},
 };
 
 struct probe_result {
