@@ -10,6 +10,7 @@
 #   make batch SUBMISSIONS=DIR   grade a folder of submissions into a CSV
 #   make stress [RUNS=20] [LOAD=1]   grade solutions and mutants again and again: any difference?
 #                        (LOAD=N: N busy processes per core; JOBS=N: N grades at once)
+#   make batch-proof     a batch of twelve submissions, three times on a loaded machine: one CSV?
 #   make mutate [LAB=03] mechanical mutants of the solutions: which ones score full marks?
 #   make bench           the labs' primitives against Python's multiprocessing and the syscalls
 #   make clean           remove everything built
@@ -34,7 +35,7 @@ GRADER_SRC  := $(wildcard grader/src/*.c)
 GRADER_OBJ  := $(GRADER_SRC:grader/src/%.c=grader/build/src/%.o)
 GRADER_HDR  := $(wildcard grader/src/*.h)
 
-.PHONY: all kit deps setup grade test clean format handout gradescope batch stress bench mutate pot explain-docs
+.PHONY: all kit deps setup grade test clean format handout gradescope batch stress bench mutate pot explain-docs batch-proof
 
 # The messages in other languages (po/LANG.po), compiled where the grader
 # and, read-only in the box, the checks find them.
@@ -128,6 +129,12 @@ LOAD ?= 0
 # stress, mutate and bench need the solutions: not in the handout.
 NOT_IN_HANDOUT = echo "make $@ is for the kit's authors and is not part of the handout: 'make grade' grades your work."; \
 	echo "make $@ 供套件作者使用，不在分发包中：'make grade' 为你的作业评分。"
+
+# The slow proofs, outside make test: a batch of twelve hostile and ordinary
+# submissions graded three times on a loaded machine gives one CSV.
+batch-proof: deps kit
+	@if [ -f grader/tests/slow/batch-load.bats ]; then bats grader/tests/slow/batch-load.bats; \
+	else $(NOT_IN_HANDOUT); fi
 
 stress: deps kit
 	@if [ -x grader/stress.sh ]; then JOBS=$(JOBS) grader/stress.sh $(RUNS) $(LOAD) $(LAB); \

@@ -1,7 +1,7 @@
 # Batch grading at course scale: what a submission is (archives, loose
 # files), whose it is (names kept, Canvas, a roster), regrades that keep the
 # other labs, shards that merge to the unsharded CSV, progress in logs.
-# One lab (01) per batch to stay quick; batch-load.bats has the big one.
+# One lab (01) per batch to stay quick; slow/batch-load.bats (make batch-proof) has the big one.
 bats_load_library bats-support
 bats_load_library bats-assert
 

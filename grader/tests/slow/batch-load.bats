@@ -5,7 +5,7 @@ bats_load_library bats-support
 bats_load_library bats-assert
 
 setup() {
-    KIT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+    KIT="$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)"
     GRADE="$KIT/grader/grade"
     spinners=()
 }
