@@ -22,6 +22,10 @@ copy Makefile README.md README.zh-CN.md .devcontainer .clang-format .gitignore d
 # docs/: what students read; instructors.md and authoring.md (how hidden
 # checks and mutants work) stay with the instructor.
 rm -f "$dest/docs/instructors.md" "$dest/docs/authoring.md"
+# ... and a link to them in what ships says where they are instead.
+for f in "$dest"/README.md "$dest"/README.zh-CN.md; do
+    sed -i -E 's#\[([^]]*)\]\(docs/(instructors|authoring)\.md\)#\1 (in the full kit, not in this handout)#g' "$f"
+done
 for d in grader/checks/[0-9]*/; do
     name=$(basename "$d")
     mkdir -p "$dest/grader/checks/$name"
@@ -36,8 +40,10 @@ mkdir -p "$dest/po"
 cp po/extract.sh po/manifest-pot.py "$dest/po/"
 for po in po/*.po; do
     msggrep --invert-match --location='grader/checks/*/hidden_*' --no-wrap -o "$dest/$po" "$po"
+    sed -i '/^#\. /d' "$dest/$po" # the translators' notes name every check, hidden ones too
 done
 msggrep --invert-match --location='grader/checks/*/hidden_*' --no-wrap -o "$dest/po/proclabs.pot" po/proclabs.pot
+sed -i '/^#\. /d' "$dest/po/proclabs.pot"
 grader/grade manifest --public >"$dest/grader/manifest.json"
 # A hidden check's name and hint appear nowhere in the handout: its line in
 # a hints file (the translated check hints) goes too.

@@ -87,6 +87,9 @@ struct grade_task {
 /* Grade tasks[0..n) with up to jobs at once, each in its own worker process. */
 struct lab_result *grade_tasks(const struct kit *kit, const struct grade_task *tasks, int n,
                                int jobs, progress_fn progress, void *ctx);
+/* The same, started in the tasks' order: for lines a learner reads as they come. */
+struct lab_result *grade_tasks_in_order(const struct kit *kit, const struct grade_task *tasks,
+                                        int n, int jobs, progress_fn progress, void *ctx);
 /* The same for labs of the kit's workspace. */
 struct lab_result *grade_many(const struct kit *kit, const struct lab_spec **labs, int n, int jobs);
 

@@ -48,7 +48,7 @@ struct lab_result *grade_live(const struct kit *kit, const struct lab_spec **lab
     struct grade_task *tasks = xcalloc((size_t)n, sizeof *tasks);
     for (int i = 0; i < n; i++)
         tasks[i].lab = labs[i];
-    struct lab_result *res = grade_tasks(kit, tasks, n, jobs, on_graded, &l);
+    struct lab_result *res = grade_tasks_in_order(kit, tasks, n, jobs, on_graded, &l);
     free(tasks);
     free(l.in);
     return res;

@@ -266,7 +266,7 @@ static void cap_text(char *s, size_t cap)
 bool write_classroom(const char *path, const struct lab_result *labs, int n)
 {
     json_t *tests = json_array();
-    int max = 0;
+    double max = 0;
     bool all_passed = true;
     for (int i = 0; i < n; i++) {
         const struct lab_result *r = &labs[i];
@@ -286,8 +286,9 @@ bool write_classroom(const char *path, const struct lab_result *labs, int n)
             cap_text(message, CLASSROOM_MESSAGE_CAP);
             char *seconds = xasprintf("%.3fs", c->ms / 1000);
             json_array_append_new(tests,
-                                  json_pack("{s:s, s:s, s:i, s:o, s:s, s:s, s:i, s:s}", "name",
-                                            title, "status", status, "score", c->points, "message",
+                                  json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:i, s:s}", "name",
+                                            title, "status", status, "score",
+                                            json_points(c->points), "message",
                                             json_text(message), "test_code", "", "filename", "",
                                             "line_no", 0, "execution_time", seconds));
             free(title);
@@ -295,8 +296,8 @@ bool write_classroom(const char *path, const struct lab_result *labs, int n)
             free(seconds);
         }
     }
-    json_t *j = json_pack("{s:i, s:s, s:i, s:o}", "version", 1, "status",
-                          all_passed ? "pass" : "fail", "max_score", max, "tests", tests);
+    json_t *j = json_pack("{s:i, s:s, s:o, s:o}", "version", 1, "status",
+                          all_passed ? "pass" : "fail", "max_score", json_points(max), "tests", tests);
     int flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
     int rc = strcmp(path, "-") ? json_dump_file(j, path, flags) : json_dumpf(j, stdout, flags);
     if (!strcmp(path, "-"))

@@ -23,8 +23,8 @@ const struct command_doc command_docs[] = {
     {"watch", N_("grade watch [LAB] [--manual]"), N_("re-grade a lab at every save of its files"),
      N_("Redraws the screen at each save: the lab, its checks, the overall progress\n"
         "and the keys. Type a key and Enter: Enter re-grades, h shows the next hint,\n"
-        "b the one before, n goes to the next lab, q stops. --manual: re-grade only\n"
-        "on Enter (no file events).")},
+        "b the one before, e draws the first failing check (grade explain), n goes to\n"
+        "the next lab, q stops. --manual: re-grade only on Enter (no file events).")},
     {"hint", N_("grade hint LAB [N]"), N_("the next hint for a lab (or hint N again)"),
      N_("Hints go from a nudge to nearly the answer; each call shows the next one,\n"
         "hint LAB N shows hint N again. In Chinese when LANG is zh_CN.")},

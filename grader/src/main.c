@@ -55,7 +55,7 @@ static const struct command {
     {"watch", cmd_watch, true, 0, 1},        {"reset", cmd_reset, true, 1, 1},
     {"starters", cmd_starters, false, 1, 1}, {"merge", cmd_merge, false, 2, -1},
     {"batch-workflow", cmd_batch_workflow, false, 0, -1}, {"report", cmd_report, false, 1, 1},
-    {"explain", cmd_explain, true, 1, 2},
+    {"explain", cmd_explain, true, 0, 2},
 };
 
 /* `grade help [COMMAND]`; false when COMMAND is none. */
@@ -108,7 +108,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *cmd
         CLASSROOM,
         HTML,
         FEEDBACK,
-        MUTANT,
+        MUTANT_NAME,
         TRACE
     };
     static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
@@ -130,7 +130,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *cmd
                                              {"public", no_argument, NULL, PUBLIC},
                                              {"manual", no_argument, NULL, MANUAL},
                                              {"yes", no_argument, NULL, 'y'},
-                                             {"mutant", required_argument, NULL, MUTANT},
+                                             {"mutant", required_argument, NULL, MUTANT_NAME},
                                              {"trace", required_argument, NULL, TRACE},
                                              {NULL, 0, NULL, 0}};
     int opt;
@@ -184,7 +184,7 @@ static int parse_options(int argc, char **argv, struct cli *cli, const char *cmd
         case 'y':
             cli->yes = true;
             break;
-        case MUTANT:
+        case MUTANT_NAME:
             cli->mutant = optarg;
             break;
         case TRACE:

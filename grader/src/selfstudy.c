@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "selfstudy.h"
+#include "explain.h"
 #include "i18n.h"
 
 #include <errno.h>
@@ -277,8 +278,8 @@ static void draw(const struct screen *s, const char *status)
                  "editing.\n"),
                s->lab->id);
     if (!status) /* while grading, keys wait */
-        printf(_("\nkeys (then Enter): Enter re-grade, h next hint, b earlier hint, n next lab, "
-                 "q quit\n(save a file to re-grade)\n"));
+        printf(_("\nkeys (then Enter): Enter re-grade, h next hint, b earlier hint, e explain, "
+                 "n next lab, q quit\n(save a file to re-grade)\n"));
     fflush(stdout);
 }
 
@@ -409,6 +410,21 @@ static int watch_lab(const struct kit *kit, const struct lab_spec *lab, int ino)
             }
             if (line[0] == 'h' || line[0] == 'b') {
                 step_hint(&s, line[0] == 'h' ? 1 : -1);
+                continue;
+            }
+            if (line[0] == 'e') { /* the first failing check, drawn; Enter comes back */
+                if (!explain_supported(lab) || s.done) {
+                    s.note = s.done ? _("e draws a failing check: every check passes")
+                                    : _("e: grade explain does not cover this lab");
+                    grade_screen(&s);
+                    continue;
+                }
+                struct kit copy = *kit; /* explain sets its own trace request */
+                char *names[] = {(char *)lab->id};
+                struct cli c = {.jobs = 1, .names = names, .nnames = 1};
+                cmd_explain(&copy, &c);
+                printf(_("\n(Enter: back to the checks)\n"));
+                fflush(stdout);
                 continue;
             }
             regrade = true;

@@ -56,6 +56,9 @@ def parse(page):
 def numbers(page, csv_path):
     t = parse(page)
     rows = list(csv.reader(open(csv_path, encoding="utf-8")))
+    # The page shows the student's name, not the CSV's submission and id columns.
+    drop = [i for i, name in enumerate(rows[0]) if name in ("submission", "id")]
+    rows = [[v for i, v in enumerate(r) if i not in drop] for r in rows]
     head, body = rows[0], rows[1:]
     labs = head[1:-3]
     shown = t.tables["student-scores"]

@@ -278,7 +278,7 @@ $(screen)"
     wait_screen 'grade #1 at'
     s=$(screen)
     [[ "$s" == *"labs done"* ]] || { tmux kill-session -t "$session"; fail "no progress: $s"; }
-    [[ "$s" == *"h next hint, b earlier hint, n next lab, q quit"* ]] || { tmux kill-session -t "$session"; fail "no keys: $s"; }
+    [[ "$s" == *"h next hint, b earlier hint, e explain, n next lab, q quit"* ]] || { tmux kill-session -t "$session"; fail "no keys: $s"; }
     tmux send-keys -t "$session" Enter
     wait_screen 'grade #2 at'
     [ "$(screen | grep -c 'grade #')" -eq 1 ] || { s=$(screen); tmux kill-session -t "$session"; fail "runs pile up: $s"; }
