@@ -408,7 +408,8 @@ void report_lab_details(FILE *out, const struct lab_result *r, bool verbose, boo
             print_indented(out, ch->message, "        ", 30);
         if (!passed && ch->hint && ch->status != ST_ERROR)
             fprintf(out, "        %s%s: %s%s\n", c.dim, _("hint"), ch->hint, c.off);
-        if (!passed && k > 0 && ch->reported && explain_supported(r->lab))
+        if (!passed && k > 0 && ch->status != ST_ERROR && ch->reported &&
+            explain_supported(r->lab)) /* a check that did not run has nothing to show */
             fprintf(out, "        %s%s: grader/grade explain %s %s%s\n", c.dim, _("see it"),
                     r->lab->id, ch->name, c.off);
     }
