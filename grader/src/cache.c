@@ -158,7 +158,8 @@ static void kit_part(const struct kit *kit, const struct lab_spec *lab, char out
                              {"grader/checks/lib", "lib"},
                              {"common", "common"},
                              {"grader/build/checks/%s", "check objects"},
-                             {"grader/build", "build"}};
+                             {"grader/build", "build"},
+                             {"grader/build/nogit", "nogit"}};
     for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
         char rel[512];
         snprintf(rel, sizeof rel, dirs[i][0], name);

@@ -67,6 +67,7 @@ static void probe(void);
 
 /* What an interrupted worker must end and remove on its way out. */
 static volatile pid_t current_run;
+static pid_t spared; /* contain_spare() */
 static char scratch[4096];
 
 void contain_set_scratch(const char *dir)
@@ -268,9 +269,10 @@ static int box_dev(const char *root)
         free(host);
         free(inside);
     }
-    static const char *links[][2] = {
-        {"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
-        {"/proc/self/fd/2", "stderr"}};
+    static const char *links[][2] = {{"/proc/self/fd", "fd"},
+                                     {"/proc/self/fd/0", "stdin"},
+                                     {"/proc/self/fd/1", "stdout"},
+                                     {"/proc/self/fd/2", "stderr"}};
     for (size_t i = 0; !rc && i < sizeof links / sizeof *links; i++) {
         char *inside = xasprintf("%s/%s", dev, links[i][1]);
         rc = symlink(links[i][0], inside) < 0;
@@ -319,8 +321,8 @@ static int box_setup(const struct run_spec *spec, uid_t judge)
     const char *root = "/tmp";
     if (mount("proclabs-root", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m") < 0)
         return -1;
-    static const char *system_dirs[] = {"usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32",
-                                        "etc"};
+    static const char *system_dirs[] = {"usr",   "bin",   "sbin",   "lib",
+                                        "lib32", "lib64", "libx32", "etc"};
     for (size_t i = 0; i < sizeof system_dirs / sizeof *system_dirs; i++)
         if (box_system_dir(root, system_dirs[i]) < 0)
             return -1;
@@ -369,8 +371,8 @@ static int box_setup(const struct run_spec *spec, uid_t judge)
     }
     /* The root itself read-only; then it becomes / and the old one is gone. */
     if (mount(NULL, root, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "mode=755") < 0 ||
-        chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 ||
-        umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+        chdir(root) < 0 || syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0 ||
+        chdir("/") < 0)
         return -1;
     return 0;
 }
@@ -434,14 +436,14 @@ static void exec_command(const struct run_spec *spec, int out, uid_t student)
             set_limit(RLIMIT_NPROC, JAIL_STUDENT_NPROC);
             char *uid = xasprintf("PROCLABS_STUDENT_UID=%u", (unsigned)student);
             putenv(uid);
-            rc = !spec->as_judge  ? jail_become_student(student)
+            rc = !spec->as_judge   ? jail_become_student(student)
                  : spec->may_trace ? jail_become_judge_tracing(student + 1, student)
                                    : jail_become_judge(student + 1, student);
         } else {
             if (info.namespaces && spec->as_judge)
                 setenv("PROCLABS_JUDGE_DIR", BOX_JUDGE, 1);
-            rc = spec->as_judge ? jail_filter(1, 0, info.namespaces)
-                                : jail_become_student(getuid());
+            rc =
+                spec->as_judge ? jail_filter(1, 0, info.namespaces) : jail_become_student(getuid());
         }
         if (rc < 0) {
             dprintf(STDERR_FILENO, "grade: cannot become the %s user: %s\n",
@@ -782,15 +784,17 @@ void contain_describe(FILE *out)
     if (info.namespaces)
         fprintf(out,
                 "  in force:  PID, IPC, network and mount namespaces per run%s:\n"
-                "             a fresh root with the system's directories read-only, private /tmp, /var/tmp,\n"
+                "             a fresh root with the system's directories read-only, private /tmp, "
+                "/var/tmp,\n"
                 "             /run/lock, /dev/shm and /dev/mqueue, loopback-only network; no\n"
                 "             home, no solutions, no .git, no other copy of the kit; the checks\n"
                 "             in a folder only the judge may enter\n",
                 info.user_ns ? " (through a user namespace)" : "");
     else
-        fprintf(out, "  missing:   namespaces: %s\n"
-                     "             so student code sees the machine's files as any user does, and\n"
-                     "             System V and POSIX IPC objects are removed after each run\n",
+        fprintf(out,
+                "  missing:   namespaces: %s\n"
+                "             so student code sees the machine's files as any user does, and\n"
+                "             System V and POSIX IPC objects are removed after each run\n",
                 info.why_no_ns);
     if (info.student_uid)
         fprintf(out,
@@ -920,7 +924,7 @@ static int kill_pass(pid_t session)
     struct dirent *e;
     while (d && (e = readdir(d))) {
         pid_t pid = atoi(e->d_name), sid, ppid;
-        if (pid <= 1 || pid == self || !proc_live(pid, &sid, &ppid))
+        if (pid <= 1 || pid == self || pid == spared || !proc_live(pid, &sid, &ppid))
             continue;
         if ((session > 0 && sid == session) || ppid == self) {
             found++;
@@ -1007,6 +1011,19 @@ static void read_report(int fd, struct run_result *res, bool have_status)
     }
 }
 
+void contain_hand_over(const char *dir, int slot, bool to_judge)
+{
+    probe();
+    uid_t student = contain_student_uid(slot);
+    if (info.student_uid)
+        hand_over(dir, to_judge ? student + 1 : student, to_judge ? 01777 : 0755);
+}
+
+void contain_spare(pid_t pid)
+{
+    spared = pid;
+}
+
 void contain_run(const struct run_spec *spec, struct run_result *res)
 {
     probe();
@@ -1020,10 +1037,8 @@ void contain_run(const struct run_spec *spec, struct run_result *res)
         return;
     }
     bool namespaced = spec->student && info.namespaces;
-    uid_t student = contain_student_uid(spec->slot);
-    if (spec->student && spec->keep && info.student_uid)
-        hand_over(spec->keep, spec->as_judge ? student + 1 : student,
-                  spec->as_judge ? 01777 : 0755);
+    if (spec->student && spec->keep && !spec->keep_owners)
+        contain_hand_over(spec->keep, spec->slot, spec->as_judge);
     double start = mono_ms();
     fflush(NULL);
     pid_t pid = fork();

@@ -89,8 +89,9 @@ struct traced *trace_wrap(const struct build_env *b, enum check_kind kind, char 
     }
     for (int i = 0; i < n; i++) {
         t->argv[k++] = xstrdup(argv[i]);
-        /* Only the one check runs: Criterion's --filter, bats' -f. */
-        if (kind == KIND_BATS && i == 0) {
+        /* Only the one check runs: Criterion's --filter, bats' -f (after
+         * the kit's runner's script, when bash runs it). */
+        if (kind == KIND_BATS && i == (strcmp(argv[0], "bash") ? 0 : 1)) {
             t->argv[k++] = xstrdup("-f");
             t->argv[k++] = xasprintf("^%s$", req->check);
         }

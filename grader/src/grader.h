@@ -79,6 +79,7 @@ struct run_spec {
     const char *keep;    /* the run's own folder, seen inside at its own path and handed to
                             the user that runs (the student, or the judge) */
     const char *kit;     /* the kit root: common/ (and for the judge grader/) seen inside */
+    bool keep_owners;    /* keep was handed over already (contain_hand_over): leave it */
 };
 
 struct run_result {
@@ -122,6 +123,11 @@ void contain_cleanup_on_interrupt(void);
 void contain_set_scratch(const char *dir);
 /* Run and wait; always returns with every process of the run dead. */
 void contain_run(const struct run_spec *spec, struct run_result *res);
+/* Hand dir to the slot's judge (or student) now, as contain_run does at the
+ * start of a run, for runs that will share it at once (.keep_owners). */
+void contain_hand_over(const char *dir, int slot, bool to_judge);
+/* A helper child of ours that runs beside a run: not a leftover of it. */
+void contain_spare(pid_t pid);
 void run_result_free(struct run_result *res);
 /* The student user of a slot (when student_uid is in force). */
 uid_t contain_student_uid(int slot);
@@ -174,7 +180,7 @@ struct kit {
     const char *submission_notes; /* what --dir did to find the labs (files placed), or NULL */
     struct manifest manifest;
     bool verbose;
-    bool verdict_cache; /* unchanged labs answered from the cache (cache.h); never selftest */
+    bool verdict_cache;      /* unchanged labs answered from the cache (cache.h); never selftest */
     struct trace_req *trace; /* explain mode: run one check under strace (explain.h) */
 };
 
@@ -277,6 +283,7 @@ bool copy_file(const char *from, const char *to);
 int remove_tree(const char *path);
 bool mkdir_p(const char *path);
 char *read_text(const char *path, size_t max);
+char *read_fd(int fd, size_t max); /* up to max bytes, NUL-terminated; the fd stays open */
 double mono_ms(void);
 /* Any bytes as XML or HTML text (markup.c): escaped, what XML 1.0 cannot
  * hold as '?'; one_line: a newline becomes a space (for attributes). */

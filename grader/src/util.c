@@ -133,6 +133,13 @@ char *read_text(const char *path, size_t max)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
+    char *text = read_fd(fd, max);
+    close(fd);
+    return text;
+}
+
+char *read_fd(int fd, size_t max)
+{
     size_t cap = 4096, len = 0;
     char *buf = xcalloc(1, cap + 1);
     ssize_t n;
@@ -145,7 +152,6 @@ char *read_text(const char *path, size_t max)
                 out_of_memory();
         }
     }
-    close(fd);
     buf[len] = '\0';
     return buf;
 }

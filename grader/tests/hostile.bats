@@ -206,7 +206,7 @@ hostile_cases() { ls "$KIT/grader/tests/hostile" | grep -v '\.'; }
         fork-bomb kill-everyone kill-parent setsid-escape ipc-leak constructor tamper-checks read-solutions \
         report-hook init-section ifunc-resolver criterion-suite interpose-kit-alloc forge-control \
         read-hidden-checks include-hidden include-othercopy incbin-hidden \
-        var-tmp run-lock mqueue-leak tamper-bats signal-judge || rc=$?
+        var-tmp run-lock mqueue-leak tamper-bats signal-judge plant-library || rc=$?
     [ -z "${KIT_COPY:-}" ] || rm -rf "$KIT_COPY"
     [ "$rc" -eq 0 ]
 }
