@@ -514,7 +514,7 @@ static bool link_all(struct build_env *b, struct args *tests, char **log)
     if (kid == 0) {
         close(p[0]);
         char *mine = NULL;
-        char ok = link_programs(b, &mine) ? 1 : 0;
+        char ok = link_programs(b, &mine) ? '1' : '0';
         bool sent = write(p[1], &ok, 1) == 1;
         for (size_t n = mine ? strlen(mine) : 0, off = 0; sent && off < n;) {
             ssize_t w = write(p[1], mine + off, n - off);
@@ -528,14 +528,15 @@ static bool link_all(struct build_env *b, struct args *tests, char **log)
     char *checks_log = NULL;
     bool checks_ok = link_checks(b, tests, &checks_log);
     owners_handed = false;
-    /* Its verdict is the first byte: the sweep of a run may have reaped it. */
+    /* Its verdict is the first byte, '1' or '0' (none if it died): the sweep
+     * of a run may have reaped it, so its exit status may be lost. */
     char *programs_log = read_fd(p[0], COMPILE_OUTPUT_CAP * 2);
     close(p[0]);
     while (waitpid(kid, NULL, 0) < 0 && errno == EINTR)
         ;
     contain_spare(0);
-    bool programs_ok = programs_log[0] == 1;
-    char *joined = xasprintf("%s%s%s", *log ? *log : "", programs_log + (programs_log[0] != 0),
+    bool programs_ok = programs_log[0] == '1';
+    char *joined = xasprintf("%s%s%s", *log ? *log : "", programs_log + (programs_log[0] != '\0'),
                              programs_ok && checks_log ? checks_log : "");
     free(*log);
     *log = joined;

@@ -29,4 +29,11 @@ void hash_file(struct sha256 *s, const char *label, const char *path);
 void hash_dir(struct sha256 *s, const char *dir, const char *const *suffixes,
               const char *const *skip);
 
+/* While on, hash_file (and so hash_dir) feeds what stat says of a file, not
+ * its content: a cheap signature of a set of files, to know that a digest
+ * of their content made earlier still holds. hash_newest_change: the
+ * latest mtime or ctime (s) seen since it was turned on. */
+void hash_by_stat(bool on);
+double hash_newest_change(void);
+
 #endif

@@ -56,7 +56,9 @@ void canary_start(struct canary *c)
 double canary_stop(struct canary *c)
 {
     __atomic_store_n(&c->stop, 1, __ATOMIC_SEQ_CST);
-    if (c->running)
+    /* Not its next tick (up to 10 ms on every lab graded): nanosleep is a
+     * cancellation point, and the thread holds nothing to release. */
+    if (c->running && pthread_cancel(c->thread) == 0)
         pthread_join(c->thread, NULL);
     c->running = false;
     return c->max_late_ms;

@@ -51,6 +51,7 @@ normal_tap() {
     run diff <(normal_tap core.tap) <(normal_tap lite.tap)
     assert_success
     assert_equal "$(head -n 1 lite.tap)" "1..2"
+    grep -q '^ok 1 passes in [0-9]*ms$' lite.tap || fail "$(cat lite.tap)"
 }
 
 @test "the runner refuses a missing file with a usage line" {

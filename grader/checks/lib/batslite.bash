@@ -120,10 +120,11 @@ source_text=""
 while IFS= read -r line || [ -n "$line" ]; do
     if [[ $line =~ ^[[:space:]]*@test[[:space:]]+\"(.*)\"[[:space:]]*\{[[:space:]]*$ ]] ||
         [[ $line =~ ^[[:space:]]*@test[[:space:]]+\'(.*)\'[[:space:]]*\{[[:space:]]*$ ]]; then
+        name=${BASH_REMATCH[1]}
         all=$((all + 1))
         line="_batslite_skipped_$all() {"
-        if [ -z "$filter" ] || [[ ${BASH_REMATCH[1]} =~ $filter ]]; then
-            names+=("${BASH_REMATCH[1]}")
+        if [ -z "$filter" ] || [[ $name =~ $filter ]]; then
+            names+=("$name")
             line="_batslite_test_${#names[@]}() {"
         fi
     fi
