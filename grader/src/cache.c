@@ -314,6 +314,68 @@ static bool cacheable(const struct lab_result *res)
     return true;
 }
 
+/* At most CACHE_KEEP verdicts: past CACHE_KEEP + CACHE_SLACK, the oldest
+ * go (about 4 KB each: a semester of grades stays a few MB). */
+enum { CACHE_KEEP = 2000, CACHE_SLACK = 500 };
+
+static bool is_verdict(const struct dirent *e)
+{
+    size_t n = strlen(e->d_name);
+    return n == 69 && !strcmp(e->d_name + 64, ".json");
+}
+
+struct aged {
+    double mtime;
+    char name[70];
+};
+
+static int older_first(const void *a, const void *b)
+{
+    double x = ((const struct aged *)a)->mtime, y = ((const struct aged *)b)->mtime;
+    return x < y ? -1 : x > y;
+}
+
+/* Counted on every store (a readdir: well under a millisecond), aged only
+ * when there are too many. */
+static void prune(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    size_t count = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        count += is_verdict(e);
+    if (count <= CACHE_KEEP + CACHE_SLACK) {
+        closedir(d);
+        return;
+    }
+    rewinddir(d);
+    size_t n = 0, cap = 256;
+    struct aged *all = xcalloc(cap, sizeof *all);
+    while ((e = readdir(d))) {
+        struct stat st;
+        if (!is_verdict(e) || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (n == cap) {
+            struct aged *more = xcalloc(cap * 2, sizeof *all);
+            memcpy(more, all, cap * sizeof *all);
+            free(all);
+            all = more;
+            cap *= 2;
+        }
+        all[n].mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+        snprintf(all[n++].name, sizeof all->name, "%s", e->d_name);
+    }
+    if (n > CACHE_KEEP) {
+        qsort(all, n, sizeof *all, older_first);
+        for (size_t i = 0; i < n - CACHE_KEEP; i++)
+            unlinkat(dirfd(d), all[i].name, 0);
+    }
+    closedir(d);
+    free(all);
+}
+
 void cache_store(const struct kit *kit, const struct lab_spec *lab, struct verdict_cache *vc,
                  const struct lab_result *res)
 {
@@ -330,6 +392,7 @@ void cache_store(const struct kit *kit, const struct lab_spec *lab, struct verdi
     if (json_dump_file(j, tmp, JSON_COMPACT) == 0 && chmod(tmp, 0600) == 0)
         rename(tmp, path);
     unlink(tmp);
+    prune(dir);
     json_decref(j);
     free(tmp);
     free(path);

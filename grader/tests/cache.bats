@@ -136,3 +136,24 @@ expect_regraded() {
     [ "$(entries)" -eq "$before" ] || fail "a verdict was stored in a folder that others may write"
     cp "$BATS_TEST_TMPDIR/family.c" "$f"
 }
+
+@test "the cache keeps its newest 2000 verdicts: past 2500 the oldest go" {
+    cache=$BATS_TEST_TMPDIR/cache
+    mkdir -m 700 "$cache"
+    python3 - "$cache" <<'PY'
+import hashlib, os, sys
+for i in range(2600):
+    p = os.path.join(sys.argv[1], hashlib.sha256(b"%d" % i).hexdigest() + ".json")
+    open(p, "w").write("{}")
+    os.utime(p, (1000000 + i, 1000000 + i))  # file i is the i-th oldest
+PY
+    echo "/* an edit: a fresh grade, stored */" >>"$WS/$LAB/family.c"
+    PROCLABS_CACHE=$cache "$KIT/grader/grade" --dir "$WS" 01 >/dev/null
+    kept=$(find "$cache" -maxdepth 1 -regextype egrep -regex '.*/[0-9a-f]{64}\.json' | wc -l)
+    [ "$kept" -eq 2000 ] || fail "$kept verdicts kept, not 2000"
+    oldest_kept=$(python3 -c 'import hashlib; print(hashlib.sha256(b"601").hexdigest())')
+    gone=$(python3 -c 'import hashlib; print(hashlib.sha256(b"600").hexdigest())')
+    [ -f "$cache/$oldest_kept.json" ] && [ ! -f "$cache/$gone.json" ] || fail "not the oldest that went"
+    run score PROCLABS_CACHE="$cache"
+    assert_output "13/13"
+}
