@@ -87,3 +87,12 @@ for lab in json.load(sys.stdin)["labs"]:
 $output"
     done
 }
+
+@test "run_contained sees the same under both runners: output, leftovers, a spin, a sleep, a late end" {
+    run bats --tap "$BATS_TEST_DIRNAME/batslite/contained.bats"
+    assert_success
+    run bash "$RUNNER" "$BATS_TEST_DIRNAME/batslite/contained.bats"
+    assert_success
+    refute_output --partial "Killed"
+    refute_output --partial "Terminated"
+}

@@ -33,12 +33,8 @@ BATS_TEST_FILENAME=$1
 BATS_TEST_DIRNAME=$(cd "${1%/*}" 2>/dev/null && pwd || pwd)
 # Its own folder, 0700: student code may not read or plant what a check
 # keeps there; /tmp/bats-run-* is also what jail.c hides in namespace mode.
-BATS_RUN_TMPDIR=$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/bats-run-XXXXXX") || exit 2
-BATS_FILE_TMPDIR=$BATS_RUN_TMPDIR/file
 BATS_TMPDIR=${TMPDIR:-/tmp}
-mkdir "$BATS_FILE_TMPDIR" || exit 2
-export BATS_TEST_FILENAME BATS_TEST_DIRNAME BATS_RUN_TMPDIR BATS_FILE_TMPDIR BATS_TMPDIR
-trap 'rm -rf "$BATS_RUN_TMPDIR"' EXIT
+export BATS_TEST_FILENAME BATS_TEST_DIRNAME BATS_TMPDIR
 
 # The TAP stream is fd 1 of this process only: every test runs with its
 # stdout and stderr in a file, and never holds this descriptor; nothing
@@ -137,6 +133,23 @@ source /dev/stdin <<<"$source_text" || {
     exit 1
 }
 
+# Its folders in one mkdir, the first of them new (never one made before,
+# by anyone: mkdir without -p fails on an existing name).
+for try in 1 2 3 4 5 6 7 8; do
+    BATS_RUN_TMPDIR=$BATS_TMPDIR/bats-run-$$-$RANDOM$RANDOM
+    dirs=("$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/file" "$BATS_RUN_TMPDIR/test")
+    for ((i = 1; i <= ${#names[@]}; i++)); do dirs+=("$BATS_RUN_TMPDIR/test/$i"); done
+    (umask 077 && mkdir "${dirs[@]}") 2>/dev/null && break
+    BATS_RUN_TMPDIR=""
+done
+[ -n "$BATS_RUN_TMPDIR" ] || {
+    echo "batslite: cannot make a folder in $BATS_TMPDIR" >&2
+    exit 2
+}
+BATS_FILE_TMPDIR=$BATS_RUN_TMPDIR/file
+export BATS_RUN_TMPDIR BATS_FILE_TMPDIR
+trap 'rm -rf "$BATS_RUN_TMPDIR"' EXIT
+
 echo "1..${#names[@]}"
 
 _batslite_ms() { # now, in milliseconds
@@ -173,7 +186,6 @@ for ((i = 1; i <= ${#names[@]}; i++)); do
     name=${names[i - 1]}
     log=$BATS_RUN_TMPDIR/test.$i.log
     test_tmp=$BATS_RUN_TMPDIR/test/$i
-    mkdir -p "$test_tmp"
     start=$(_batslite_ms)
     (
         exec {tap}>&- >"$log" 2>&1 </dev/null

@@ -76,22 +76,23 @@ run_contained() {
     else
         delay=$(awk -v l="$limit" 'BEGIN { print (l >= 1.5 ? l - 0.6 : l * 0.6) }')
     fi
-    { sleep "$delay" && _sample_session "$pid" >"$out.stuck"; } 3>&- 2>/dev/null &
-    local sampler=$!
+    sleep "$delay" 3>&- 2>/dev/null &
+    local sleeper=$! first=""
     status=0
-    wait "$pid" 2>/dev/null || status=$?
     stuck=""
-    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-        # The sampler looked before the limit: let it finish (a busy machine
-        # may make it late), it is bounded by its own 0.1 s look.
-        wait "$sampler" 2>/dev/null || true
-        stuck=$(cat "$out.stuck" 2>/dev/null)
+    # Whichever ends first (bash 5.1's wait -n -p): the program, or the delay,
+    # and then the look happens here while the program still runs.
+    wait -n -p first "$pid" "$sleeper" 2>/dev/null || status=$?
+    if [ "$first" = "$sleeper" ]; then
+        stuck=$(_sample_session "$pid" 2>/dev/null)
+        status=0
+        wait "$pid" 2>/dev/null || status=$?
+        [ "$status" -eq 124 ] || [ "$status" -eq 137 ] || stuck=""
     else
-        # Kill only its children (the sleep, or the look under way): the
-        # sampler itself then ends by exiting, and bash, which reports a job
-        # killed by a signal on the test's stderr ("Killed"), stays silent.
-        pkill -KILL -P "$sampler" 2>/dev/null || true
-        wait "$sampler" 2>/dev/null || true
+        # SIGPIPE: the one signal whose end bash does not report on the
+        # test's stderr ("Killed", "Terminated").
+        kill -PIPE "$sleeper" 2>/dev/null || true
+        wait "$sleeper" 2>/dev/null || true
     fi
     output=$(head -c 262144 "$out")
     if [ "$status" -eq 153 ]; then # SIGXFSZ: the grader's file size limit
@@ -99,9 +100,10 @@ run_contained() {
     fi
     # Zombies are not running: an orphan that has ended waits for its
     # subreaper to reap it and must not count as left running.
-    leftovers=$(ps -o pid=,stat= -s "$pid" 2>/dev/null | awk '$2 !~ /^Z/ {printf "%s ", $1}')
+    _session_alive "$pid"
+    leftovers=$_alive
     if [ -n "${PROCLABS_STUDENT_UID:-}" ]; then
-        "${as_student[@]}" kill -KILL -1 2>/dev/null || true # all of that user, also what escaped with setsid()
+        "${as_student[@]}" --kill-all 2>/dev/null || true # all of that user, also what escaped with setsid()
     else
         kill -KILL -- -"$pid" 2>/dev/null || true
         pkill -KILL -s "$pid" 2>/dev/null || true
@@ -109,6 +111,23 @@ run_contained() {
     timed_out=0
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then timed_out=1; fi
     if [ ${#tracer[@]} -gt 0 ]; then _wait_tracer; fi
+}
+
+# _session_alive SID: the pids (in order, each followed by a space) of the
+# processes of session SID that are not zombies, in _alive; read from /proc
+# by bash itself, as `ps -o pid=,stat= -s SID` shows them.
+_session_alive() {
+    local f st rest state sid p
+    local -a found=()
+    for f in /proc/[0-9]*/stat; do
+        read -r st 2>/dev/null <"$f" || continue
+        rest=${st##*) }
+        read -r state _ _ sid _ <<<"$rest"
+        p=${f#/proc/}
+        [ "$sid" != "$1" ] || [ "$state" = Z ] || found[${p%/stat}]=1
+    done
+    _alive=""
+    for p in "${!found[@]}"; do _alive+="$p "; done
 }
 
 # _wait_tracer: strace ends when its last tracee has (all are killed above)
