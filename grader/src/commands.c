@@ -134,8 +134,7 @@ static struct lab_result *run_tasks(const struct kit *kit, const struct grade_ta
     char **files = xcalloc((size_t)n, sizeof *files);
     const char *tmp = getenv("TMPDIR");
     /* The longest labs first (as long as they took last time), so that no
-     * core waits at the end for one long lab started last; in order when a
-     * learner reads the lines as they come (lab 01 first). */
+     * core waits at the end for one long lab started last. */
     int *order = xcalloc((size_t)n, sizeof *order);
     double *last = xcalloc((size_t)n, sizeof *last);
     for (int i = 0; i < n; i++) {
@@ -145,10 +144,27 @@ static struct lab_result *run_tasks(const struct kit *kit, const struct grade_ta
             order[k] = order[k - 1];
         order[k] = i;
     }
+    /* In lab order (a learner reads the lines as they come): one worker
+     * takes the labs in order, lab 01 first, and the others the longest
+     * left, so that a long lab never starts last. */
+    bool *started = xcalloc((size_t)n, sizeof *started);
+    int in_order = -1; /* the task the in-order worker grades */
     int next = 0, running = 0, done = 0;
     while (done < n) {
         while (running < jobs && next < n) {
             int t = order[next];
+            if (!longest_first) {
+                int first = 0, longest = -1;
+                while (started[first])
+                    first++;
+                for (int i = 0; i < n; i++)
+                    if (!started[i] && (longest < 0 || last[i] > last[longest]))
+                        longest = i;
+                t = in_order < 0 ? first : longest;
+                if (in_order < 0)
+                    in_order = t;
+            }
+            started[t] = true;
             files[t] = xasprintf("%s/proclabs-result-%d-%d.json", tmp && *tmp ? tmp : "/tmp",
                                  (int)getpid(), t);
             unlink(files[t]); /* never read a stale one left by a killed grader */
@@ -168,6 +184,8 @@ static struct lab_result *run_tasks(const struct kit *kit, const struct grade_ta
             pids[i] = 0;
             running--;
             done++;
+            if (i == in_order)
+                in_order = -1;
             json_t *j = json_load_file(files[i], 0, NULL);
             if (!j || !lab_result_from_json(j, &kit->manifest, &results[i])) {
                 /* The worker itself died: grade the lab as an error, never crash. */
@@ -195,6 +213,7 @@ static struct lab_result *run_tasks(const struct kit *kit, const struct grade_ta
     free(pids);
     free(order);
     free(last);
+    free(started);
     return results;
 }
 

@@ -97,7 +97,7 @@ static void options(FILE *out)
             "  --junit FILE      also write JUnit XML, for CI systems\n"
             "  --gradescope FILE also write Gradescope's results.json\n"
             "  --classroom FILE  also write a GitHub Classroom runner's result\n"
-            "  --jobs N          grade N labs at once (default: twice the number of CPUs;\n"
+            "  --jobs N          grade N labs at once (default: three times the CPUs;\n"
             "                    selftest and batch: the number of CPUs)\n"
             "  --csv FILE        (batch) the scores table\n"
             "  --out DIR         (batch) one JSON and Markdown report per student\n"

@@ -66,7 +66,7 @@ normal_tap() {
 # fail them with their messages), under both runners: the same verdict and
 # the same message, numbers aside (pids, seconds of CPU).
 verdicts() { # verdicts RUNNER GRADE-ARGS...: "lab check status message" per bats check
-    PROCLABS_BATS=$1 "$KIT/grader/grade" "${@:2}" --json - 2>/dev/null |
+    PROCLABS_BATS=$1 "$KIT/grader/grade" --jobs 2 "${@:2}" --json - 2>/dev/null |
         python3 -c '
 import json, re, sys
 for lab in json.load(sys.stdin)["labs"]:
