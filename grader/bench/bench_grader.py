@@ -105,7 +105,7 @@ def _measure(kit, ws, one, everyone, rounds, all_rounds, log, env, suffix, besid
     rows = []
     for (key, what, at_most), secs, ld in zip(ROWS, (edited, unchanged, whole),
                                               (loads, loads, whole_loads)):
-        rows.append(_row(key + suffix, what + beside, at_most if suffix else None, secs, ld))
+        rows.append(_row(key + suffix, what + beside, None if suffix else at_most, secs, ld))
     print("   grader%s: one lab after an edit %.2f s, unchanged %.3f s, all twenty %.1f s "
           "(medians)" % (beside, rows[0]["seconds"]["median"], rows[1]["seconds"]["median"],
                          rows[2]["seconds"]["median"]), flush=True)
