@@ -31,8 +31,6 @@ fi
 
 BATS_TEST_FILENAME=$1
 BATS_TEST_DIRNAME=$(cd "${1%/*}" 2>/dev/null && pwd || pwd)
-# Its own folder, 0700: student code may not read or plant what a check
-# keeps there; /tmp/bats-run-* is also what jail.c hides in namespace mode.
 BATS_TMPDIR=${TMPDIR:-/tmp}
 export BATS_TEST_FILENAME BATS_TEST_DIRNAME BATS_TMPDIR
 
@@ -133,8 +131,10 @@ source /dev/stdin <<<"$source_text" || {
     exit 1
 }
 
-# Its folders in one mkdir, the first of them new (never one made before,
-# by anyone: mkdir without -p fails on an existing name).
+# Its own folders, 0700 (student code may not read or plant what a check
+# keeps there; /tmp/bats-run-* is also what jail.c hides in namespace
+# mode), in one mkdir, the first of them new (never one made before, by
+# anyone: mkdir without -p fails on an existing name).
 for try in 1 2 3 4 5 6 7 8; do
     BATS_RUN_TMPDIR=$BATS_TMPDIR/bats-run-$$-$RANDOM$RANDOM
     dirs=("$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/file" "$BATS_RUN_TMPDIR/test")
@@ -151,11 +151,6 @@ export BATS_RUN_TMPDIR BATS_FILE_TMPDIR
 trap 'rm -rf "$BATS_RUN_TMPDIR"' EXIT
 
 echo "1..${#names[@]}"
-
-_batslite_ms() { # now, in milliseconds
-    local t=${EPOCHREALTIME/[.,]/}
-    echo $((t / 1000))
-}
 
 _batslite_report() { # _batslite_report LOG: each line of LOG as a TAP comment
     local line
@@ -186,7 +181,7 @@ for ((i = 1; i <= ${#names[@]}; i++)); do
     name=${names[i - 1]}
     log=$BATS_RUN_TMPDIR/test.$i.log
     test_tmp=$BATS_RUN_TMPDIR/test/$i
-    start=$(_batslite_ms)
+    start=${EPOCHREALTIME/[.,]/} # microseconds
     (
         exec {tap}>&- >"$log" 2>&1 </dev/null
         export BATS_TEST_NUMBER=$i BATS_TEST_NAME="_batslite_test_$i" BATS_TEST_DESCRIPTION=$name
@@ -199,7 +194,8 @@ for ((i = 1; i <= ${#names[@]}; i++)); do
         "_batslite_test_$i"
     )
     st=$?
-    ms=$(($(_batslite_ms) - start))
+    now=${EPOCHREALTIME/[.,]/}
+    ms=$(((now - start) / 1000))
     if [ -f "$test_tmp/.skip" ]; then
         reason=$(<"$test_tmp/.skip")
         echo "ok $i $name # skip${reason:+ $reason}" >&$tap
