@@ -92,7 +92,13 @@ run_contained() {
         # bats-core one that dies by a signal reports the test a second
         # time. It then ends by exiting, and bash, which reports a job
         # killed by a signal on the test's stderr ("Killed"), stays silent.
-        pkill -KILL -P "$sampler" 2>/dev/null || true
+        # Again while it lives: a sampler that had not yet started its sleep
+        # when the program ended would otherwise sleep its whole delay.
+        local tries
+        for ((tries = 0; tries < 200; tries++)); do
+            pkill -KILL -P "$sampler" 2>/dev/null || true
+            _running "$sampler" || break
+        done
         wait "$sampler" 2>/dev/null || true
     fi
     output=$(head -c 262144 "$out")
@@ -112,6 +118,13 @@ run_contained() {
     timed_out=0
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then timed_out=1; fi
     if [ ${#tracer[@]} -gt 0 ]; then _wait_tracer; fi
+}
+
+_running() { # _running PID: PID exists and has not ended (a zombie has)
+    local st
+    read -r st 2>/dev/null <"/proc/$1/stat" || return 1
+    st=${st##*) }
+    [ "${st%% *}" != Z ]
 }
 
 # _session_alive SID: the pids (in order, each followed by a space) of the
