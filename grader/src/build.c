@@ -515,13 +515,7 @@ static bool link_all(struct build_env *b, struct args *tests, char **log)
         close(p[0]);
         char *mine = NULL;
         char ok = link_programs(b, &mine) ? '1' : '0';
-        bool sent = write(p[1], &ok, 1) == 1;
-        for (size_t n = mine ? strlen(mine) : 0, off = 0; sent && off < n;) {
-            ssize_t w = write(p[1], mine + off, n - off);
-            sent = w > 0;
-            off += sent ? (size_t)w : 0;
-        }
-        _exit(sent ? 0 : 1);
+        _exit(dprintf(p[1], "%c%s", ok, mine ? mine : "") > 0 ? 0 : 1);
     }
     close(p[1]);
     contain_spare(kid);

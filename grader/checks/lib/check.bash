@@ -120,25 +120,29 @@ run_contained() {
     if [ ${#tracer[@]} -gt 0 ]; then _wait_tracer; fi
 }
 
-_running() { # _running PID: PID exists and has not ended (a zombie has)
+# _proc_stat FILE: state and session of a /proc/PID/stat in _state and
+# _sid (the fields after the command name, which may hold spaces); false
+# when the process is gone.
+_proc_stat() {
     local st
-    read -r st 2>/dev/null <"/proc/$1/stat" || return 1
-    st=${st##*) }
-    [ "${st%% *}" != Z ]
+    read -r st 2>/dev/null <"$1" || return 1
+    read -r _state _ _ _sid _ <<<"${st##*) }"
+}
+
+_running() { # _running PID: PID exists and has not ended (a zombie has)
+    _proc_stat "/proc/$1/stat" && [ "$_state" != Z ]
 }
 
 # _session_alive SID: the pids (in order, each followed by a space) of the
 # processes of session SID that are not zombies, in _alive; read from /proc
 # by bash itself, as `ps -o pid=,stat= -s SID` shows them.
 _session_alive() {
-    local f st rest state sid p
+    local f p
     local -a found=()
     for f in /proc/[0-9]*/stat; do
-        read -r st 2>/dev/null <"$f" || continue
-        rest=${st##*) }
-        read -r state _ _ sid _ <<<"$rest"
+        _proc_stat "$f" || continue
         p=${f#/proc/}
-        [ "$sid" != "$1" ] || [ "$state" = Z ] || found[${p%/stat}]=1
+        [ "$_sid" != "$1" ] || [ "$_state" = Z ] || found[${p%/stat}]=1
     done
     _alive=""
     for p in "${!found[@]}"; do _alive+="$p "; done
