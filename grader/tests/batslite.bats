@@ -64,7 +64,8 @@ normal_tap() {
 
 # Every lab's program checks, on the solutions and on the starters (which
 # fail them with their messages), under both runners: the same verdict and
-# the same message, numbers aside (pids, seconds of CPU).
+# the same message, numbers aside (pids, seconds of CPU) and what a timeout
+# saw just before its limit.
 verdicts() { # verdicts RUNNER GRADE-ARGS...: "lab check status message" per bats check
     PROCLABS_BATS=$1 "$KIT/grader/grade" --jobs 2 "${@:2}" --json - 2>/dev/null |
         python3 -c '
@@ -72,7 +73,11 @@ import json, re, sys
 for lab in json.load(sys.stdin)["labs"]:
     for c in lab["checks"]:
         if c.get("kind") == "bats":
-            msg = re.sub(r"[0-9]+", "N", c.get("message") or "").replace("\n", " | ")
+            msg = c.get("message") or ""
+            # What a timeout saw just before the limit depends on how late the
+            # look came on a loaded machine, not on the runner.
+            msg = re.sub(r"(did not finish within [0-9.]+ s).*", r"\1", msg)
+            msg = re.sub(r"[0-9]+", "N", msg).replace("\n", " | ")
             print(lab["id"], c["name"], c["status"], msg)'
 }
 
@@ -88,7 +93,7 @@ $output"
     done
 }
 
-@test "run_contained sees the same under both runners: output, leftovers, a spin, a sleep, a late end" {
+@test "run_contained sees the same under both runners: output, leftovers, a spin, a sleep" {
     run bats --tap "$BATS_TEST_DIRNAME/batslite/contained.bats"
     assert_success
     run bash "$RUNNER" "$BATS_TEST_DIRNAME/batslite/contained.bats"
