@@ -89,6 +89,7 @@ static pid_t start_worker(const struct kit *kit, const struct grade_task *task, 
     contain_cleanup_on_interrupt();
     struct kit mine = *kit;
     mine.slot = contain_claim_slot(slot); /* its own student user, here and in other graders */
+    mine.side_slot = contain_claim_side_slot(mine.slot);
     if (task->workspace)
         snprintf(mine.workspace, sizeof mine.workspace, "%s", task->workspace);
     struct lab_result res;

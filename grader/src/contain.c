@@ -139,6 +139,11 @@ int contain_claim_slot(int wanted)
     return wanted;
 }
 
+int contain_claim_side_slot(int slot)
+{
+    return contain_claim_slot((slot + JAIL_SLOTS / 2) % JAIL_SLOTS);
+}
+
 /* ---- inside the run ------------------------------------------------------ */
 
 static void set_limit(int resource, rlim_t value)

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-enum { RUN_OUTPUT_CAP = 8 << 20 };
+enum { RUN_OUTPUT_CAP = 8 << 20, MAX_RUNS = 16 };
 
 static void init_result(const struct lab_spec *lab, struct lab_result *res)
 {
@@ -48,16 +48,6 @@ static void fail_unreported(struct lab_result *res, enum check_status st, const 
 static char *env_entry(const char *name, const char *value)
 {
     return xasprintf("%s=%s", name, value);
-}
-
-/* CPU seconds used by the processes this one has reaped so far. */
-static double children_cpu_s(void)
-{
-    struct rusage ru;
-    if (getrusage(RUSAGE_CHILDREN, &ru) < 0)
-        return 0;
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 /* Why a run ended badly, or NULL when it ended by itself. cpu_s is the CPU
@@ -118,10 +108,28 @@ static void note_leftovers(struct lab_result *res, enum check_kind kind, const s
     res->notes = all;
 }
 
-static void run_checks(const struct build_env *b, char **argv, enum check_kind kind,
-                       struct lab_result *res, const char *subdir)
+/* One test runner's run: its spec, what the spec points into, its result. */
+struct check_run {
+    enum check_kind kind;
+    char **argv; /* owned */
+    char *cwd, *env[9];
+    struct run_spec spec;
+    struct run_result r;
+    double cpu_s;
+};
+
+static void check_run_init(struct check_run *c, const struct build_env *b, char **argv,
+                           enum check_kind kind, const char *subdir)
 {
-    char *cwd = subdir ? xasprintf("%s/%s", b->dir, subdir) : xstrdup(b->dir);
+    memset(c, 0, sizeof *c);
+    c->kind = kind;
+    int n = 0;
+    while (argv[n])
+        n++;
+    c->argv = xcalloc((size_t)n + 1, sizeof *c->argv);
+    for (int i = 0; i < n; i++)
+        c->argv[i] = xstrdup(argv[i]);
+    c->cwd = subdir ? xasprintf("%s/%s", b->dir, subdir) : xstrdup(b->dir);
     char scale[32];
     snprintf(scale, sizeof scale, "%g", b->kit->manifest.time_scale);
     char *checklib = contain_kit_path(b->kit->root, "grader/checks/lib");
@@ -134,58 +142,106 @@ static void run_checks(const struct build_env *b, char **argv, enum check_kind k
                     * exists on every glibc, LANGUAGE picks the catalogue. */
                    env_entry("LANGUAGE", i18n_language()), env_entry("LC_ALL", "C.UTF-8"),
                    env_entry("PROCLABS_LOCALEDIR", localedir), NULL};
-    struct run_spec spec = {.argv = argv,
-                            .cwd = cwd,
-                            .setenv = env,
-                            .timeout = b->lab->timeout,
-                            .output_cap = RUN_OUTPUT_CAP,
-                            .student = true,
-                            .as_judge = true,
-                            .slot = b->kit->slot,
-                            .keep = b->dir,
-                            .kit = b->kit->root};
-    struct traced *traced = trace_wrap(b, kind, argv, &spec); /* explain mode only */
-    struct run_result r;
-    double cpu_before = children_cpu_s();
-    contain_run(&spec, &r);
-    double cpu_s = children_cpu_s() - cpu_before;
+    memcpy(c->env, env, sizeof env);
+    free(checklib);
+    free(as_student);
+    free(localedir);
+    c->spec = (struct run_spec){.argv = c->argv,
+                                .cwd = c->cwd,
+                                .setenv = c->env,
+                                .timeout = b->lab->timeout,
+                                .output_cap = RUN_OUTPUT_CAP,
+                                .student = true,
+                                .as_judge = true,
+                                .slot = b->kit->slot,
+                                .keep = b->dir,
+                                .kit = b->kit->root};
+}
 
+static void check_run_free(struct check_run *c)
+{
+    for (char **a = c->argv; a && *a; a++)
+        free(*a);
+    free(c->argv);
+    for (char **e = c->env; *e; e++)
+        free(*e);
+    free(c->cwd);
+    run_result_free(&c->r);
+}
+
+/* What a run reported, into res. */
+static void check_run_apply(const struct build_env *b, struct check_run *c, struct lab_result *res)
+{
+    struct run_result *r = &c->r;
+    enum check_kind kind = c->kind;
     /* The runner writes its TAP to our pipe: nothing in the build folder,
      * which student code can write, is read back. */
     bool *before = xcalloc((size_t)res->nchecks, sizeof *before);
     for (int i = 0; i < res->nchecks; i++)
         before[i] = res->checks[i].reported;
-    tap_parse(r.output, kind, res);
-    note_leftovers(res, kind, &r);
+    tap_parse(r->output, kind, res);
+    note_leftovers(res, kind, r);
 
-    char *trouble = run_trouble(&r, b->lab->timeout, cpu_s);
+    char *trouble = run_trouble(r, b->lab->timeout, c->cpu_s);
     char *msg =
         trouble ? xasprintf(_("not finished: the %s checks %s"), kind_name(kind), trouble) : NULL;
     /* A runner killed from inside, flooded or forked to death may have been
      * made to print anything: trust none of its passes. A plain timeout
      * keeps what was reported before it. */
-    bool ended_normally = WIFEXITED(r.status) && WEXITSTATUS(r.status) <= 1;
-    bool suspect = r.output_overflow || r.too_many_procs || (!r.timed_out && !ended_normally);
+    bool ended_normally = WIFEXITED(r->status) && WEXITSTATUS(r->status) <= 1;
+    bool suspect = r->output_overflow || r->too_many_procs || (!r->timed_out && !ended_normally);
     for (int i = 1; i < res->nchecks && suspect; i++) {
-        struct check_result *c = &res->checks[i];
-        if (!before[i] && c->reported && c->status == ST_PASSED) {
-            c->status = ST_ERROR;
-            c->message = msg ? xstrdup(msg) : runner_died_message(&r);
+        struct check_result *chk = &res->checks[i];
+        if (!before[i] && chk->reported && chk->status == ST_PASSED) {
+            chk->status = ST_ERROR;
+            chk->message = msg ? xstrdup(msg) : runner_died_message(r);
         }
     }
     free(before);
     if (msg)
-        fail_unreported(res, r.timed_out ? ST_TIMEOUT : ST_FAILED, msg);
+        fail_unreported(res, r->timed_out ? ST_TIMEOUT : ST_FAILED, msg);
     free(msg);
     free(trouble);
-    run_result_free(&r);
+}
+
+static void run_here(const struct build_env *b, struct check_run *c)
+{
+    struct traced *traced = trace_wrap(b, c->kind, c->argv, &c->spec); /* explain mode only */
+    double cpu_before = children_cpu_s();
+    contain_run(&c->spec, &c->r);
+    c->cpu_s = children_cpu_s() - cpu_before;
     trace_unwrap(traced);
-    free(checklib);
-    free(as_student);
-    free(localedir);
-    free(cwd);
-    for (char **e = env; *e; e++)
-        free(*e);
+}
+
+/* The lab's test runners. Two at once when each gets a box of its own (two
+ * cores, and a lab's verdict in about the time of its longer runner): the
+ * last beside, as the second student and judge users (neither run's
+ * process limit nor its sweep reaches the other's; the first keeps the
+ * first users, the only ones that may run the check binary), the folder
+ * handed to the judge before both. One at a time without namespaces (a
+ * run's end sweeps every process of its users) and under `grade explain`
+ * (one check, traced). The results are read in the runners' order. */
+static void run_all_checks(const struct build_env *b, struct check_run *runs, int n,
+                           struct lab_result *res)
+{
+    struct beside *side = NULL;
+    struct check_run *last = &runs[n - 1];
+    if (n == 2 && contain_info()->namespaces && !b->kit->trace) {
+        contain_hand_over(b->dir, b->kit->slot, true);
+        runs[0].spec.keep_owners = last->spec.keep_owners = true;
+        last->spec.slot = b->kit->side_slot;
+        side = contain_run_beside(&last->spec);
+        if (!side) { /* no helper: one at a time, as usual */
+            runs[0].spec.keep_owners = last->spec.keep_owners = false;
+            last->spec.slot = b->kit->slot;
+        }
+    }
+    for (int i = 0; i < (side ? n - 1 : n); i++)
+        run_here(b, &runs[i]);
+    if (side)
+        contain_beside_wait(side, &last->r, &last->cpu_s);
+    for (int i = 0; i < n; i++)
+        check_run_apply(b, &runs[i], res);
 }
 
 /* The kit's own bats runner (grader/checks/lib/batslite.bash), or bats-core
@@ -196,29 +252,30 @@ static bool bats_core(void)
     return which && !strcmp(which, "bats-core");
 }
 
-static void run_bats_files(const struct build_env *b, struct lab_result *res)
+/* A run for each of the lab's bats files, after runs[*n]. */
+static void add_bats_runs(const struct build_env *b, struct check_run *runs, int *n, int max)
 {
     char lab[256];
     lab_dirname(b->lab, lab, sizeof lab);
     char *dir = xasprintf("%s/grader/checks/%s", b->kit->root, lab);
     struct dirent **list;
-    int n = scandir(dir, &list, NULL, alphasort);
-    for (int i = 0; i < n; i++) {
+    int found = scandir(dir, &list, NULL, alphasort);
+    for (int i = 0; i < found; i++) {
         size_t len = strlen(list[i]->d_name);
-        if (len > 5 && !strcmp(list[i]->d_name + len - 5, ".bats")) {
+        if (len > 5 && !strcmp(list[i]->d_name + len - 5, ".bats") && *n < max) {
             char *rel = xasprintf("grader/checks/%s/%s", lab, list[i]->d_name);
             char *file = contain_kit_path(b->kit->root, rel);
             free(rel);
             char *runner = contain_kit_path(b->kit->root, "grader/checks/lib/batslite.bash");
             char *lite[] = {"bash", runner, file, NULL};
             char *core[] = {"bats", "--tap", "--timing", file, NULL};
-            run_checks(b, bats_core() ? core : lite, KIND_BATS, res, NULL);
+            check_run_init(&runs[(*n)++], b, bats_core() ? core : lite, KIND_BATS, NULL);
             free(runner);
             free(file);
         }
         free(list[i]);
     }
-    if (n >= 0)
+    if (found >= 0)
         free(list);
     free(dir);
 }
@@ -235,6 +292,8 @@ void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_res
     struct build_env b = {.kit = kit, .lab = lab};
     char *error = NULL;
     bool have_checks = false;
+    struct check_run runs[MAX_RUNS];
+    int nruns = 0;
 
     bool prepared = build_prepare(&b, &error);
     if (prepared)
@@ -264,9 +323,12 @@ void grade_lab(const struct kit *kit, const struct lab_spec *lab, struct lab_res
             free(work);
             char *argv[] = {"../checks", "-j1", "--tap=-", NULL};
             if (made)
-                run_checks(&b, argv, KIND_CRITERION, res, "work");
+                check_run_init(&runs[nruns++], &b, argv, KIND_CRITERION, "work");
         }
-        run_bats_files(&b, res);
+        add_bats_runs(&b, runs, &nruns, MAX_RUNS);
+        run_all_checks(&b, runs, nruns, res);
+        for (int i = 0; i < nruns; i++)
+            check_run_free(&runs[i]);
         fail_unreported(res, ST_ERROR,
                         _("the check did not run: its test program ended early (did the code "
                           "under test call exit() or kill the test runner?)"));

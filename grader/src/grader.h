@@ -128,12 +128,23 @@ void contain_run(const struct run_spec *spec, struct run_result *res);
 void contain_hand_over(const char *dir, int slot, bool to_judge);
 /* A helper child of ours that runs beside a run: not a leftover of it. */
 void contain_spare(pid_t pid);
+/* A run started in a helper child (beside.c), so that this process can run
+ * another meanwhile; contain_beside_wait() gives its result and the CPU its
+ * processes used. NULL when no helper could start (run it here instead). */
+struct beside;
+struct beside *contain_run_beside(const struct run_spec *spec);
+void contain_beside_wait(struct beside *b, struct run_result *res, double *cpu_s);
+/* CPU seconds used by the processes this one has reaped so far. */
+double children_cpu_s(void);
 void run_result_free(struct run_result *res);
 /* The student user of a slot (when student_uid is in force). */
 uid_t contain_student_uid(int slot);
 /* A slot no other grader process on this machine holds, wanted or the next
  * free one; held until the caller exits. */
 int contain_claim_slot(int wanted);
+/* A second slot beside slot (kit.side_slot), far from where the next
+ * workers look for theirs. */
+int contain_claim_side_slot(int slot);
 /* More processes than this at once in one run is taken for a fork bomb. */
 int contain_proc_cap(void);
 
@@ -177,6 +188,7 @@ struct kit {
     char root[2048];              /* the kit: labs/, solutions/, common/, grader/ */
     char workspace[4096];         /* where the student's files come from */
     int slot;                     /* this worker's slot: its own student user */
+    int side_slot;                /* a second one, for the checks run beside (grade.c) */
     const char *submission_notes; /* what --dir did to find the labs (files placed), or NULL */
     struct manifest manifest;
     bool verbose;

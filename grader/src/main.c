@@ -274,6 +274,7 @@ int main(int argc, char **argv)
     /* Our own student and judge users for what this process runs itself
      * (a build, an archive to unpack); each worker claims its own. */
     kit.slot = contain_claim_slot(0);
+    kit.side_slot = contain_claim_side_slot(kit.slot);
     if (!cli.dir)
         return cmd->run(&kit, &cli);
 

@@ -101,3 +101,18 @@ $output"
     refute_output --partial "Killed"
     refute_output --partial "Terminated"
 }
+
+# In the grader the programs start through as-student (--limit, and
+# --kill-all SID for the leftovers): the same cases, as another user (the
+# sweep kills every process of that user, so never our own).
+@test "run_contained sees the same through as-student, as the student user" {
+    [ "$(id -u)" -eq 0 ] || skip "needs root to run the programs as another user"
+    export PROCLABS_AS_STUDENT=$KIT/grader/build/as-student PROCLABS_STUDENT_UID=65123
+    chmod 755 "$BATS_TEST_TMPDIR"
+    cd "$BATS_TEST_TMPDIR"
+    run bash "$RUNNER" "$BATS_TEST_DIRNAME/batslite/contained.bats"
+    assert_success
+    refute_output --partial "Killed"
+    run bats --tap "$BATS_TEST_DIRNAME/batslite/contained.bats"
+    assert_success
+}

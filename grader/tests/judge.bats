@@ -1,6 +1,7 @@
 # The judge (the test runners) never runs student code itself.
 bats_load_library bats-support
 bats_load_library bats-assert
+bats_require_minimum_version 1.5.0
 
 @test "no Criterion test function calls a student function outside sandbox_run" {
     [ -d "$BATS_TEST_DIRNAME/../../solutions" ] || skip "needs the solutions"
@@ -13,4 +14,32 @@ bats_load_library bats-assert
     assert_failure
     run "$BATS_TEST_DIRNAME/../build/as-student" "$(id -u)" strace -o /dev/null true
     assert_failure
+}
+
+# as-student --limit stands for `setsid timeout -k 1` in every program a bats
+# check runs: the same status for each way a program can end.
+@test "as-student --limit ends as setsid timeout -k 1 does" {
+    local as="$BATS_TEST_DIRNAME/../build/as-student" uid
+    uid=$(id -u)
+    local cases=('exit 7' 'kill -SEGV $$' 'kill -TERM $$' 'sleep 5' 'trap "" TERM; sleep 5'
+        'echo out; echo err >&2' 'sleep 5 & exit 3')
+    for c in "${cases[@]}"; do
+        run setsid timeout -k 1 1 sh -c "$c"
+        local gnu=$status gnu_out=$output
+        run "$as" "$uid" --limit 1 sh -c "$c"
+        [ "$status" -eq "$gnu" ] || fail "sh -c '$c': as-student --limit ended $status, timeout $gnu"
+        [ "$output" = "$gnu_out" ] || fail "sh -c '$c': output '$output', timeout's '$gnu_out'"
+    done
+    run -127 "$as" "$uid" --limit 1 /no/such/program
+    run "$as" "$uid" --limit soon true
+    assert_failure 125
+    assert_output --partial "not a time limit"
+}
+
+@test "as-student --limit runs the program in a session of its own, led by itself" {
+    run "$BATS_TEST_DIRNAME/../build/as-student" "$(id -u)" --limit 2 sh -c \
+        'read -r _ _ _ _ sid _ </proc/$$/stat; echo "$sid $PPID"'
+    assert_success
+    read -r sid parent <<<"$output"
+    [ "$sid" = "$parent" ] || fail "session $sid, parent $parent: not the session's leader"
 }

@@ -52,11 +52,12 @@ run_contained() {
     shift
     local out="${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/out.${BATS_TEST_NUMBER:-0}.$RANDOM"
     # The student user (it can signal neither bats nor the grader) and the
-    # student filter, for good; the program's own timeout runs as it too,
-    # since the judge may not signal the student's processes.
-    local as_student=()
+    # student filter, for good; the program's own time limit runs as it
+    # too, since the judge may not signal the student's processes. Without
+    # the grader (a bats run by hand): setsid and timeout, the same limit.
+    local launch=(setsid timeout -k 1 "$limit")
     if [ -n "${PROCLABS_AS_STUDENT:-}" ]; then
-        as_student=("$PROCLABS_AS_STUDENT" "${PROCLABS_STUDENT_UID:-$(id -u)}")
+        launch=("$PROCLABS_AS_STUDENT" "${PROCLABS_STUDENT_UID:-$(id -u)}" --limit "$limit")
     fi
     # `grade explain` only: strace (as the judge) around the program; -D keeps
     # the program our child with its own pid, so everything below sees the
@@ -66,58 +67,65 @@ run_contained() {
         read -ra tracer <<<"${PROCLABS_TRACE_FLAGS:-}"
         tracer=(strace -D "${tracer[@]}" -A -o "$PROCLABS_TRACE_OUT")
     fi
-    "${tracer[@]}" "${as_student[@]}" setsid timeout -k 1 "$limit" "$@" >"$out" 2>&1 3>&- </dev/null &
+    "${tracer[@]}" "${launch[@]}" "$@" >"$out" 2>&1 3>&- </dev/null &
     local pid=$!
     # A look at the run just before its limit, while it still lives: an
-    # endless loop and a deadlock both time out, and the student must know which.
+    # endless loop and a deadlock both time out, and the student must know
+    # which. The sampler waits on a pipe that is closed when the program
+    # ends (it then leaves without looking): no sleep to kill, and it ends
+    # by itself (a sampler killed by a signal, a copy of the test's shell,
+    # would make bats-core report the test twice). Made after the program
+    # started, so that nothing the program leaves running holds the pipe.
     local delay
     if [[ "$limit" =~ ^[0-9]+$ ]] && [ "$limit" -ge 2 ]; then
         delay="$((limit - 1)).4" # no awk process for the usual whole seconds
     else
         delay=$(awk -v l="$limit" 'BEGIN { print (l >= 1.5 ? l - 0.6 : l * 0.6) }')
     fi
-    { sleep "$delay" && _sample_session "$pid" >"$out.stuck"; } 3>&- 2>/dev/null &
+    local hold
+    exec {hold}> >(
+        exec 3>&- 2>/dev/null
+        read -r -t "$delay" _
+        [ $? -le 128 ] || _sample_session "$pid" >"$out.stuck"
+    )
     local sampler=$!
     status=0
     wait "$pid" 2>/dev/null || status=$?
+    exec {hold}>&-
+    # Bounded: gone at once, or in its look (0.1 s) when the limit was near.
+    wait "$sampler" 2>/dev/null || true
     stuck=""
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
-        # The sampler looked before the limit: let it finish (a busy machine
-        # may make it late), it is bounded by its own 0.1 s look.
-        wait "$sampler" 2>/dev/null || true
-        stuck=$(cat "$out.stuck" 2>/dev/null)
-    else
-        # Kill only its children (the sleep, or the look under way), never
-        # the sampler itself: it is a copy of the test's shell, and under
-        # bats-core one that dies by a signal reports the test a second
-        # time. It then ends by exiting, and bash, which reports a job
-        # killed by a signal on the test's stderr ("Killed"), stays silent.
-        # Again while it lives: a sampler that had not yet started its sleep
-        # when the program ended would otherwise sleep its whole delay.
-        local tries
-        for ((tries = 0; tries < 200; tries++)); do
-            pkill -KILL -P "$sampler" 2>/dev/null || true
-            _running "$sampler" || break
-        done
-        wait "$sampler" 2>/dev/null || true
+        [ ! -f "$out.stuck" ] || stuck=$(<"$out.stuck")
     fi
-    output=$(head -c 262144 "$out")
+    _read_output "$out"
     if [ "$status" -eq 153 ]; then # SIGXFSZ: the grader's file size limit
         output+=$'\n'"$(gettext "[the program wrote more than the file size limit allows and was stopped: a loop that prints without end?]")"
     fi
     # Zombies are not running: an orphan that has ended waits for its
     # subreaper to reap it and must not count as left running.
-    _session_alive "$pid"
-    leftovers=$_alive
     if [ -n "${PROCLABS_STUDENT_UID:-}" ]; then
-        "${as_student[@]}" --kill-all 2>/dev/null || true # all of that user, also what escaped with setsid()
+        # all of that user, also what escaped with setsid(): first what is
+        # still alive of the program's session
+        leftovers=$("$PROCLABS_AS_STUDENT" "$PROCLABS_STUDENT_UID" --kill-all "$pid" 2>/dev/null)
     else
+        _session_alive "$pid"
+        leftovers=$_alive
         kill -KILL -- -"$pid" 2>/dev/null || true
         pkill -KILL -s "$pid" 2>/dev/null || true
     fi
     timed_out=0
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then timed_out=1; fi
     if [ ${#tracer[@]} -gt 0 ]; then _wait_tracer; fi
+}
+
+# _read_output FILE: its first 256 KiB (bytes, whatever the locale) in
+# output, trailing newlines dropped as $(...) drops them; no head process.
+_read_output() {
+    local LC_ALL=C
+    output=""
+    read -r -d '' -N 262144 output <"$1" || true
+    output=${output%"${output##*[!$'\n']}"}
 }
 
 # _proc_stat FILE: state and session of a /proc/PID/stat in _state and
@@ -127,10 +135,6 @@ _proc_stat() {
     local st
     read -r st 2>/dev/null <"$1" || return 1
     read -r _state _ _ _sid _ <<<"${st##*) }"
-}
-
-_running() { # _running PID: PID exists and has not ended (a zombie has)
-    _proc_stat "/proc/$1/stat" && [ "$_state" != Z ]
 }
 
 # _session_alive SID: the pids (in order, each followed by a space) of the
