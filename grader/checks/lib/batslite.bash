@@ -104,8 +104,6 @@ run() { # run [!|-N] CMD...: status, output and lines of CMD, as bats' run
 
 setup() { :; }
 teardown() { :; }
-setup_file() { :; }
-teardown_file() { :; }
 
 # The test file, its @test lines made into functions (as bats-preprocess).
 names=()
@@ -160,21 +158,24 @@ _batslite_report() { # _batslite_report LOG: each line of LOG as a TAP comment
 }
 
 # setup_file in a subshell of its own, with `set -e` as a test; what it
-# exports is handed to the tests, as bats does.
+# exports is handed to the tests, as bats does. (Neither subshell when the
+# file defines no setup_file or teardown_file: nothing to run.)
 file_log=$BATS_RUN_TMPDIR/setup_file.log
-(
-    exec {tap}>&- >"$file_log" 2>&1
-    set -eE
-    setup_file
-    export -p >"$BATS_RUN_TMPDIR/exports"
-)
-if [ $? -ne 0 ]; then
-    echo "not ok 1 setup_file failed" >&$tap
-    _batslite_report "$file_log"
-    exit 1
+if declare -F setup_file >/dev/null; then
+    (
+        exec {tap}>&- >"$file_log" 2>&1
+        set -eE
+        setup_file
+        export -p >"$BATS_RUN_TMPDIR/exports"
+    )
+    if [ $? -ne 0 ]; then
+        echo "not ok 1 setup_file failed" >&$tap
+        _batslite_report "$file_log"
+        exit 1
+    fi
+    # shellcheck disable=SC1091
+    source "$BATS_RUN_TMPDIR/exports" 2>/dev/null
 fi
-# shellcheck disable=SC1091
-source "$BATS_RUN_TMPDIR/exports" 2>/dev/null
 
 failed=0
 for ((i = 1; i <= ${#names[@]}; i++)); do
@@ -208,7 +209,7 @@ for ((i = 1; i <= ${#names[@]}; i++)); do
     fi
 done
 
-(
+! declare -F teardown_file >/dev/null || (
     exec {tap}>&- >"$file_log" 2>&1
     set -eE
     teardown_file

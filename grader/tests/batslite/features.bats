@@ -82,3 +82,16 @@ on two lines"
     true
     [ 1 -eq 2 ]
 }
+
+@test "bats_assert_on_first_use" {
+    run echo "hello world"
+    assert_success
+    assert_output "hello world"
+    assert_equal "$status" 0
+    refute_output --partial "bye"
+}
+
+@test "bats_assert_fails_with_its_message" {
+    run echo "hello"
+    assert_output "bye"
+}
