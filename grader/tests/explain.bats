@@ -122,7 +122,7 @@ first_screen() {
     run env NO_COLOR=1 "$KIT/grader/grade" explain 16 program_reads_until_eof --solutions
     assert_success
     assert_output --partial "untraced: passed   traced: passed (the same)"
-    assert_output --regexp "p1   timeout +\|"
+    assert_output --regexp "p1   as-student +\|"
     assert_output --regexp "p2   pipe_eof +\|"
     assert_output --partial "forked by p2"
 }
