@@ -161,7 +161,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[2], "--limit") && argc >= 5) {
         double seconds = strtod(argv[3], &end);
-        if (*end || end == argv[3] || !(seconds > 0)) {
+        if (*end || end == argv[3] || !(seconds > 0 && seconds <= 86400)) {
             fprintf(stderr, "as-student: '%s' is not a time limit in seconds\n", argv[3]);
             return 125;
         }
