@@ -76,7 +76,29 @@ class SecondGrader:
         self.p = subprocess.Popen(["bash", "-c", 'while :; do "$0" --solutions; done', grade],
                                   stdout=log, stderr=subprocess.STDOUT, cwd=kit, env=env,
                                   start_new_session=True)
-        time.sleep(2)  # under way: its first labs are building
+        self._under_way()
+
+    def _workers(self):
+        """How many workers its grader runs now (each grades one lab): the
+        children named grade of the grader, itself the loop's child."""
+        procs = {}
+        for pid in os.listdir("/proc"):
+            try:
+                with open("/proc/%s/stat" % pid) as f:
+                    stat = f.read()
+            except (OSError, ValueError):
+                continue
+            if pid.isdigit():
+                name = stat[stat.find("(") + 1:stat.rfind(")")]
+                procs[int(pid)] = (name, int(stat[stat.rfind(")") + 2:].split()[1]))
+        graders = {p for p, (name, ppid) in procs.items() if name == "grade" and ppid == self.p.pid}
+        return sum(1 for name, ppid in procs.values() if name == "grade" and ppid in graders)
+
+    def _under_way(self, timeout=30):
+        """Until it grades two labs at once (both cores busy), at most timeout s."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and self.p.poll() is None and self._workers() < 2:
+            time.sleep(0.05)
 
     def stop(self):
         try:
