@@ -55,7 +55,10 @@ static char *cache_dir(bool verdicts)
 
 static bool enabled(const struct kit *kit)
 {
-    if (!kit->verdict_cache)
+    /* `grade explain` runs one check, or traces one: such a run must be
+     * made (a cached verdict would leave nothing to draw) and its partial
+     * verdict never kept. */
+    if (!kit->verdict_cache || kit->trace)
         return false;
     /* Without the box's file view or a user of its own, student code could
      * reach the cache folder: no cache then. */

@@ -127,6 +127,25 @@ first_screen() {
     assert_output --partial "forked by p2"
 }
 
+# As a student meets it: `make grade` keeps the lab's verdict, then the
+# failure's "see it" line runs explain. Its runs must be made, never the
+# kept verdict (nothing would be traced), and never kept themselves.
+@test "explain traces the check when the lab's verdict is in the cache" {
+    need_root
+    unset PROCLABS_NO_CACHE
+    export PROCLABS_CACHE="$BATS_TEST_TMPDIR/cache"
+    run "$KIT/grader/grade" 03
+    [ "$status" -eq 1 ] || fail "the starters of lab 03 should fail: $output"
+    local kept
+    kept=$(ls "$PROCLABS_CACHE" | grep -c '\.json$')
+    [ "$kept" -ge 1 ] || fail "grade kept no verdict in $PROCLABS_CACHE"
+    run env NO_COLOR=1 "$KIT/grader/grade" explain 03 program_sends_mails_at_once
+    refute_output --partial "The tracer wrote nothing"
+    assert_output --regexp "p1   as-student +\|"
+    run ls "$PROCLABS_CACHE"
+    [ "$(grep -c '\.json$' <<<"$output")" -eq "$kept" ] || fail "explain kept a verdict: $output"
+}
+
 @test "the READMEs' 'See it' sections match a fresh run (make explain-docs rewrites them)" {
     need_root
     [ "$(cat "$RUNS/docs.rc")" = 0 ] || fail "$(cat "$RUNS/docs.out")"
