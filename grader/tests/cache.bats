@@ -22,6 +22,16 @@ setup() {
     unset PROCLABS_NO_CACHE
 }
 
+stored() { # each stored verdict: its time, score and the checks that did not pass
+    python3 - "$PROCLABS_CACHE" <<'PY'
+import glob, json, os, sys
+for f in sorted(glob.glob(sys.argv[1] + "/*.json"), key=os.path.getmtime):
+    v = json.load(open(f))["verdict"]
+    bad = [c["name"] + ":" + c["status"] for c in v["checks"] if c["status"] != "passed"]
+    print(" [%.3f %s/%s %s]" % (os.path.getmtime(f), v["score"], v["max_score"], " ".join(bad)), end="")
+PY
+}
+
 entries() { # how many verdicts are stored
     find "$PROCLABS_CACHE" -maxdepth 1 -name '*.json' | wc -l
 }
@@ -50,7 +60,7 @@ expect_regraded() {
     eval "$1"
     score >/dev/null
     after=$(entries)
-    [ "$after" -eq $((before + 1)) ] || fail "after '$1' the lab was not graded again ($before verdicts stored before, $after after)"
+    [ "$after" -eq $((before + 1)) ] || fail "after '$1' the lab was not graded again ($before verdicts stored before, $after after; first score $full); stored: $(stored)"
     eval "$2"
     [ "$(score)" = "$full" ] || fail "after '$2' the verdict is not the first one"
     [ "$(entries)" -eq "$after" ] || fail "after '$2' the lab was graded again instead of answered from the cache"
