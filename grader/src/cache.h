@@ -22,6 +22,11 @@ struct verdict_cache {
  * is stored. Otherwise prepares vc for cache_copied and cache_store. */
 bool cache_lookup(const struct kit *kit, const struct lab_spec *lab, struct verdict_cache *vc,
                   struct lab_result *res);
+/* Grade a lab the cache was asked about already (vc as cache_lookup left
+ * it on a miss, maybe in the process this one was forked from): the key
+ * is not computed again. */
+void grade_lab_missed(const struct kit *kit, const struct lab_spec *lab, struct lab_result *res,
+                      struct verdict_cache *vc);
 /* The student's files as copied into the build folder, before any of them
  * ran: when they are not those hashed at lookup (edited meanwhile), the
  * verdict is not stored. */
