@@ -213,26 +213,29 @@ static void run_here(const struct build_env *b, struct check_run *c)
     trace_unwrap(traced);
 }
 
-/* The lab's test runners. Two at once when each gets a box of its own (two
- * cores, and a lab's verdict in about the time of its longer runner): the
- * last beside, as the second student and judge users (neither run's
- * process limit nor its sweep reaches the other's; the first keeps the
- * first users, the only ones that may run the check binary), the folder
- * handed to the judge before both. One at a time without namespaces (a
- * run's end sweeps every process of its users) and under `grade explain`
- * (one check, traced). The results are read in the runners' order. */
+/* The lab's test runners. The last (a bats file) runs beside the others
+ * when each gets a box of its own (two cores: a lab's verdict in about the
+ * time of its longest runner), as the second slot's student and judge
+ * users, so that neither side's process limit or sweep reaches the other;
+ * the others keep the first slot's users, the only ones that may run the
+ * check binary. The folder is handed to the judge once, before all. One
+ * at a time without namespaces (a run's end sweeps every process of its
+ * users) and under `grade explain` (one check, traced). The results are
+ * read in the runners' order either way. */
 static void run_all_checks(const struct build_env *b, struct check_run *runs, int n,
                            struct lab_result *res)
 {
     struct beside *side = NULL;
-    struct check_run *last = &runs[n - 1];
-    if (n == 2 && contain_info()->namespaces && !b->kit->trace) {
+    struct check_run *last = n > 0 ? &runs[n - 1] : NULL;
+    if (n >= 2 && contain_info()->namespaces && !b->kit->trace) {
         contain_hand_over(b->dir, b->kit->slot, true);
-        runs[0].spec.keep_owners = last->spec.keep_owners = true;
+        for (int i = 0; i < n; i++)
+            runs[i].spec.keep_owners = true;
         last->spec.slot = b->kit->side_slot;
         side = contain_run_beside(&last->spec);
         if (!side) { /* no helper: one at a time, as usual */
-            runs[0].spec.keep_owners = last->spec.keep_owners = false;
+            for (int i = 0; i < n; i++)
+                runs[i].spec.keep_owners = false;
             last->spec.slot = b->kit->slot;
         }
     }
