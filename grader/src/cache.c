@@ -189,9 +189,11 @@ static void kit_files_digest(const struct kit *kit, const struct lab_spec *lab, 
     sha256_init(&s);
     hash_by_stat(true);
     kit_files(&s, kit, lab);
-    hash_by_stat(false);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now); /* not time(): its whole seconds would cut the 2 s short */
+    bool settled = hash_newest_change() < (double)now.tv_sec + now.tv_nsec / 1e9 - 2;
+    hash_by_stat(false); /* after reading the newest change: it resets it */
     sha256_hex(&s, sig);
-    bool settled = hash_newest_change() < (double)time(NULL) - 2;
     char *dir = cache_dir(true);
     char *memo = dir ? xasprintf("%s/kit-%s.memo", dir, lab->id) : NULL;
     free(dir);

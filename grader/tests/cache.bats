@@ -25,15 +25,15 @@ setup() {
 stored() { # each stored verdict: its time, score and the checks that did not pass
     python3 - "$PROCLABS_CACHE" <<'PY'
 import glob, json, os, sys
-for f in sorted(glob.glob(sys.argv[1] + "/*.json"), key=os.path.getmtime):
+for f in sorted(glob.glob(sys.argv[1] + "/" + "[0-9a-f]" * 64 + ".json"), key=os.path.getmtime):
     v = json.load(open(f))["verdict"]
     bad = [c["name"] + ":" + c["status"] for c in v["checks"] if c["status"] != "passed"]
     print(" [%.3f %s/%s %s]" % (os.path.getmtime(f), v["score"], v["max_score"], " ".join(bad)), end="")
 PY
 }
 
-entries() { # how many verdicts are stored
-    find "$PROCLABS_CACHE" -maxdepth 1 -name '*.json' | wc -l
+entries() { # how many verdicts are stored (not durations.json: written after a grade of 200 ms or more)
+    find "$PROCLABS_CACHE" -maxdepth 1 -regextype egrep -regex '.*/[0-9a-f]{64}\.json' | wc -l
 }
 
 score() { # score [ENV...]: grade lab 01 of $WS; prints "score/max"
@@ -110,6 +110,21 @@ expect_regraded() {
     f="$KIT/grader/checks/$LAB/family.bats"
     cp "$f" "$BATS_TEST_TMPDIR/check"
     expect_regraded "echo '# edited' >>'$f'" "cp '$BATS_TEST_TMPDIR/check' '$f'"
+}
+
+@test "the kit's digest is not memoised while one of its files changed in the last two seconds" {
+    # Its next change could keep the same size and times (a clock tick is
+    # coarser than a nanosecond): only the content would tell, then.
+    f="$KIT/grader/checks/$LAB/family.bats"
+    cp "$f" "$BATS_TEST_TMPDIR/check"
+    rm -f "$PROCLABS_CACHE/kit-01.memo"
+    echo '# edited' >>"$f"
+    score >/dev/null
+    [ ! -e "$PROCLABS_CACHE/kit-01.memo" ] || fail "memoised a second after a change"
+    cp "$BATS_TEST_TMPDIR/check" "$f"
+    sleep 2.1 # the rule's own time (a ctime cannot be set back)
+    score >/dev/null
+    [ -e "$PROCLABS_CACHE/kit-01.memo" ] || fail "not memoised when nothing changed for two seconds"
 }
 
 @test "a change to the flags that reach the runs grades again" {
