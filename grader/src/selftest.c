@@ -198,6 +198,35 @@ static void judge_mutant(const struct mutant *mu, const struct lab_result *r, st
     free(what);
 }
 
+/* A run's limit (the manifest's timeout) is for each runner's whole run:
+ * Criterion runs its tests one at a time, so a mistake that makes several
+ * checks wait out their bounds adds those bounds up. A run that needs more
+ * than HEADROOM of its limit here times out on a busier machine, and the
+ * student reads "timed out" instead of the message meant for the mistake. */
+#define HEADROOM 0.5
+
+struct headroom {
+    double worst; /* the largest share of the limit a run took */
+    char who[160];
+};
+
+static void note_headroom(struct headroom *h, const char *who, const struct lab_result *r)
+{
+    static const enum check_kind kinds[] = {KIND_CRITERION, KIND_BATS};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        double ms = 0;
+        for (int i = 0; i < r->nchecks; i++)
+            if (r->checks[i].kind == kinds[k])
+                ms += r->checks[i].ms;
+        double share = ms / 1000 / r->lab->timeout;
+        if (share > h->worst) {
+            h->worst = share;
+            snprintf(h->who, sizeof h->who, "%s (its %s checks: %.1f s)", who, kind_name(kinds[k]),
+                     ms / 1000);
+        }
+    }
+}
+
 /* An explained_by link with "when" words holds only when the root's message
  * has them: a message reworded since would silently unlink it. Some mutant
  * must show the words in that check's message. */
@@ -523,6 +552,26 @@ int cmd_selftest(struct kit *kit, const struct cli *cli)
         detail = !start->built ? xasprintf("it does not build: %s", start->checks[0].message)
                  : start->score >= start->max_score ? xstrdup("it scores full marks untouched")
                                                     : NULL;
+        verdict(&t, !detail, what, detail);
+        free(what);
+        free(detail);
+
+        struct headroom room = {0};
+        note_headroom(&room, "the solution", sol);
+        note_headroom(&room, "the starter", start);
+        for (int m = 0; m < nmut; m++)
+            if (mutants[m].lab == labs[i]) {
+                char who[128];
+                snprintf(who, sizeof who, "mutant %s", mutants[m].name);
+                note_headroom(&room, who, &res[2 * nlabs + m]);
+            }
+        what = xasprintf("%s every run takes at most %g%% of its %g s limit", dir, HEADROOM * 100,
+                         labs[i]->timeout);
+        detail = room.worst > HEADROOM
+                     ? xasprintf("%s took %.0f%%: on a busier machine it would time out; raise "
+                                 "the lab's timeout in the manifest or shorten the waits",
+                                 room.who, room.worst * 100)
+                     : NULL;
         verdict(&t, !detail, what, detail);
         free(what);
         free(detail);

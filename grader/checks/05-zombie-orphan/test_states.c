@@ -42,12 +42,13 @@ struct seen {
     struct orphan o;
     pid_t ppid_before, ppid_after, middle_parent;
     char middle_state_before, middle_state_after, orphan_state_after;
+    volatile bool life_ran; /* set by orphan_life, in the orphan */
     /* the reaper with a child still running */
     bool stuck;
     long sys_nr;      /* where the handler was: a system call, -1 running, -2 unknown */
     char stuck_state; /* the state of the thread in the handler */
     double handler_ms;
-    char runner_state; /* the running child, after the handler */
+    char runner_state;    /* the running child, after the handler */
     bool zombie_released; /* make_zombie() returned (its child may exit now) */
 };
 
@@ -241,8 +242,7 @@ static pid_t zombie_parent;
 static void hold_zombie_child(void)
 {
     double end = now_ms() + 2000;
-    while (!zombie_seen->zombie_released && now_ms() < end &&
-           state_of(zombie_parent, NULL) != 'S')
+    while (!zombie_seen->zombie_released && now_ms() < end && state_of(zombie_parent, NULL) != 'S')
         sleep_ms(1);
 }
 
@@ -497,11 +497,13 @@ Test(states, reaper_returns_while_children_run)
 /* ---- step 4 ------------------------------------------------------------- */
 
 static int stop[2]; /* the orphan lives until this pipe reaches EOF */
+static struct seen *orphan_seen;
 
 static int orphan_life(void *arg)
 {
     (void)arg;
     char c;
+    orphan_seen->life_ran = true; /* evidence that it runs, not only that it has not ended */
     close(stop[1]);
     while (read(stop[0], &c, 1) > 0)
         ;
@@ -533,6 +535,7 @@ static void orphan(void *shared)
     struct seen *s = shared;
     struct orphan o = {-1, -1, -1}; /* private: the student's children may write to theirs */
     s->caller = getpid();
+    orphan_seen = s;
     Pipe(stop);
     int from = stop[1] + 1;
     s->fds_before = count_fds(0, NULL, 0);
@@ -545,8 +548,12 @@ static void orphan(void *shared)
         char m;
         while ((m = state_of(o.middle, NULL)) != 'S' && m != 'Z' && m != '-' && now_ms() < end)
             sleep_ms(1);
-        /* The same for the orphan: it runs life(arg), which waits on a pipe. */
-        while ((m = state_of(o.orphan, NULL)) != 'S' && m != 'Z' && m != '-' && now_ms() < end)
+        /* The same for the orphan: it runs life(arg), which waits on a pipe.
+         * Not yet run at all ('R' on a busy machine) is not alive yet: wait
+         * for life(arg) itself, longer (only correct code waits here). */
+        end = now_ms() + 4000;
+        while (!((m = state_of(o.orphan, NULL)) == 'S' && s->life_ran) && m != 'Z' && m != '-' &&
+               now_ms() < end)
             sleep_ms(1);
         state_of(o.orphan, &s->ppid_before);
         s->middle_state_before = state_of(o.middle, &s->middle_parent);
@@ -582,7 +589,7 @@ static void orphan(void *shared)
 Test(states, orphan_parent_changes)
 {
     struct seen *s = shared_alloc(sizeof *s);
-    struct sandbox r = sandbox_run(orphan, s, 3000);
+    struct sandbox r = sandbox_run(orphan, s, 9000);
     sandbox_assert_returned(&r, "orphan_start() or orphan_release()");
     cr_assert(s->start_rc == 0 && s->o.orphan > 0 && s->o.middle > 0,
               "orphan_start() returned %d with middle %d and orphan %d", s->start_rc,
@@ -611,6 +618,11 @@ Test(states, orphan_parent_changes)
               "waitpid() for it",
               (int)s->o.middle, state_text(s->middle_state_after));
     cr_assert(s->release_rc == 0, "orphan_release() returned %d", s->release_rc);
+    cr_assert(s->life_ran,
+              "the orphan %d is %s and never ran life(arg) (given up to 4 s): it must live on "
+              "running life(arg), adopted by another process: the grandchild calls "
+              "exit(life(arg))",
+              (int)s->o.orphan, state_text(s->orphan_state_after));
     cr_assert(s->orphan_state_after != '-' && s->orphan_state_after != 'Z' &&
                   s->ppid_after != s->o.middle,
               "after the middle child exited the orphan %d is %s with parent %d: it must live "
