@@ -54,16 +54,33 @@ static inline void bench_child(void)
         _exit(1);
 }
 
-/* Pin the calling process to one CPU (-1: leave it alone). */
-static inline void bench_pin(int cpu)
+/* Pin process pid (0: the calling one) to one CPU (-1: leave it alone). */
+static inline void bench_place(pid_t pid, int cpu)
 {
     if (cpu < 0)
         return;
     cpu_set_t s;
     CPU_ZERO(&s);
     CPU_SET(cpu, &s);
-    if (sched_setaffinity(0, sizeof s, &s) < 0)
-        die("sched_setaffinity(cpu %d)", cpu);
+    if (sched_setaffinity(pid, sizeof s, &s) < 0)
+        die("sched_setaffinity(%d, cpu %d)", (int)pid, cpu);
+}
+
+static inline void bench_pin(int cpu)
+{
+    bench_place(0, cpu);
+}
+
+/* Where the rows with helper processes (pools, the manager) place them,
+ * alike on every side: the timing process on CPU 0, helper i (a worker, a
+ * client; the server is helper 1) on CPU i. Left to the scheduler, one
+ * side's helpers may share a CPU with the timing process while another's
+ * do not, and a wake-up across CPUs costs many times one on the same CPU
+ * (10x on a virtual machine whose idle CPUs halt). */
+static inline int bench_cpu(int helper)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 1 ? helper % (int)n : 0;
 }
 
 /* Bounded (100 ms): a lost wake-up would show as a slow round in the

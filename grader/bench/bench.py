@@ -36,6 +36,9 @@ CONN_SIDES = [("C", "lab 16 conn", C, "lab", "lab"),
               ("socketpair", "socketpair write/read", C, "socketpair", "floor"),
               ("pipe", "two pipes write/read", C, "pipe", "floor"),
               ("futex", "futex ping-pong in shared memory", C, "futex", "floor")]
+QUEUE_SIDES = [("C", "lab 13 queue", C, "lab", "lab"),
+               ("Python", "mp.Queue(1000) put/get", PY, "py", "python"),
+               ("ring", "SPSC ring in shared memory + futex", C, "ring", "floor")]
 ROWS = [
     dict(key="process", what="process start + join, trivial child (lab 04)",
          c=["bench_process"], py=["process"], k=(20, 2), reps=(25, 2), unit=1,
@@ -53,11 +56,13 @@ ROWS = [
          c=["bench_conn", "cross"], py=["conn", "cross"], k=(150, 20), reps=(10, 2), unit=1, cpus=2,
          sides=CONN_SIDES,
          target=("C", "socketpair", 1.3)),
-    dict(key="queue", what="Queue(maxsize=1000), 64 B items, 1 producer to 1 consumer (lab 13)",
-         c=["bench_queue"], py=["queue"], k=(2000, 100), reps=(200, 2), unit=1,
-         sides=[("C", "lab 13 queue", C, "lab", "lab"),
-                ("Python", "mp.Queue(1000) put/get", PY, "py", "python"),
-                ("ring", "SPSC ring in shared memory + futex", C, "ring", "floor")],
+    dict(key="queue_same", what="Queue(maxsize=1000), 64 B items, 1 producer to 1 consumer, both on CPU 0 (lab 13)",
+         c=["bench_queue", "same"], py=["queue", "same"], k=(2000, 100), reps=(200, 2), unit=1,
+         sides=QUEUE_SIDES,
+         target=("C", "ring", 3.0)),
+    dict(key="queue_cross", what="Queue(maxsize=1000), 64 B items, producer on CPU 1 to consumer on CPU 0 (lab 13)",
+         c=["bench_queue", "cross"], py=["queue", "cross"], k=(2000, 100), reps=(200, 2), unit=1, cpus=2,
+         sides=QUEUE_SIDES,
          target=("C", "ring", 3.0)),
     dict(key="pool_async", what="Pool(2) apply_async + get, trivial task, batches of 256 (lab 18)",
          c=["bench_pool_async"], py=["pool_async"], k=(256, 16), reps=(100, 2), unit=1,
@@ -211,10 +216,17 @@ def main():
     out = os.path.abspath(os.path.join(KIT, args.out))
     quick = os.environ.get("BENCH_QUICK") == "1"
     rounds = int(os.environ.get("BENCH_ROUNDS", "2" if quick else "11"))
+    only = os.environ.get("BENCH_ROWS", "").split()  # a look at some rows, never pasted
+    unknown = [k for k in only if k not in [r["key"] for r in ROWS]]
+    if unknown:
+        sys.exit("BENCH_ROWS: no row %s; the rows are: %s"
+                 % (" ".join(unknown), " ".join(r["key"] for r in ROWS)))
+    if only and os.environ.get("BENCH_DOCS") == "1":
+        sys.exit("BENCH_DOCS=1 pastes a whole run: unset BENCH_ROWS")
     started = time.time()
     with open(os.path.join(out, "run.log"), "w") as log:
         rows = []
-        for row in ROWS:
+        for row in [r for r in ROWS if not only or r["key"] in only]:
             t0 = time.time()
             got = run_row(row, out, rounds, quick, log)
             rows.append(bench_report.summarize(row, got))

@@ -30,6 +30,7 @@ static void start_clients(struct clients *c, void (*one)(int fd), const int *fds
         Pipe(done);
         if (Fork() == 0) {
             bench_child();
+            bench_pin(bench_cpu(i));
             for (;;) {
                 long n = recv_long(ctl[0]);
                 for (long j = 0; j < n; j++)
@@ -86,6 +87,7 @@ static double lab(long k)
     if (c.me < 0) {
         if (manager_start(&mgr) < 0)
             die("manager_start");
+        bench_place(mgr.pid, bench_cpu(1)); /* one process: poll() over every client */
         for (int i = 0; i < CLIENTS; i++)
             if ((fds[i] = manager_connect(&mgr)) < 0)
                 die("manager_connect");
@@ -101,6 +103,7 @@ static double lab(long k)
 static void floor_server(const int *fds, int n)
 {
     bench_child();
+    bench_pin(bench_cpu(1));
     struct pollfd p[CLIENTS + 1];
     for (int i = 0; i < n; i++)
         p[i] = (struct pollfd){fds[i], POLLIN, 0};
@@ -171,6 +174,7 @@ int main(void)
 {
     wire_latency_ms = 0;
     bench_no_latency();
+    bench_pin(0);
     static const struct bench_side sides[] = {{"lab", lab}, {"socket", socket_floor}};
     int rc = bench_serve(sides, 2);
     if (mgr.pid > 0)

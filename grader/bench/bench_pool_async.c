@@ -29,8 +29,12 @@ static double lab(long k)
 {
     static struct apool pool;
     static int up;
-    if (!up++ && apool_create(&pool, 2) < 0)
-        fatal("apool_create(2) failed");
+    if (!up++) {
+        if (apool_create(&pool, 2) < 0)
+            fatal("apool_create(2) failed");
+        for (int i = 0; i < pool.w.n; i++)
+            bench_place(pool.w.pids[i], bench_cpu(i));
+    }
     double t = bench_now();
     for (long done = 0, batch; done < k; done += batch) {
         batch = batch_of(k, done);
@@ -85,6 +89,7 @@ static double serial_floor(long k)
 int main(void)
 {
     bench_no_latency();
+    bench_pin(0);
     static const struct bench_side sides[] = {
         {"lab", lab}, {"shm", shm_floor}, {"serial", serial_floor}};
     return bench_serve(sides, 3);

@@ -27,8 +27,12 @@ static double lab(long k)
 {
     static struct pool p;
     static int up;
-    if (!up++ && pool_create(&p, 2) < 0)
-        fatal("pool_create(2) failed");
+    if (!up++) {
+        if (pool_create(&p, 2) < 0)
+            fatal("pool_create(2) failed");
+        for (int i = 0; i < p.nworkers; i++)
+            bench_place(p.pids[i], bench_cpu(i));
+    }
     double t = bench_now();
     for (long m = 0; m < k; m++) {
         memset(results, 0, sizeof results);
@@ -77,6 +81,7 @@ static double serial_floor(long k)
 int main(void)
 {
     bench_no_latency();
+    bench_pin(0);
     for (long i = 0; i < ITEMS; i++)
         args[i] = i;
     static const struct bench_side sides[] = {

@@ -3,11 +3,17 @@
  * single-consumer ring of 1000 64-byte slots in shared memory, with futex
  * wake-ups only when a side has to sleep (empty or full). On both sides
  * the producer is a process that waits for a step's count on a pipe, and
- * the consumer checks every item (its length and its sequence number). */
+ * the consumer checks every item (its length and its sequence number).
+ * argv[1] places the two processes alike on every side, as bench_conn
+ * does: "same" (both on CPU 0) or "cross" (the consumer on CPU 0, the
+ * producer on CPU 1). Left to the scheduler, a side's pair may share a CPU
+ * in one round and not in the next, and the ring runs four times faster
+ * on two CPUs than on one. */
 #include "bench.h"
 #include "queue.h"
 
 enum { MAXSIZE = 1000, ITEM = 64 };
+static int producer_cpu;
 
 /* The producer's item i: the sequence number, then filler. */
 static void make_item(unsigned char *it, long i)
@@ -35,6 +41,7 @@ static double lab(long k)
         Pipe(ctl);
         if (Fork() == 0) {
             bench_child();
+            bench_pin(producer_cpu);
             unsigned char it[ITEM];
             for (long i = 0;;)
                 for (long n = recv_long(ctl[0]); n > 0; n--, i++) {
@@ -75,6 +82,7 @@ static double ring_floor(long k)
         Pipe(ctl);
         if (Fork() == 0) {
             bench_child();
+            bench_pin(producer_cpu);
             for (long i = 0;;)
                 for (long n = recv_long(ctl[0]); n > 0; n--, i++) {
                     uint32_t tail = atomic_load(&r->tail), head;
@@ -101,9 +109,13 @@ static double ring_floor(long k)
     return bench_now() - t;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     bench_no_latency();
+    if (argc < 2 || (strcmp(argv[1], "same") && strcmp(argv[1], "cross")))
+        fatal("usage: bench_queue same|cross");
+    producer_cpu = strcmp(argv[1], "same") == 0 ? 0 : 1;
+    bench_pin(0);
     queue_copy_delay_ms = 0; /* the checks' slow copy is off (it is by default) */
     queue_watch = NULL;
     static const struct bench_side sides[] = {{"lab", lab}, {"ring", ring_floor}};

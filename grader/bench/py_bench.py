@@ -37,13 +37,16 @@ def _write_count(fd, n):
     os.write(fd, n.to_bytes(8, "little"))
 
 
-def _steered(target, *args):
-    """Start a helper process that runs target(n, *args) for every count it
-    is sent and answers each with the count; (send end, answer end)."""
+def _steered(target, *args, cpu=None):
+    """Start a helper process (on CPU cpu, if given) that runs target(n,
+    *args) for every count it is sent and answers each with the count;
+    (send end, answer end)."""
     ctl_r, ctl_w = os.pipe()
     done_r, done_w = os.pipe()
 
     def loop():
+        if cpu is not None:
+            os.sched_setaffinity(0, {cpu})
         while True:
             n = _read_count(ctl_r)
             target(n, *args)
@@ -99,9 +102,9 @@ def _produce(n, q):
 
 
 class QueueSide:
-    def __init__(self):
-        self.q = mp.Queue(maxsize=1000)
-        self.ctl, self.done = _steered(_produce, self.q)
+    def __init__(self, producer_cpu):
+        self.q = mp.Queue(maxsize=1000)  # its feeder thread starts in the producer, on its CPU
+        self.ctl, self.done = _steered(_produce, self.q, cpu=producer_cpu)
 
     def __call__(self, k):
         q = self.q
@@ -116,9 +119,22 @@ class QueueSide:
 
 
 # ---- pools -------------------------------------------------------------------
+def _pin_worker(started):
+    """A pool worker's initializer: worker i on CPU i, as bench_cpu() places
+    the C sides' helpers."""
+    with started.get_lock():
+        i = started.value
+        started.value += 1
+    os.sched_setaffinity(0, {i % os.cpu_count()})
+
+
+def placed_pool(n):
+    return mp.Pool(n, initializer=_pin_worker, initargs=(mp.Value("i", 0),))
+
+
 class AsyncSide:
     def __init__(self):
-        self.pool = mp.Pool(2)
+        self.pool = placed_pool(2)
 
     def __call__(self, k):
         pool = self.pool
@@ -133,7 +149,7 @@ class AsyncSide:
 
 class MapSide:
     def __init__(self):
-        self.pool = mp.Pool(2)
+        self.pool = placed_pool(2)
         self.expect = [i * i for i in range(ITEMS)]
 
     def __call__(self, k):
@@ -185,7 +201,7 @@ class TwoClients:
 
     def __init__(self, target, shared, read):
         self.read = read
-        self.clients = [_steered(target, shared) for _ in range(2)]
+        self.clients = [_steered(target, shared, cpu=i % os.cpu_count()) for i in range(2)]
         self.expect = 0
 
     def __call__(self, k):
@@ -204,6 +220,10 @@ class TwoClients:
 def manager_side():
     m = CounterManager()
     m.start()
+    # The server on CPU 1, as the C sides' (helper 1): every thread it has,
+    # so that the threads it starts for the clients are placed there too.
+    for tid in os.listdir("/proc/%d/task" % m._process.pid):
+        os.sched_setaffinity(int(tid), {1 % os.cpu_count()})
     counter = m.Counter()  # each forked client opens its own connection
     side = TwoClients(_adds, counter, counter.get)
     side.manager = m
@@ -218,15 +238,15 @@ def value_side():
 def main():
     mp.set_start_method("fork")
     row = sys.argv[1] if len(sys.argv) > 1 else ""
-    echo_cpu = None
-    if row == "conn":
+    os.sched_setaffinity(0, {0})  # as the C sides: the timing process on CPU 0
+    other_cpu = None  # the echo's or the producer's CPU
+    if row in ("conn", "queue"):
         placement = sys.argv[2] if len(sys.argv) > 2 else "same"
-        os.sched_setaffinity(0, {0})  # as the C side: this one on CPU 0
-        echo_cpu = 0 if placement == "same" else 1
+        other_cpu = 0 if placement == "same" else 1
     makers = {
         "process": {"py": lambda: process_side},
-        "conn": {"py": lambda: Conn(echo_cpu)},
-        "queue": {"py": QueueSide},
+        "conn": {"py": lambda: Conn(other_cpu)},
+        "queue": {"py": lambda: QueueSide(other_cpu)},
         "pool_async": {"py": AsyncSide},
         "pool_map": {"py": MapSide},
         "manager": {"py": manager_side, "value": value_side},

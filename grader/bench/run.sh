@@ -11,7 +11,8 @@
 #
 # Environment: BENCH_QUICK=1 (tiny n, a few rounds: the harness's own test),
 # BENCH_ROUNDS=N, BENCH_SKIP_GRADER=1, BENCH_OUT=DIR (default grader/build/bench),
-# BENCH_DOCS=1 (paste this run's section into docs/benchmarks*.md).
+# BENCH_DOCS=1 (paste this run's section into docs/benchmarks*.md),
+# BENCH_ROWS="KEY ..." (only these rows: a closer look, never pasted).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 out=${BENCH_OUT:-grader/build/bench}

@@ -23,9 +23,10 @@ struct shm_pool {
     long args[SHM_ITEMS], results[SHM_ITEMS];
 };
 
-static void shm_worker(struct shm_pool *p)
+static void shm_worker(struct shm_pool *p, int i)
 {
     bench_child();
+    bench_pin(bench_cpu(i));
     for (;;) {
         uint32_t c = atomic_load(&p->claimed), s = atomic_load(&p->submitted);
         if (c == s) {
@@ -49,7 +50,7 @@ static struct shm_pool *shm_pool_create(long (*fn)(long))
     p->fn = fn;
     for (int i = 0; i < SHM_WORKERS; i++)
         if (Fork() == 0)
-            shm_worker(p);
+            shm_worker(p, i);
     return p;
 }
 

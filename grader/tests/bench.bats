@@ -19,7 +19,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["date"] and r["machine"] and r["rounds"] >= 1, "no date, machine or rounds"
 keys = [row["key"] for row in r["rows"]]
-assert keys == ["process", "conn_same", "conn_cross", "queue", "pool_async", "pool_map",
+assert keys == ["process", "conn_same", "conn_cross", "queue_same", "queue_cross", "pool_async", "pool_map",
                 "manager"], keys
 spread = lambda s: set(s) == {"median", "min", "max"} and s["min"] <= s["median"] <= s["max"]
 for row in r["rows"]:

@@ -36,9 +36,13 @@ PY
     py=$(grep -o 'Python: mp.Queue(1000) put/get | [0-9.]*[kM]\?' "$KIT/docs/benchmarks.md" | sed 's/.*| //')
     c=$(grep -o 'C: lab 13 queue | [0-9.]*[kM]\?' "$KIT/docs/benchmarks.md" | sed 's/.*| //')
     [ -n "$py" ] && [ -n "$c" ] || fail "docs/benchmarks.md has no lab 13 rows"
-    for readme in README.md README.zh-CN.md; do
-        grep -q "$py" "$KIT/labs/13-queue/$readme" || fail "lab 13's $readme does not quote Python's $py"
-        grep -q "$c" "$KIT/labs/13-queue/$readme" || fail "lab 13's $readme does not quote the C queue's $c"
+    for readme in README.md README.zh-CN.md; do # every placement's figures (one per line)
+        for rate in $py; do
+            grep -qF "$rate" "$KIT/labs/13-queue/$readme" || fail "lab 13's $readme does not quote Python's $rate"
+        done
+        for rate in $c; do
+            grep -qF "$rate" "$KIT/labs/13-queue/$readme" || fail "lab 13's $readme does not quote the C queue's $rate"
+        done
     done
 }
 

@@ -46,16 +46,19 @@ struct queue_slot {
     unsigned char data[QUEUE_ITEM_MAX];
 };
 
+/* Each part on a cache line (64 bytes) of its own, grouped by who writes
+ * it: a producer and a consumer on two CPUs then never pass a line back and
+ * forth for a word the other does not use ("false sharing"). */
 struct queue {
-    sem_t slots;              /* free slots, starts at maxsize */
-    sem_t items;              /* filled slots, starts at 0 */
-    sem_t put_lock;           /* mutex for tail and slot[tail], starts at 1 */
-    sem_t get_lock;           /* mutex for head and slot[head], starts at 1 */
-    unsigned maxsize;         /* the number of slots */
-    unsigned head;            /* the next slot to read */
-    unsigned tail;            /* the next slot to write */
-    int closed;               /* set by queue_close(): later puts and gets fail */
-    struct queue_slot slot[]; /* maxsize slots follow the header */
+    _Alignas(64) sem_t slots;              /* free slots, starts at maxsize */
+    _Alignas(64) sem_t items;              /* filled slots, starts at 0 */
+    _Alignas(64) sem_t put_lock;           /* mutex for tail and slot[tail], starts at 1 */
+    unsigned tail;                         /* the next slot to write */
+    _Alignas(64) sem_t get_lock;           /* mutex for head and slot[head], starts at 1 */
+    unsigned head;                         /* the next slot to read */
+    _Alignas(64) unsigned maxsize;         /* the number of slots */
+    int closed;                            /* set by queue_close(): later puts and gets fail */
+    _Alignas(64) struct queue_slot slot[]; /* maxsize slots follow the header */
 };
 
 /* Step 1. A new, empty queue of maxsize slots (1 to QUEUE_MAXSIZE_MAX) that

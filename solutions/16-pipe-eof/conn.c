@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -19,17 +20,20 @@ int conn_pair(struct conn *a, struct conn *b)
     return 0;
 }
 
-/* The whole frame, header and body, in ONE sendmsg() when the socket has
+/* The whole frame, header and body, in ONE system call when the socket has
  * room: the reader is woken once per message, not once for the header and
  * again for the body (two wake-ups would halve a ping-pong's rate). A send
  * may still take only part of the bytes (the socket is full and a signal
- * arrives): go on from where it stopped. MSG_NOSIGNAL: EPIPE, not SIGPIPE. */
-static int send_frame(int fd, const void *header, size_t hlen, const void *body, size_t blen)
+ * arrives): go on from where it stopped. One buffer goes by send(), which
+ * costs less than sendmsg() (no msghdr or iovec array to copy in).
+ * MSG_NOSIGNAL: EPIPE, not SIGPIPE. */
+static int send_all(int fd, struct iovec *iov, size_t n)
 {
-    struct iovec iov[2] = {{(void *)header, hlen}, {(void *)body, blen}};
-    struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
+    struct msghdr m = {.msg_iov = iov, .msg_iovlen = n};
     while (m.msg_iovlen > 0) {
-        ssize_t k = sendmsg(fd, &m, MSG_NOSIGNAL);
+        ssize_t k = m.msg_iovlen == 1
+                        ? send(fd, m.msg_iov[0].iov_base, m.msg_iov[0].iov_len, MSG_NOSIGNAL)
+                        : sendmsg(fd, &m, MSG_NOSIGNAL);
         if (k < 0) {
             if (errno == EINTR) continue;
             return -1;
@@ -48,6 +52,8 @@ static int send_frame(int fd, const void *header, size_t hlen, const void *body,
     return 0;
 }
 
+enum { SMALL_BODY = 508 }; /* header and body copied into one 512-byte buffer */
+
 int conn_send(struct conn *c, const void *buf, size_t len)
 {
     if (c->fd < 0) {
@@ -59,7 +65,15 @@ int conn_send(struct conn *c, const void *buf, size_t len)
         return -1;
     }
     uint32_t header = htonl((uint32_t)len); /* the frame: length first */
-    return send_frame(c->fd, &header, sizeof header, buf, len);
+    if (len <= SMALL_BODY) { /* a copy of a few hundred bytes is cheaper than sendmsg() */
+        char frame[sizeof header + SMALL_BODY];
+        memcpy(frame, &header, sizeof header);
+        memcpy(frame + sizeof header, buf, len);
+        struct iovec one = {frame, sizeof header + len};
+        return send_all(c->fd, &one, 1);
+    }
+    struct iovec two[2] = {{&header, sizeof header}, {(void *)buf, len}};
+    return send_all(c->fd, two, 2);
 }
 
 int conn_recv(struct conn *c, void **buf, size_t *len)
