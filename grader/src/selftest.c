@@ -565,8 +565,8 @@ int cmd_selftest(struct kit *kit, const struct cli *cli)
                 snprintf(who, sizeof who, "mutant %s", mutants[m].name);
                 note_headroom(&room, who, &res[2 * nlabs + m]);
             }
-        what = xasprintf("%s every run takes at most %g%% of its %g s limit", dir, HEADROOM * 100,
-                         labs[i]->timeout);
+        what = xasprintf("%s every run takes at most %g%% of its %g s limit (the longest: %.0f%%)",
+                         dir, HEADROOM * 100, labs[i]->timeout, room.worst * 100);
         detail = room.worst > HEADROOM
                      ? xasprintf("%s took %.0f%%: on a busier machine it would time out; raise "
                                  "the lab's timeout in the manifest or shorten the waits",

@@ -301,10 +301,17 @@ $(screen)"
 }
 
 @test "watch shows 'grading...' while it grades (tmux)" {
+    # The status shows only while a grade runs (a fraction of a second): a
+    # look at the screen can miss it, so every byte the watch writes is
+    # kept (pipe-pane, set before the watch starts) and read afterwards.
     cd "$WS"
     session="proclabs-fh2-$$"
-    tmux new-session -d -s "$session" -x 150 -y 200 "cd '$WS' && grader/grade watch 03; sleep 30"
-    wait_screen 'grading lab 03'
+    tmux new-session -d -s "$session" -x 150 -y 200 \
+        "tmux wait-for go-$session; cd '$WS' && grader/grade watch 03; sleep 30"
+    tmux pipe-pane -t "$session" "cat >>'$BATS_TEST_TMPDIR/screen.log'"
+    tmux wait-for -S "go-$session"
     wait_screen 'grade #1 at'
     tmux kill-session -t "$session"
+    grep -q 'grading lab 03' "$BATS_TEST_TMPDIR/screen.log" ||
+        fail "no 'grading lab 03' was written before the verdict: $(cat -v "$BATS_TEST_TMPDIR/screen.log" | head -c 2000)"
 }
