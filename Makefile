@@ -8,8 +8,9 @@
 #   make handout [LAB=03] dist/: the student handout (its Classroom workflow grades those labs)
 #   make gradescope [LAB="03 05"]  dist/gradescope.zip: the Gradescope autograder (of those labs)
 #   make batch SUBMISSIONS=DIR   grade a folder of submissions into a CSV
-#   make stress [RUNS=20] [LOAD=1]   grade solutions and mutants again and again: any difference?
-#                        (LOAD=N: N busy processes per core; JOBS=N: N grades at once)
+#   make stress [RUNS=20] [LOAD=1] [PIN=CPU]  grade solutions and mutants again and again: any difference?
+#                        (LOAD=N: N busy processes per core; JOBS=N: N grades at once;
+#                        PIN=CPU: every busy process on that one CPU)
 #   make batch-proof     a batch of twelve submissions, three times on a loaded machine: one CSV?
 #   make mutate [LAB=03] mechanical mutants of the solutions: which ones score full marks?
 #   make bench           the labs' primitives against Python's multiprocessing and the syscalls
@@ -136,6 +137,7 @@ gradescope: deps kit
 
 RUNS ?= 20
 LOAD ?= 0
+PIN ?=
 # stress, mutate and bench need the solutions: not in the handout.
 NOT_IN_HANDOUT = echo "make $@ is for the kit's authors and is not part of the handout: 'make grade' grades your work."; \
 	echo "make $@ 供套件作者使用，不在分发包中：'make grade' 为你的作业评分。"
@@ -147,7 +149,7 @@ batch-proof: deps kit
 	else $(NOT_IN_HANDOUT); fi
 
 stress: deps kit
-	@if [ -x grader/stress.sh ]; then JOBS=$(JOBS) grader/stress.sh $(RUNS) $(LOAD) $(LAB); \
+	@if [ -x grader/stress.sh ]; then JOBS=$(JOBS) PIN=$(PIN) grader/stress.sh $(RUNS) $(LOAD) $(LAB); \
 	else $(NOT_IN_HANDOUT); fi
 
 # Mechanical mutants of the reference solutions, graded two at a time; the

@@ -5,6 +5,9 @@
 # verdict that differed from the expected one.
 # JOBS (environment) grades that many labs and mutants at once (default: the
 # number of CPUs); more jobs than cores loads the machine further still.
+# PIN=CPU (environment) keeps every busy process on that one CPU: the others
+# stay free, and what starts on the busy one waits there until the
+# scheduler moves it (a machine with one core taken by other work).
 # Ends with "N differences in R runs (LOAD=L, time)"; exits 1 when N is not 0.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -22,11 +25,19 @@ if [ "$load" -gt 0 ]; then
     # where /proc/sys/kernel/sched_autogroup_enabled is 1) the CPU is shared
     # between sessions, and every box of the grader is one; loops sharing
     # one session would weigh as one process.
+    pin=()
+    if [ -n "${PIN:-}" ]; then
+        case $PIN in
+        *[!0-9]*) echo "stress.sh: PIN must be a CPU number, not '$PIN'" >&2; exit 2 ;;
+        esac
+        [ "$PIN" -lt "$(nproc)" ] || { echo "stress.sh: PIN=$PIN: this machine has CPUs 0 to $(($(nproc) - 1))" >&2; exit 2; }
+        pin=(taskset -c "$PIN")
+    fi
     for _ in $(seq $((load * $(nproc)))); do
-        setsid sh -c 'while :; do :; done' &
+        setsid "${pin[@]}" sh -c 'while :; do :; done' &
         busy+=($!)
     done
-    echo "load: ${#busy[@]} busy loops, $load per core on $(nproc) core$([ "$(nproc)" -eq 1 ] || echo s)"
+    echo "load: ${#busy[@]} busy loops, $load per core on $(nproc) core$([ "$(nproc)" -eq 1 ] || echo s)${PIN:+, all on CPU $PIN}"
 fi
 started=$(date +%s)
 differences=0
@@ -44,5 +55,5 @@ for run in $(seq "$runs"); do
     fi
 done
 took=$(($(date +%s) - started))
-echo "$differences difference$([ "$differences" -eq 1 ] || echo s) in $runs run$([ "$runs" -eq 1 ] || echo s) (LOAD=$load, JOBS=${JOBS:-$(nproc)}, $((took / 60)) min $((took % 60)) s)"
+echo "$differences difference$([ "$differences" -eq 1 ] || echo s) in $runs run$([ "$runs" -eq 1 ] || echo s) (LOAD=$load${PIN:+, PIN=$PIN}, JOBS=${JOBS:-$(nproc)}, $((took / 60)) min $((took % 60)) s)"
 [ "$differences" -eq 0 ]
