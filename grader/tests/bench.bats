@@ -58,3 +58,13 @@ PY
     assert_success
     assert_output --partial "no-such-server"
 }
+
+@test "BENCH_ROWS names rows that exist, and a look at some rows is never pasted into the docs" {
+    cd "$KIT"
+    run env BENCH_ROWS="queue_same no_such_row" python3 grader/bench/bench.py --out "$BENCH_OUT"
+    assert_failure
+    assert_output --partial "BENCH_ROWS: no row no_such_row; the rows are: process conn_same"
+    run env BENCH_ROWS="queue_same" BENCH_DOCS=1 python3 grader/bench/bench.py --out "$BENCH_OUT"
+    assert_failure
+    assert_output --partial "BENCH_DOCS=1 pastes a whole run: unset BENCH_ROWS"
+}
