@@ -76,7 +76,7 @@ static inline void bench_pin(int cpu)
  * client; the server is helper 1) on CPU i. Left to the scheduler, one
  * side's helpers may share a CPU with the timing process while another's
  * do not, and a wake-up across CPUs costs many times one on the same CPU
- * (10x on a virtual machine whose idle CPUs halt). */
+ * (17 times on a virtual machine whose idle CPUs halt). */
 static inline int bench_cpu(int helper)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
