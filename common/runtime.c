@@ -50,8 +50,15 @@ double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* Defined by a lab's given scaffolding that records what its code does
+ * before it sleeps (lab 11's road.c: was the event set when the light's
+ * green began?); absent everywhere else. */
+void proclabs_before_sleep(double ms) __attribute__((weak));
+
 void sleep_ms(double ms)
 {
+    if (proclabs_before_sleep)
+        proclabs_before_sleep(ms);
     if (!(ms > 0))
         return;
     struct timespec left = {(time_t)(ms / 1e3), (long)(fmod(ms, 1e3) * 1e6)};

@@ -6,6 +6,8 @@
 #include "proclabs.h"
 #include "traffic.h"
 
+#include <unistd.h>
+
 static struct road *road; /* set by road_watch() before the forks */
 
 struct road *road_watch(struct event *e)
@@ -25,6 +27,22 @@ void light_show(bool green)
         road->show_green[k] = green;
         road->flag_at_show[k] = __atomic_load_n(&road->event->flag, __ATOMIC_SEQ_CST);
         road->show_ms[k] = now_ms();
+    }
+    road->light = getpid();
+}
+
+/* Called by sleep_ms() (common/runtime.c): the flag when the light first
+ * sleeps after a change, so a check knows whether green was set before its
+ * sleep without timing anything. */
+void proclabs_before_sleep(double ms);
+void proclabs_before_sleep(double ms)
+{
+    (void)ms;
+    if (!road || getpid() != road->light) return;
+    int k = __atomic_load_n(&road->shows, __ATOMIC_SEQ_CST) - 1;
+    if (k >= 0 && k < ROAD_MAX && !road->slept[k]) {
+        road->flag_at_sleep[k] = __atomic_load_n(&road->event->flag, __ATOMIC_SEQ_CST);
+        road->slept[k] = true;
     }
 }
 

@@ -12,6 +12,7 @@
 #include "event.h"
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 enum { ROAD_MAX = 64 };
 
@@ -21,6 +22,9 @@ struct road {
     bool show_green[ROAD_MAX];
     bool flag_at_show[ROAD_MAX]; /* the event's flag when the colour was shown */
     double show_ms[ROAD_MAX];
+    pid_t light;                   /* the process that called light_show() last */
+    bool slept[ROAD_MAX];          /* it called sleep_ms() while change k showed */
+    bool flag_at_sleep[ROAD_MAX];  /* the event's flag at that first sleep_ms() */
     int greens;    /* how many times green was shown */
     int crossings; /* car_cross() calls */
     int cross_car[ROAD_MAX];
