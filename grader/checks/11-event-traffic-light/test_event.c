@@ -30,6 +30,7 @@ struct probe {
     double ms;        /* how long the call took (the bound when it had not returned) */
     double cpu_ms;    /* CPU time the child used */
     bool left_locked; /* it returned, and the event's mutex was still locked */
+    int start_ms;     /* the monotonic clock's milliseconds within its second at the call */
 };
 
 /* A call that returned with the mutex held blocks every later call: said
@@ -367,6 +368,9 @@ static void probe_wait(struct event *e, struct probe *p, double timeout_ms, doub
         /* A process that changed user is not dumpable: let its parent (the
          * same user) read /proc/PID/syscall and its memory. */
         prctl(PR_SET_DUMPABLE, 1);
+        struct timespec at;
+        clock_gettime(CLOCK_MONOTONIC, &at);
+        p->start_ms = (int)(at.tv_nsec / 1000000);
         double t0 = now_ms();
         int got = event_wait(e, timeout_ms);
         p->ms = now_ms() - t0;
@@ -398,8 +402,14 @@ static void timeout_body(void *shared)
     event_init(&s->ev);
     /* a: 100 ms, started where now + 100 ms needs no carry into tv_sec */
     probe_wait(&s->ev, &s->a, 100, 2000, 100, &s->why_a);
-    /* b: 600 ms, started where now + 600 ms needs a carry into tv_sec */
-    probe_wait(&s->ev, &s->b, 600, 2000, 500, NULL);
+    /* b: 600 ms, started where now + 600 ms needs a carry into tv_sec. On
+     * a busy machine the child may start late, past the next second, where
+     * no carry is needed: such a call proves nothing, so try again. */
+    for (int try = 0; try < 3; try++) {
+        probe_wait(&s->ev, &s->b, 600, 2000, 500, NULL);
+        if (s->b.ret < 0 || (s->b.start_ms >= 410 && s->b.start_ms <= 990))
+            break;
+    }
     if (s->a.ret == -1) /* a held on: is 1 ms read as 1 s, or is the timeout lost? */
         probe_wait(&s->ev, &s->d, 1, 2000, -1, NULL);
     if (s->a.ret >= 0 && s->a.ms < 50 && s->b.ret >= 0 && s->b.ms < 50)
