@@ -380,7 +380,8 @@ static void signal_body(void *shared)
     pid_t parent = getpid();
     pid_t pest = fork();
     if (pest == 0) { /* a signal every 2 ms, until told to stop */
-        for (double end = now_ms() + 6000; now_ms() < end && !__atomic_load_n(&s->n[10], __ATOMIC_SEQ_CST);) {
+        for (double end = now_ms() + 6000;
+             now_ms() < end && !__atomic_load_n(&s->n[10], __ATOMIC_SEQ_CST);) {
             kill(parent, SIGUSR1);
             sleep_ms(2);
         }
@@ -388,7 +389,8 @@ static void signal_body(void *shared)
     }
     pid_t putter = fork();
     if (putter == 0) { /* the item comes only after 5 signals hit the wait */
-        for (double end = now_ms() + 2000; now_ms() < end && __atomic_load_n(&s->n[8], __ATOMIC_SEQ_CST) < 5;)
+        for (double end = now_ms() + 2000;
+             now_ms() < end && __atomic_load_n(&s->n[8], __ATOMIC_SEQ_CST) < 5;)
             sleep_ms(1);
         queue_put(q, "s", 1, true, 1000);
         _exit(0);
@@ -460,8 +462,11 @@ Test(queue, signal_does_not_cut_a_wait)
               "sem_clockwait while errno is EINTR (with the same deadline)",
               queue_status_name(seen->st[2]), seen->ms[1], seen->n[12]);
     cr_assert(seen->ms[1] < 1500,
-              "get(block=true, timeout 200 ms) under a signal every 2 ms returned after %.0f ms",
-              seen->ms[1]);
+              "get(block=true, timeout 200 ms) on an empty queue returned after %.0f ms, with %d "
+              "signal(s) during the wait: every signal started the timeout again, and the wait "
+              "ended only when the signals left a 200 ms gap (a busy machine). Make the deadline "
+              "once, before the wait, and retry sem_clockwait on EINTR with that same deadline",
+              seen->ms[1], seen->n[12]);
     cr_assert(seen->st[3] == Q_OK,
               "get(block=true, timeout 1500 ms) on an empty queue gave %s, although another "
               "process put an item during the wait, after %d signal(s) had hit it: once "
@@ -652,7 +657,7 @@ struct mpmc {
     int garbled;      /* items that were not any item put */
     int put_fail, get_fail;
     int fast_fail; /* failed puts/gets that gave up long before their 1000 ms */
-    int put_done; /* successful puts so far */
+    int put_done;  /* successful puts so far */
 };
 
 /* Item i = p*PER+k: "p k " then a pad of a letter, to a length that varies. */
