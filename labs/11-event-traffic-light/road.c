@@ -34,7 +34,6 @@ void light_show(bool green)
 /* Called by sleep_ms() (common/runtime.c): the flag when the light first
  * sleeps after a change, so a check knows whether green was set before its
  * sleep without timing anything. */
-void proclabs_before_sleep(double ms);
 void proclabs_before_sleep(double ms)
 {
     (void)ms;
