@@ -29,6 +29,7 @@ enum { TRACE_CAP = 64 << 20 };
 static const char *const strace_flags[] = {
     "-f",
     "-ttt",
+    "-T", /* how long each call took: the waits drawn as blocked */
     "-y",
     "-q",
     "-s",

@@ -57,6 +57,12 @@ static void draw_row(const struct trace_model *m, int p, struct cell *row, int w
     }
     if (q->blocked[0] && q->blocked_since >= 0)
         span(row, col_of(m, q->blocked_since, w), end, '=', 1);
+    for (int i = 0; i < m->nwaits; i++) {
+        const struct tr_wait *b = &m->waits[i];
+        /* One column at least: a shorter wait would blot out a '-'. */
+        if (b->proc == p && (b->to - b->from) * (w - 1) >= m->t_end)
+            span(row, col_of(m, b->from, w), col_of(m, b->to, w), '=', 1);
+    }
     for (int i = 0; i < m->nevents; i++) {
         const struct tr_event *e = &m->events[i];
         int c = col_of(m, e->t, w);
@@ -128,6 +134,29 @@ static void proc_line(FILE *out, const struct trace_model *m, const struct tr_pr
     fputc('\n', out);
 }
 
+/* The waits that took a good part of the run (a tenth, and 50 ms), at most
+ * three a process: where its time went. */
+static void long_waits(FILE *out, const struct trace_model *m, int p, bool zh)
+{
+    int n = 0;
+    for (int i = 0; i < m->nwaits; i++) {
+        const struct tr_wait *b = &m->waits[i];
+        double took = b->to - b->from;
+        if (b->proc != p || took < 0.05 || took < m->t_end / 10)
+            continue;
+        if (++n > 3) {
+            fputs(zh ? "       （还有更长的等待：见 --html FILE 的网页）\n"
+                     : "       (more long waits: see the --html FILE page)\n",
+                  out);
+            return;
+        }
+        fprintf(out,
+                zh ? "       在 %s 中等待了 %.3f s（%.3f-%.3f s）\n"
+                   : "       waited %2$.3f s in %1$s (%3$.3f-%4$.3f s)\n",
+                b->what, took, b->from, b->to);
+    }
+}
+
 void timeline_print(FILE *out, const struct trace_model *m, int width, bool color, bool zh)
 {
     int w = width - LABEL_W - 2;
@@ -174,6 +203,7 @@ void timeline_print(FILE *out, const struct trace_model *m, int width, bool colo
     fputs(zh ? "\n进程：\n" : "\nProcesses:\n", out);
     for (int p = 0; p < m->nprocs && p < MAX_ROWS; p++) {
         proc_line(out, m, &m->procs[p], zh);
+        long_waits(out, m, p, zh);
         if (m->procs[p].blocked[0])
             fprintf(out, zh ? "       结束时阻塞在 %s\n" : "       blocked at the end in %s\n",
                     m->procs[p].blocked);

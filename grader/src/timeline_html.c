@@ -74,6 +74,18 @@ static void proc_group(FILE *f, const struct trace_model *m, int p)
     fputs("</text>\n", f);
     fprintf(f, "<rect class=\"life\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\"/>\n", x0, y,
             x1 - x0 < 1 ? 1 : x1 - x0);
+    for (int i = 0; i < m->nwaits; i++) {
+        const struct tr_wait *w = &m->waits[i];
+        if (w->proc != p)
+            continue;
+        double xa = x_of(m, w->from), xb = x_of(m, w->to);
+        fprintf(f,
+                "<rect class=\"blocked\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"20\">"
+                "<title>waited %.3f s in ",
+                xa, y, xb - xa < 1 ? 1 : xb - xa, w->to - w->from);
+        xml_text(f, w->what);
+        fputs("</title></rect>\n", f);
+    }
     if (q->blocked[0] && q->blocked_since >= 0) {
         double xb = x_of(m, q->blocked_since);
         fprintf(f,

@@ -69,6 +69,17 @@ static void eof_finding(const struct trace_model *m, const struct tr_proc *q, st
     const struct tr_obj *ob = &m->objs[o];
     int other = 1 - q->blocked_end; /* a pipe's or a socket pair's other end */
     double t = q->ended >= 0 ? q->ended : m->t_end;
+    /* What was last written there: a reader that waited for a message and
+     * not for EOF was left without one. */
+    char last[96] = "";
+    if (reads(q->blocked) && ob->wrote[other])
+        snprintf(last, sizeof last,
+                 zh ? "%.3f s 之后再没有人写入 %s。"
+                    : " Nothing was written into %2$s after %1$.3f s.",
+                 ob->written[other], ob->name);
+    else if (reads(q->blocked))
+        snprintf(last, sizeof last, zh ? "从没有人写入 %s。" : " Nothing was ever written into %s.",
+                 ob->name);
     if (reads(q->blocked)) {
         if (zh) {
             add(b,
@@ -78,8 +89,11 @@ static void eof_finding(const struct trace_model *m, const struct tr_proc *q, st
                 trace_end_name(m, o, other, true));
 
             holders(m, o, other, t, b, true);
-            add(b, "。\n     只有当另一端的每一个副本都关闭时，读者才会看到 EOF：fork() 之后"
-                   "立刻关闭每个进程不用的那一端。\n");
+            add(b,
+                "。%s\n     只有当另一端的每一个副本都关闭时，读者才会看到 EOF：fork() 之后"
+                "立刻关闭每个进程不用的那一端。若它等的是一条消息而不是 EOF：那条消息从未发出"
+                "（把发送的和读取的数一数）。\n",
+                last);
         } else {
             add(b,
                 "  %s %s was blocked in %s from %.3f s until it was ended at %.3f s: it never "
@@ -87,8 +101,12 @@ static void eof_finding(const struct trace_model *m, const struct tr_proc *q, st
                 q->label, q->name, q->blocked, q->blocked_since, t,
                 ob->kind == TR_PIPE ? "the " : "", trace_end_name(m, o, other, false), ob->name);
             holders(m, o, other, t, b, false);
-            add(b, ".\n     A reader sees EOF only when every copy of the other end is closed: "
-                   "right after fork(), close the ends each process does not use.\n");
+            add(b,
+                ".%s\n     A reader sees EOF only when every copy of the other end is closed: "
+                "right after fork(), close the ends each process does not use. If it waited "
+                "for a message, not EOF: that message was never sent (count what is sent "
+                "against what is read).\n",
+                last);
         }
     } else if (writes(q->blocked)) {
         add(b,
@@ -174,6 +192,49 @@ static void exec_finding(const struct trace_model *m, const struct tr_event *e, 
                  "keeps the reader from EOF.\n");
 }
 
+/* When child c was reaped by its parent, or -1. */
+static double reap_time(const struct trace_model *m, int c)
+{
+    return m->procs[c].reaped_by == m->procs[c].parent ? m->procs[c].reaped : -1;
+}
+
+/* A parent that forked three children or more, each only after it had
+ * reaped the one before, and waited a good while for one of them: its
+ * children never ran together (a join inside the start loop). */
+static void serial_finding(const struct trace_model *m, int p, struct buf *b, bool zh)
+{
+    int kids[64], n = 0;
+    for (int i = 0; i < m->nevents && n < 64; i++)
+        if (m->events[i].kind == TR_FORK && m->events[i].proc == p)
+            kids[n++] = m->events[i].other;
+    if (n < 3)
+        return;
+    for (int k = 0; k + 1 < n; k++) {
+        double reaped = reap_time(m, kids[k]);
+        if (reaped < 0 || m->procs[kids[k + 1]].born < reaped)
+            return;
+    }
+    const struct tr_wait *longest = NULL;
+    for (int i = 0; i < m->nwaits; i++) {
+        const struct tr_wait *w = &m->waits[i];
+        if (w->proc == p && !strncmp(w->what, "wait", 4) &&
+            (!longest || w->to - w->from > longest->to - longest->from))
+            longest = w;
+    }
+    double took = longest ? longest->to - longest->from : 0;
+    if (took < 0.05 || took < m->t_end / 10)
+        return;
+    const struct tr_proc *q = &m->procs[p];
+    add(b,
+        zh ? "  %1$s %2$s 一个接一个地运行了它的 %3$d 个子进程：每个子进程都是在回收了前一个之后才 "
+             "fork 的（它在 %5$s 中等待了 %4$.3f s）。这些子进程从未同时运行。\n"
+             "     如果它们应当同时运行：先 fork 所有子进程，再逐个等待它们。\n"
+           : "  %s %s ran its %d children one after another: it forked each one only after it had "
+             "reaped the one before (it waited %.3f s in %s). They never ran at the same time.\n"
+             "     If they are meant to run at once: fork them all first, then wait for each.\n",
+        q->label, q->name, n, took, longest->what);
+}
+
 char *trace_findings(const struct trace_model *m, bool zh)
 {
     struct buf b = {calloc(1, 1), 0};
@@ -189,6 +250,8 @@ char *trace_findings(const struct trace_model *m, bool zh)
         if (m->procs[i].blocked[0] && m->procs[i].blocked_obj >= 0)
             eof_finding(m, &m->procs[i], &b, zh);
     for (int i = 0; i < m->nprocs; i++)
+        serial_finding(m, i, &b, zh);
+    for (int i = 0; i < m->nprocs; i++)
         zombie_finding(m, &m->procs[i], &b, zh);
     for (int i = 0; i < m->nprocs; i++) {
         const struct tr_proc *q = &m->procs[i];
@@ -200,7 +263,12 @@ char *trace_findings(const struct trace_model *m, bool zh)
     }
     for (int i = 0; i < m->nprocs; i++) {
         const struct tr_proc *q = &m->procs[i];
-        if (q->orphaned >= 0 && q->parent >= 0)
+        const struct tr_proc *parent = q->parent >= 0 ? &m->procs[q->parent] : NULL;
+        /* Killed with its parent when the run was ended: which of the two
+         * died first is the order of the kills, not the student's doing. */
+        bool killed_together =
+            parent && parent->killed && q->killed && q->ended >= 0 && q->ended - q->orphaned < 0.1;
+        if (q->orphaned >= 0 && parent && !killed_together)
             add(&b,
                 zh ? "  %s %s 在 %.3f s 成了孤儿：它的父进程 %s "
                      "先结束了，由本次运行的收养进程接管。\n"

@@ -57,7 +57,9 @@ struct tr_obj {
     char name[24]; /* "pipe A", "socketpair B" */
     char inode[32];
     double made;
-    bool shown; /* a student process held it */
+    double written[2]; /* the last write on each end (what the other end reads) */
+    bool wrote[2];     /* ... when there was one */
+    bool shown;        /* a student process held it */
 };
 
 /* One descriptor of one process on one end of an object, from..to. */
@@ -65,6 +67,14 @@ struct tr_hold {
     int obj, end, proc, fd; /* end: 0 read (pipe) or first, 1 write or second */
     double from, to;        /* to = -1: still open when the trace ended */
     bool cloexec;
+};
+
+/* A call a process waited in and came back from (5 ms or more): drawn as
+ * blocked, like the call it was still in when the run ended. */
+struct tr_wait {
+    int proc;
+    double from, to;
+    char what[160]; /* "read(fd 3: pipe A, read end)", "wait4(for p2)" */
 };
 
 struct trace_model {
@@ -76,6 +86,8 @@ struct trace_model {
     int nobjs;
     struct tr_hold *holds;
     int nholds;
+    struct tr_wait *waits; /* in time order */
+    int nwaits;
     double t_end; /* the last event, seconds since the start */
     int lines;    /* lines of strace output read */
     int unparsed; /* lines that were not understood (kept out of the picture) */

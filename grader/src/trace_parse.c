@@ -61,9 +61,21 @@ struct clone_rec {
     bool thread;
 };
 
+/* A blocking call that came back after a while: drawn as blocked. */
+struct wait_rec {
+    int proc; /* internal index */
+    double from, to;
+    char name[24];
+    int fd, obj, end; /* the descriptor's object and end, or obj -1 */
+    int pid;          /* wait4/waitid: the child waited for, or -1 */
+    char a0[96];
+};
+
 struct parser {
     struct proc *p;
     int np, cap;
+    struct wait_rec *w;
+    int nw, wcap;
     struct trace_model *m;
     int obj_cap, hold_cap, ev_cap;
     struct clone_rec *cl; /* clone results: child pid -> parent pid, thread */
@@ -475,6 +487,13 @@ static void on_call(struct parser *ps, int i, const struct rec *r)
             add_hold(ps, new_obj(ps, TR_SOCKET, "", r->t), 0, i, (int)ret, r->t,
                      has(a3, "SOCK_CLOEXEC"));
         }
+    } else if (!strcmp(n, "write") || !strcmp(n, "writev") || !strcmp(n, "send") ||
+               !strcmp(n, "sendto") || !strcmp(n, "sendmsg")) {
+        struct tr_hold *h = open_hold(ps, i, fd_of(a0, NULL, 0));
+        if (h && ret > 0) {
+            ps->m->objs[h->obj].written[h->end] = r->t;
+            ps->m->objs[h->obj].wrote[h->end] = true;
+        }
     } else if (!strcmp(n, "close")) {
         struct tr_hold *h = open_hold(ps, i, fd_of(a0, NULL, 0));
         if (h)
@@ -686,6 +705,17 @@ static bool parse_line(char *line, struct rec *r)
     const char *eq = strstr(rest + cp + 1, "= ");
     if (eq)
         snprintf(r->ret, sizeof r->ret, "%s", eq + 2);
+    /* strace -T: " <0.000012>" (or " <unavailable>") after the result, the
+     * time spent in the call: it ended at t0 + that. */
+    char *took = strrchr(r->ret, '<');
+    size_t n = strlen(r->ret);
+    if (took && took > r->ret && took[-1] == ' ' && n && r->ret[n - 1] == '>') {
+        char *end;
+        double secs = strtod(took + 1, &end);
+        if (end != took + 1 && *end == '>')
+            r->t = r->t0 + secs;
+        took[-1] = '\0';
+    }
     return true;
 }
 
@@ -713,9 +743,27 @@ static void collect_clones(struct parser *ps, char *copy)
         drop_pending(&pend[0]);
 }
 
+static bool may_block(const char *n);
+static void resolve_wait(struct parser *ps, int i, const char *name, const char *args,
+                         struct wait_rec *w);
+
+/* Calls that kept a process waiting at least this long are drawn blocked. */
+#define WAIT_MIN_S 0.005
+
+static void note_wait(struct parser *ps, int i, const struct rec *r)
+{
+    if (r->t - r->t0 < WAIT_MIN_S || !may_block(r->name))
+        return;
+    ps->w = grow(ps->w, &ps->wcap, ps->nw + 1, sizeof *ps->w);
+    struct wait_rec *w = &ps->w[ps->nw++];
+    resolve_wait(ps, i, r->name, r->args, w);
+    w->from = r->t0;
+    w->to = r->t;
+}
+
 static void handle(struct parser *ps, struct rec *r)
 {
-    int entry = entry_of(ps, r->pid, r->t);
+    int entry = entry_of(ps, r->pid, r->t0); /* born when its first call began */
     bool from_thread = ps->p[entry].thread;
     int i = ps->p[entry].tgid_idx;
     struct proc *p = &ps->p[i];
@@ -724,6 +772,9 @@ static void handle(struct parser *ps, struct rec *r)
         record_block(p, r->name, r->args, r->t0);
         break;
     case R_CALL:
+        /* A thread's wait is not its process's: the others may run. */
+        if (r->ret[0] != '?' && !from_thread) /* "?": killed or interrupted in it */
+            note_wait(ps, i, r);
         if (strcmp(r->ret, "?") && strncmp(r->ret, "? ERESTART", 10))
             clear_block(p);
         else
@@ -823,48 +874,79 @@ static bool may_block(const char *n)
     return false;
 }
 
-static void describe_block(struct parser *ps, int i, char *buf, size_t size)
+static bool fd_call(const char *n)
 {
-    struct proc *p = &ps->p[i];
-    const char *n = p->block_name;
-    char a0[96];
-    arg(p->block_args, 0, a0, sizeof a0);
     for (const char *const *c = fd_calls; *c; c++)
-        if (!strcmp(n, *c)) {
-            int fd = fd_of(a0, NULL, 0);
-            struct tr_hold *h = open_hold(ps, i, fd);
-            /* Closed by the death itself: the last hold of that fd. */
-            for (int k = ps->m->nholds - 1; !h && k >= 0; k--)
-                if (ps->m->holds[k].proc == i && ps->m->holds[k].fd == fd)
-                    h = &ps->m->holds[k];
-            if (h && ps->m->objs[h->obj].shown) {
-                struct tr_proc *q = &ps->m->procs[p->shown];
-                q->blocked_obj = h->obj;
-                q->blocked_end = h->end;
-                snprintf(buf, size, "%s(fd %d: %s, %s)", n, fd, ps->m->objs[h->obj].name,
-                         trace_end_name(ps->m, h->obj, h->end, false));
-            } else {
-                snprintf(buf, size, "%s(fd %d)", n, fd);
-            }
-            return;
+        if (!strcmp(n, *c))
+            return true;
+    return false;
+}
+
+/* What a call waited on, resolved while the trace is read (the descriptor's
+ * object as it was then). */
+static void resolve_wait(struct parser *ps, int i, const char *name, const char *args,
+                         struct wait_rec *w)
+{
+    snprintf(w->name, sizeof w->name, "%s", name);
+    w->proc = i;
+    w->obj = w->end = w->pid = w->fd = -1;
+    char a0[96];
+    arg(args, 0, a0, sizeof a0);
+    snprintf(w->a0, sizeof w->a0, "%s", a0);
+    if (fd_call(name)) {
+        w->fd = fd_of(a0, NULL, 0);
+        struct tr_hold *h = open_hold(ps, i, w->fd);
+        /* Closed by the death itself: the last hold of that fd. */
+        for (int k = ps->m->nholds - 1; !h && k >= 0; k--)
+            if (ps->m->holds[k].proc == i && ps->m->holds[k].fd == w->fd)
+                h = &ps->m->holds[k];
+        if (h) {
+            w->obj = h->obj;
+            w->end = h->end;
         }
-    if (!strcmp(n, "wait4") || !strcmp(n, "waitid")) {
-        int pid = atoi(!strcmp(n, "waitid") ? p->block_args + strcspn(p->block_args, ",") + 1 : a0);
-        int c = pid > 0 ? find_pid(ps, pid) : -1;
+    } else if (!strcmp(name, "wait4") || !strcmp(name, "waitid")) {
+        w->pid = atoi(!strcmp(name, "waitid") ? args + strcspn(args, ",") + 1 : a0);
+    }
+}
+
+/* The call in words: "read(fd 3: pipe A, read end)", "wait4(for p2)". */
+static void describe_wait(struct parser *ps, const struct wait_rec *w, const char *args, char *buf,
+                          size_t size)
+{
+    const char *n = w->name;
+    if (w->fd >= 0 || fd_call(n)) {
+        if (w->obj >= 0 && ps->m->objs[w->obj].shown)
+            snprintf(buf, size, "%s(fd %d: %s, %s)", n, w->fd, ps->m->objs[w->obj].name,
+                     trace_end_name(ps->m, w->obj, w->end, false));
+        else
+            snprintf(buf, size, "%s(fd %d)", n, w->fd);
+    } else if (!strcmp(n, "wait4") || !strcmp(n, "waitid")) {
+        int c = w->pid > 0 ? find_pid(ps, w->pid) : -1;
         if (c >= 0 && ps->p[c].shown >= 0)
-            snprintf(buf, size, "%s(for %s)", n, ps->m->procs[ps->p[c].shown].label);
+            snprintf(buf, size, "%s(for p%d)", n, ps->p[c].shown + 1);
         else
             snprintf(buf, size, "%s(for any child)", n);
-        return;
-    }
-    if (!strcmp(n, "futex"))
-        snprintf(buf, size, "futex(%s: a semaphore, lock or condition wait)", a0);
+    } else if (!strcmp(n, "futex"))
+        snprintf(buf, size, "futex(%s: a semaphore, lock or condition wait)", w->a0);
     else if (strstr(n, "nanosleep"))
         snprintf(buf, size, "%s (a sleep)", n);
     else if (!strcmp(n, "semop") || !strcmp(n, "semtimedop"))
-        snprintf(buf, size, "%s(System V semaphore %s)", n, a0);
+        snprintf(buf, size, "%s(System V semaphore %s)", n, w->a0);
     else
-        snprintf(buf, size, "%s(%.60s)", n, p->block_args);
+        snprintf(buf, size, "%s(%.60s)", n, args ? args : "");
+}
+
+static void describe_block(struct parser *ps, int i, char *buf, size_t size)
+{
+    struct proc *p = &ps->p[i];
+    struct wait_rec w;
+    resolve_wait(ps, i, p->block_name, p->block_args, &w);
+    describe_wait(ps, &w, p->block_args, buf, size);
+    if (w.obj >= 0 && ps->m->objs[w.obj].shown) {
+        struct tr_proc *q = &ps->m->procs[p->shown];
+        q->blocked_obj = w.obj;
+        q->blocked_end = w.end;
+    }
 }
 
 /* ---- the model ------------------------------------------------------------ */
@@ -924,6 +1006,8 @@ static void build_model(struct parser *ps)
         if (ob->shown)
             letter++;
         ob->made -= t0;
+        ob->written[0] -= t0;
+        ob->written[1] -= t0;
     }
     for (int i = 0; i < ps->np; i++)
         if (ps->p[i].shown >= 0)
@@ -941,6 +1025,9 @@ static void build_model(struct parser *ps)
         q->born = p->born - t0;
         q->ended = p->ended ? p->end - t0 : -1;
         q->reaped = p->reaped >= 0 ? p->reaped - t0 : -1;
+        /* The tracer may tell of the exit after the wait that reaped it. */
+        if (q->reaped >= 0 && q->ended >= 0 && q->reaped < q->ended)
+            q->reaped = q->ended;
         q->reaped_by = p->reaped_by >= 0 ? ps->p[p->reaped_by].shown : -1;
         q->exited = p->exited;
         q->killed = p->killed;
@@ -1002,6 +1089,26 @@ static void build_model(struct parser *ps)
     }
     m->nholds = k;
     m->t_end = t_last > t0 ? t_last - t0 : 0;
+    /* Waits of drawn processes, within their lives (a returned body's end is
+     * the check's). */
+    m->waits = calloc((size_t)(ps->nw ? ps->nw : 1), sizeof *m->waits);
+    for (int i = 0; i < ps->nw; i++) {
+        const struct wait_rec *w = &ps->w[i];
+        int shown = ps->p[w->proc].shown;
+        if (shown < 0)
+            continue;
+        const struct tr_proc *q = &m->procs[shown];
+        struct tr_wait *out = &m->waits[m->nwaits];
+        out->proc = shown;
+        out->from = w->from - t0;
+        out->to = w->to - t0;
+        if (q->ended >= 0 && out->to > q->ended)
+            out->to = q->ended;
+        if (out->to - out->from < WAIT_MIN_S)
+            continue;
+        describe_wait(ps, w, w->a0, out->what, sizeof out->what);
+        m->nwaits++;
+    }
 }
 
 void trace_parse(const char *text, struct trace_model *m)
@@ -1035,6 +1142,7 @@ void trace_parse(const char *text, struct trace_model *m)
     pendcap = 0;
     free(ps.p);
     free(ps.cl);
+    free(ps.w);
 }
 
 void trace_model_free(struct trace_model *m)
@@ -1043,5 +1151,6 @@ void trace_model_free(struct trace_model *m)
     free(m->events);
     free(m->objs);
     free(m->holds);
+    free(m->waits);
     memset(m, 0, sizeof *m);
 }

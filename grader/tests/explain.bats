@@ -27,10 +27,10 @@ first_screen() {
     head -24 "$RUNS/$1.run"
 }
 
-@test "the strace output format explain parses (strace -f -ttt -y -q)" {
+@test "the strace output format explain parses (strace -f -ttt -T -y -q)" {
     command -v strace || fail "strace is not installed: make setup"
     local t="$BATS_TEST_TMPDIR/t"
-    strace -f -ttt -y -q -o "$t.raw" sh -c 'sleep 5 & p=$!; echo x | cat >/dev/null; kill -TERM $p; wait $p; exit 3' || true
+    strace -f -ttt -T -y -q -o "$t.raw" sh -c 'sleep 5 & p=$!; echo x | cat >/dev/null; kill -TERM $p; wait $p; exit 3' || true
     # A call another process interrupted comes in two lines: "NAME(ARGS
     # <unfinished ...>" and "<... NAME resumed>REST": joined here as the
     # parser joins them (the fixtures below hold both halves as they come).
@@ -43,25 +43,33 @@ first_screen() {
     # "PID SECONDS.MICROS call(args) = ret", descriptors with their pipe
     grep -qE '^[0-9]+ +[0-9]{10}\.[0-9]{6} pipe2?\(\[[0-9]+<pipe:\[[0-9]+\]>, [0-9]+<pipe:\[[0-9]+\]>\]' "$t" ||
         fail "no pipe line in the expected form: $(grep pipe "$t" | head -3)"
-    grep -qE '^[0-9]+ +[0-9.]+ (clone|clone3|fork|vfork)\(.*\) += [0-9]+$' "$t" || fail "no clone line"
+    grep -qE '^[0-9]+ +[0-9.]+ (clone|clone3|fork|vfork)\(.*\) += [0-9]+( <[0-9.]+>)?$' "$t" || fail "no clone line"
     grep -qE '^[0-9]+ +[0-9.]+ execve\("[^"]+", \[' "$t" || fail "no execve line"
-    grep -qE '^[0-9]+ +[0-9.]+ kill\([0-9]+, SIGTERM\) += 0$' "$t" || fail "no kill line"
+    grep -qE '^[0-9]+ +[0-9.]+ kill\([0-9]+, SIGTERM\) += 0( <[0-9.]+>)?$' "$t" || fail "no kill line"
     grep -qE '^[0-9]+ +[0-9.]+ --- SIGCHLD \{si_signo=SIGCHLD, si_code=CLD_(EXITED|KILLED), si_pid=[0-9]+' "$t" ||
         fail "no SIGCHLD line"
     grep -qE '^[0-9]+ +[0-9.]+ \+\+\+ killed by SIGTERM \+\+\+$' "$t" || fail "no 'killed by' line"
     grep -qE '^[0-9]+ +[0-9.]+ \+\+\+ exited with 3 \+\+\+$' "$t" || fail "no 'exited with' line"
     grep -qE '^[0-9]+ +[0-9.]+ wait4\(-?[0-9]+, \[\{WIF(EXITED|SIGNALED)\(s\)' "$t" || fail "no wait4 line"
+    # -T: the time spent in the call after its result, "<unavailable>" for
+    # one the process died in
+    grep -qE '^[0-9]+ +[0-9.]+ wait4\(.* = [0-9]+ <[0-9]+\.[0-9]{6}>$' "$t" || fail "no -T time on wait4"
+    grep -qE '^[0-9]+ +[0-9.]+ (clone|clone3|fork|vfork)\(.*\) += [0-9]+ <[0-9]+\.[0-9]{6}>$' "$t" ||
+        fail "no -T time on clone"
 }
 
 @test "the parser and the terminal timeline: golden output from fixtures (English and Chinese)" {
     local f
-    for f in pipe-writer-kept 16-parent-keeps-child-end 05-reap-one-per-signal 16-bats-program; do
+    # join-in-start-loop is strace -T output: each call's time drawn as a wait
+    for f in pipe-writer-kept 16-parent-keeps-child-end 05-reap-one-per-signal 16-bats-program join-in-start-loop; do
         run env LANG=C NO_COLOR=1 "$KIT/grader/grade" explain --trace "$FIX/$f.trace"
         assert_success
         diff -u "$FIX/$f.out" <(echo "$output" | sed 1d) || fail "$f: the drawing changed"
     done
-    run env LANG=zh_CN.UTF-8 "$KIT/grader/grade" explain --trace "$FIX/pipe-writer-kept.trace"
-    diff -u "$FIX/pipe-writer-kept.zh.out" <(echo "$output" | sed 1d) || fail "the Chinese drawing changed"
+    for f in pipe-writer-kept join-in-start-loop; do
+        run env LANG=zh_CN.UTF-8 "$KIT/grader/grade" explain --trace "$FIX/$f.trace"
+        diff -u "$FIX/$f.zh.out" <(echo "$output" | sed 1d) || fail "$f: the Chinese drawing changed"
+    done
     # Every row fits 100 columns; no colour when not on a terminal.
     for f in "$FIX"/*.out; do
         awk 'length($0) > 100 && /\|$/ { print FILENAME ": " $0; bad = 1 } END { exit bad }' "$f"
@@ -115,6 +123,22 @@ first_screen() {
     [ "$(grep -c 'never waited for it' "$RUNS/05.run")" -ge 3 ] || fail "fewer than 3 unreaped children shown"
 }
 
+@test "lab 03: the explanation of join-inside-loop says the children ran one after another" {
+    need_root
+    run first_screen 03
+    assert_output --partial "untraced: failed   traced: failed (the same)"
+    assert_output --regexp "p1 test body ran its 4 children one after another: .*waited [0-9.]+ s in wait4\(for p2\)"
+    # and its wait is drawn: blocked for most of its row
+    grep -qE '^p1   test body   \|\+={60,}' "$RUNS/03.run" || fail "p1's wait is not drawn: $(grep '^p1 ' "$RUNS/03.run")"
+}
+
+@test "lab 19: the explanation of no-reaping shows the server's children as zombies" {
+    need_root
+    run first_screen 19
+    assert_output --regexp "p[0-9]+ child was a zombie for [0-9.]+ s before p2 reaped it"
+    [ "$(grep -c 'was a zombie for' "$RUNS/19.run")" -ge 10 ] || fail "fewer than 10 zombies named"
+}
+
 @test "tracing does not change a verdict: a bats check of the solution passes traced as untraced" {
     need_root
     # (The mutants above fail traced as untraced.) A bats check: strace
@@ -150,7 +174,7 @@ first_screen() {
     need_root
     [ "$(cat "$RUNS/docs.rc")" = 0 ] || fail "$(cat "$RUNS/docs.out")"
     local lab
-    for lab in 05-zombie-orphan 07-exec-capture 16-pipe-eof; do
+    for lab in 03-join 05-zombie-orphan 07-exec-capture 16-pipe-eof 19-echo-server; do
         grep -q '^## See it$' "$KIT/labs/$lab/README.md"
         grep -q '^## 看见它$' "$KIT/labs/$lab/README.zh-CN.md"
     done
