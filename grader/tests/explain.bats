@@ -61,7 +61,8 @@ first_screen() {
 @test "the parser and the terminal timeline: golden output from fixtures (English and Chinese)" {
     local f
     # join-in-start-loop is strace -T output: each call's time drawn as a wait
-    for f in pipe-writer-kept 16-parent-keeps-child-end 05-reap-one-per-signal 16-bats-program join-in-start-loop; do
+    # killed-together: a parent and its child killed when the run ended, no orphan named
+    for f in pipe-writer-kept 16-parent-keeps-child-end 05-reap-one-per-signal 16-bats-program join-in-start-loop killed-together; do
         run env LANG=C NO_COLOR=1 "$KIT/grader/grade" explain --trace "$FIX/$f.trace"
         assert_success
         diff -u "$FIX/$f.out" <(echo "$output" | sed 1d) || fail "$f: the drawing changed"
