@@ -235,14 +235,18 @@ struct symset {
 void symset_add(struct symset *s, const char *name, const char *owner);
 /* Add the globals an object file defines; false when it is not one. */
 bool symset_add_object(struct symset *s, const char *path, const char *owner);
+/* Add the globals an object file uses without defining them: every one
+ * when all, else only its weak references (hooks it calls if they exist). */
+bool symset_add_references(struct symset *s, const char *path, const char *owner, bool all);
 bool symset_has(struct symset *s, const char *name);
 void symset_free(struct symset *s);
 /* Check a student's object against the allow-list (sections of plain C, no
- * IFUNC or weak games, no global that kit or checks define, no reference to
- * the checks or the test runner). On refusal append "FILE: error: ..." lines
+ * IFUNC or weak games, no global that kit or checks define, none that the
+ * code of the judge's side would call (hooks), no reference to the checks
+ * or the test runner). On refusal append "FILE: error: ..." lines
  * naming each offending section or symbol to *log and return false. */
 bool objcheck_student(const char *obj, const char *shown, struct symset *kit, struct symset *checks,
-                      char **log);
+                      struct symset *hooks, char **log);
 
 /* Fill results from TAP text; kind tells Criterion's or bats' dialect. */
 void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res);
