@@ -84,23 +84,33 @@ bool build_prepare(struct build_env *b, char **error)
     closedir(d);
     free(given);
 
+    /* The student's files are read where they are: no symbolic link below
+     * the workspace is followed (a lab folder linked to solutions/ or to
+     * another student's submission would be graded as theirs). */
     char *ws = xasprintf("%s/%s", b->kit->workspace, lab);
-    bool ok = is_dir(ws);
-    if (!ok)
+    struct stat st;
+    bool ok = lstat(ws, &st) == 0 && S_ISDIR(st.st_mode);
+    if (!ok && lstat(ws, &st) == 0 && S_ISLNK(st.st_mode))
+        *error = xasprintf(_("folder %s is a symbolic link: hand in the folder itself, with "
+                             "your files in it"),
+                           ws);
+    else if (!ok)
         *error = xasprintf("folder %s not found", ws);
     for (const char **f = b->lab->edit; ok && *f; f++) {
         char *from = xasprintf("%s/%s", ws, *f);
+        char *rel = xasprintf("%s/%s", lab, *f);
         char *to = xasprintf("%s/%s", b->dir, *f);
         if (!path_exists(from)) {
             *error = xasprintf(_("file %s not found in %s (deleted? grader/grade reset %s "
                                  "restores the starter)"),
                                *f, ws, b->lab->id);
             ok = false;
-        } else if (!copy_file(from, to)) {
+        } else if (!copy_below(b->kit->workspace, rel, to)) {
             *error = xasprintf(_("file %s in %s is not a readable regular file"), *f, ws);
             ok = false;
         }
         free(from);
+        free(rel);
         free(to);
     }
     free(ws);

@@ -296,6 +296,14 @@ void *xcalloc(size_t n, size_t size);
 bool path_exists(const char *path);
 bool is_dir(const char *path);
 bool copy_file(const char *from, const char *to);
+/* Open base/rel (rel: names joined by '/') for reading without following a
+ * symbolic link anywhere in rel (base, the caller's, may be one): what a
+ * submission holds is read where it is, never where its links point. A
+ * regular file only. -1 with errno (ELOOP or ENOTDIR: a link on the way;
+ * EINVAL: not a regular file) otherwise. */
+int open_below(const char *base, const char *rel);
+/* Copy base/rel, opened by open_below, to to. */
+bool copy_below(const char *base, const char *rel, const char *to);
 int remove_tree(const char *path);
 bool mkdir_p(const char *path);
 char *read_text(const char *path, size_t max);
