@@ -414,6 +414,28 @@ static void hand_over(const char *dir, uid_t to, mode_t top)
     closedir(d);
 }
 
+/* A contained run sees none of the grader's environment but the search
+ * path, the language, the terminal and TMPDIR, before what the run's spec
+ * sets: the rest may hold anything of the person or the service grading
+ * (tokens, keys, paths), and student code could print it into its own
+ * report. */
+static void plain_environment(void)
+{
+    static const char *keep[] = {"PATH",        "LANG",     "LANGUAGE", "LC_ALL", "LC_CTYPE",
+                                 "LC_MESSAGES", "LC_NUMERIC", "TERM",   "TZ",     "TMPDIR",
+                                 NULL};
+    char *kept[sizeof keep / sizeof *keep];
+    int n = 0;
+    for (const char **k = keep; *k; k++) {
+        const char *v = getenv(*k);
+        if (v)
+            kept[n++] = xasprintf("%s=%s", *k, v);
+    }
+    clearenv();
+    for (int i = 0; i < n; i++)
+        putenv(kept[i]);
+}
+
 static void exec_command(const struct run_spec *spec, int out, uid_t student)
 {
     setsid();
@@ -431,6 +453,8 @@ static void exec_command(const struct run_spec *spec, int out, uid_t student)
         dprintf(STDERR_FILENO, "grade: cannot enter %s\n", spec->cwd);
         _exit(126);
     }
+    if (spec->student)
+        plain_environment();
     for (char *const *e = spec->setenv; e && *e; e++)
         putenv(*e);
     if (spec->student) {
