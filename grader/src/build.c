@@ -61,6 +61,7 @@ bool build_prepare(struct build_env *b, char **error)
         return false;
     }
     contain_set_scratch(b->dir);
+    contain_limit_scratch(b->dir);
 
     char *given = xasprintf("%s/labs/%s", b->kit->root, lab);
     DIR *d = opendir(given);
@@ -610,6 +611,6 @@ bool build_programs(const struct kit *kit, const struct lab_spec *lab, const cha
     }
     free(bindir);
     if (b.dir[0])
-        remove_tree(b.dir);
+        contain_remove_scratch(b.dir);
     return ok;
 }

@@ -121,6 +121,11 @@ json_t *contain_info_json(void);
  * remove the scratch folder set last, then exit. */
 void contain_cleanup_on_interrupt(void);
 void contain_set_scratch(const char *dir);
+/* Cap what the folder dir (empty, just made) may hold: a tmpfs of its own,
+ * as root with namespaces; false when it stays on the disk it is on. */
+bool contain_limit_scratch(const char *dir);
+/* Remove a folder contain_limit_scratch may have capped. */
+void contain_remove_scratch(const char *dir);
 /* Run and wait; always returns with every process of the run dead. */
 void contain_run(const struct run_spec *spec, struct run_result *res);
 /* Hand dir to the slot's judge (or student) now, as contain_run does at the
