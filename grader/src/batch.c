@@ -255,6 +255,11 @@ int cmd_batch(struct kit *kit, const struct cli *cli)
     }
     if (n >= 0)
         free(list);
+    /* Every archive is unpacked (each by a student user, who had to reach
+     * its folder): now the submissions are the grader's alone. Without
+     * namespaces student code sees the machine's files, and would read
+     * (or, as the same user, rewrite) the submissions graded after it. */
+    chmod(scratch, 0700);
 
     int ntasks = 0;
     for (int s = 0; s < ns; s++)

@@ -61,6 +61,7 @@ bool build_prepare(struct build_env *b, char **error)
         return false;
     }
     contain_set_scratch(b->dir);
+    contain_limit_scratch(b->dir);
 
     char *given = xasprintf("%s/labs/%s", b->kit->root, lab);
     DIR *d = opendir(given);
@@ -84,23 +85,33 @@ bool build_prepare(struct build_env *b, char **error)
     closedir(d);
     free(given);
 
+    /* The student's files are read where they are: no symbolic link below
+     * the workspace is followed (a lab folder linked to solutions/ or to
+     * another student's submission would be graded as theirs). */
     char *ws = xasprintf("%s/%s", b->kit->workspace, lab);
-    bool ok = is_dir(ws);
-    if (!ok)
+    struct stat st;
+    bool ok = lstat(ws, &st) == 0 && S_ISDIR(st.st_mode);
+    if (!ok && lstat(ws, &st) == 0 && S_ISLNK(st.st_mode))
+        *error = xasprintf(_("folder %s is a symbolic link: hand in the folder itself, with "
+                             "your files in it"),
+                           ws);
+    else if (!ok)
         *error = xasprintf("folder %s not found", ws);
     for (const char **f = b->lab->edit; ok && *f; f++) {
         char *from = xasprintf("%s/%s", ws, *f);
+        char *rel = xasprintf("%s/%s", lab, *f);
         char *to = xasprintf("%s/%s", b->dir, *f);
         if (!path_exists(from)) {
             *error = xasprintf(_("file %s not found in %s (deleted? grader/grade reset %s "
                                  "restores the starter)"),
                                *f, ws, b->lab->id);
             ok = false;
-        } else if (!copy_file(from, to)) {
+        } else if (!copy_below(b->kit->workspace, rel, to)) {
             *error = xasprintf(_("file %s in %s is not a readable regular file"), *f, ws);
             ok = false;
         }
         free(from);
+        free(rel);
         free(to);
     }
     free(ws);
@@ -226,14 +237,20 @@ static void add_common(struct args *a, const struct kit *kit, const char *dir)
 }
 
 /* What the rest of the link defines: the kit's helper library and the
- * lab's given files (kit), the check objects and check library (checks). */
+ * lab's given files (kit), the check objects and check library (checks).
+ * And what it would call in student code if the student defined it
+ * (hooks): every name the helper library and the check library use (code
+ * that runs in the judge's process, where no student code may run), and
+ * the weak references of the given files and the checks (a hook called
+ * only if someone defines it, like sleep_ms()'s proclabs_before_sleep). */
 static void kit_symbols(const struct kit *kit, const struct lab_spec *lab, const char *dir,
-                        struct symset *given, struct symset *checks)
+                        struct symset *given, struct symset *checks, struct symset *hooks)
 {
     static const char *common[] = {"errors", "runtime", "wrappers", NULL};
     for (const char **c = common; *c; c++) {
         char *obj = xasprintf("%s/grader/build/common/%s.o", kit->root, *c);
         symset_add_object(given, obj, _("the kit's helper library (common/)"));
+        symset_add_references(hooks, obj, _("the kit's helper library (common/)"), true);
         free(obj);
     }
     for (const char **s = lab->sources; *s; s++) {
@@ -242,6 +259,7 @@ static void kit_symbols(const struct kit *kit, const struct lab_spec *lab, const
         char *obj = xasprintf("%s/%s", dir, *s);
         strcpy(strrchr(obj, '.'), ".o");
         symset_add_object(given, obj, _("a file the lab gives you"));
+        symset_add_references(hooks, obj, _("a file the lab gives you"), false);
         free(obj);
     }
     char lab_dir[256];
@@ -253,6 +271,7 @@ static void kit_symbols(const struct kit *kit, const struct lab_spec *lab, const
         if (ends_with(e->d_name, ".o")) {
             char *obj = xasprintf("%s/%s", objdir, e->d_name);
             symset_add_object(checks, obj, _("the checks"));
+            symset_add_references(hooks, obj, _("the checks"), false);
             free(obj);
         }
     if (d)
@@ -262,6 +281,7 @@ static void kit_symbols(const struct kit *kit, const struct lab_spec *lab, const
     for (const char **c = lib; *c; c++) {
         char *obj = xasprintf("%s/grader/build/%s.o", kit->root, *c);
         symset_add_object(checks, obj, _("the check library"));
+        symset_add_references(hooks, obj, _("the check library"), true);
         free(obj);
     }
 }
@@ -285,19 +305,20 @@ static bool compile_sources(const struct kit *kit, const struct lab_spec *lab, c
     args_free(&a);
     if (!ok)
         return false;
-    struct symset given = {0}, checks = {0};
-    kit_symbols(kit, lab, dir, &given, &checks);
+    struct symset given = {0}, checks = {0}, hooks = {0};
+    kit_symbols(kit, lab, dir, &given, &checks, &hooks);
     for (const char **s = lab->sources; *s; s++) {
         if (!in_list(lab->edit, *s))
             continue; /* given scaffolding is the kit's own code */
         char *obj = xasprintf("%s/%s", dir, *s);
         strcpy(strrchr(obj, '.'), ".o");
-        ok = objcheck_student(obj, *s, &given, &checks, log) && ok;
+        ok = objcheck_student(obj, *s, &given, &checks, &hooks, log) && ok;
         build_note_main(lab, obj, *s, log);
         free(obj);
     }
     symset_free(&given);
     symset_free(&checks);
+    symset_free(&hooks);
     return ok;
 }
 
@@ -590,6 +611,6 @@ bool build_programs(const struct kit *kit, const struct lab_spec *lab, const cha
     }
     free(bindir);
     if (b.dir[0])
-        remove_tree(b.dir);
+        contain_remove_scratch(b.dir);
     return ok;
 }

@@ -236,18 +236,23 @@ static void kit_part(const struct kit *kit, const struct lab_spec *lab, char out
     sha256_hex(&s, out);
 }
 
-static void files_part(const struct lab_spec *lab, const char *dir, char out[65])
+/* The student's files of lab in dir/sub (sub NULL: in dir), read as the
+ * build reads them (open_below: a link on the way is refused by the build,
+ * so it never gets its target's verdict). */
+static void files_part(const struct lab_spec *lab, const char *dir, const char *sub, char out[65])
 {
     struct sha256 s;
     sha256_init(&s);
     for (const char **f = lab->edit; *f; f++) {
-        char *path = xasprintf("%s/%s", dir, *f);
-        struct stat st; /* a symlink is refused by the build: never its target's verdict */
-        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-            hash_file(&s, *f, path);
-        else
+        char *rel = sub ? xasprintf("%s/%s", sub, *f) : xstrdup(*f);
+        int fd = open_below(dir, rel);
+        if (fd >= 0) {
+            hash_fd(&s, *f, fd);
+            close(fd);
+        } else {
             hash_str(&s, "not a regular file");
-        free(path);
+        }
+        free(rel);
     }
     sha256_hex(&s, out);
 }
@@ -271,10 +276,8 @@ bool cache_lookup(const struct kit *kit, const struct lab_spec *lab, struct verd
     vc->on = true;
     char name[256];
     lab_dirname(lab, name, sizeof name);
-    char *ws = xasprintf("%s/%s", kit->workspace, name);
     kit_part(kit, lab, vc->kit);
-    files_part(lab, ws, vc->files);
-    free(ws);
+    files_part(lab, kit->workspace, name, vc->files);
     combine(vc);
     char *path = xasprintf("%s/%s.json", dir, vc->key);
     free(dir);
@@ -305,7 +308,7 @@ void cache_copied(const struct lab_spec *lab, const char *build_dir, struct verd
     char copied[65];
     if (!vc->on)
         return;
-    files_part(lab, build_dir, copied);
+    files_part(lab, build_dir, NULL, copied);
     if (strcmp(copied, vc->files))
         vc->on = false;
 }

@@ -53,6 +53,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Each folder a run may write: the box's /tmp, /var/tmp and /run/lock, and
+ * the build folder (contain_limit_scratch). */
+#define SCRATCH_SIZE "256m"
+
 enum {
     REPORT_CAP = 4096,
     PROC_CAP = 500,       /* processes of one run at once: more is a fork bomb */
@@ -75,6 +79,34 @@ void contain_set_scratch(const char *dir)
     snprintf(scratch, sizeof scratch, "%s", dir ? dir : "");
 }
 
+/* The build folder lives on the disk the grader's TMPDIR is on, where the
+ * size limit of one file (RLIMIT_FSIZE) does not bound many files, nor a
+ * file unlinked and still written: a submission could fill the disk under
+ * every other grade running on the machine. As root with namespaces the
+ * folder becomes a tmpfs of its own, capped like the box's /tmp, mounted in
+ * a mount namespace of this process (made the first time, private: it and
+ * its mounts end with the grader, however it ends). */
+bool contain_limit_scratch(const char *dir)
+{
+    static bool unshared;
+    probe();
+    if (!info.namespaces || geteuid() != 0)
+        return false;
+    if (!unshared) {
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+            return false;
+        unshared = true;
+    }
+    return mount("proclabs-build", dir, "tmpfs", MS_NOSUID | MS_NODEV,
+                 "mode=700,size=" SCRATCH_SIZE) == 0;
+}
+
+void contain_remove_scratch(const char *dir)
+{
+    umount2(dir, MNT_DETACH); /* not a mount point (no namespaces): nothing to do */
+    remove_tree(dir);
+}
+
 static void on_interrupt(int sig)
 {
     pid_t run = current_run;
@@ -83,7 +115,7 @@ static void on_interrupt(int sig)
         kill(run, SIGKILL); /* its namespace's init dies with it */
     }
     if (scratch[0])
-        remove_tree(scratch); /* not async-signal-safe, but we are leaving */
+        contain_remove_scratch(scratch); /* not async-signal-safe, but we are leaving */
     _exit(128 + sig);
 }
 
@@ -250,7 +282,7 @@ static int box_system_dir(const char *root, const char *name)
 static int box_tmpfs(const char *root, const char *rel, const char *mode)
 {
     char *path = xasprintf("%s/%s", root, rel);
-    char *opts = xasprintf("mode=%s,size=256m", mode);
+    char *opts = xasprintf("mode=%s,size=" SCRATCH_SIZE, mode);
     mkdir_p(path);
     int rc = mount("proclabs-tmp", path, "tmpfs", MS_NOSUID | MS_NODEV, opts);
     free(path);
@@ -414,6 +446,28 @@ static void hand_over(const char *dir, uid_t to, mode_t top)
     closedir(d);
 }
 
+/* A contained run sees none of the grader's environment but the search
+ * path, the language, the terminal and TMPDIR, before what the run's spec
+ * sets: the rest may hold anything of the person or the service grading
+ * (tokens, keys, paths), and student code could print it into its own
+ * report. */
+static void plain_environment(void)
+{
+    static const char *keep[] = {"PATH",        "LANG",     "LANGUAGE", "LC_ALL", "LC_CTYPE",
+                                 "LC_MESSAGES", "LC_NUMERIC", "TERM",   "TZ",     "TMPDIR",
+                                 NULL};
+    char *kept[sizeof keep / sizeof *keep];
+    int n = 0;
+    for (const char **k = keep; *k; k++) {
+        const char *v = getenv(*k);
+        if (v)
+            kept[n++] = xasprintf("%s=%s", *k, v);
+    }
+    clearenv();
+    for (int i = 0; i < n; i++)
+        putenv(kept[i]);
+}
+
 static void exec_command(const struct run_spec *spec, int out, uid_t student)
 {
     setsid();
@@ -431,6 +485,8 @@ static void exec_command(const struct run_spec *spec, int out, uid_t student)
         dprintf(STDERR_FILENO, "grade: cannot enter %s\n", spec->cwd);
         _exit(126);
     }
+    if (spec->student)
+        plain_environment();
     for (char *const *e = spec->setenv; e && *e; e++)
         putenv(*e);
     if (spec->student) {

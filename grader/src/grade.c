@@ -347,7 +347,7 @@ void grade_lab_missed(const struct kit *kit, const struct lab_spec *lab, struct 
     }
     trace_collect(&b);
     if (b.dir[0])
-        remove_tree(b.dir);
+        contain_remove_scratch(b.dir);
     contain_set_scratch(NULL);
 
     for (int i = 1; i < res->nchecks; i++) {

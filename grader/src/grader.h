@@ -121,6 +121,11 @@ json_t *contain_info_json(void);
  * remove the scratch folder set last, then exit. */
 void contain_cleanup_on_interrupt(void);
 void contain_set_scratch(const char *dir);
+/* Cap what the folder dir (empty, just made) may hold: a tmpfs of its own,
+ * as root with namespaces; false when it stays on the disk it is on. */
+bool contain_limit_scratch(const char *dir);
+/* Remove a folder contain_limit_scratch may have capped. */
+void contain_remove_scratch(const char *dir);
 /* Run and wait; always returns with every process of the run dead. */
 void contain_run(const struct run_spec *spec, struct run_result *res);
 /* Hand dir to the slot's judge (or student) now, as contain_run does at the
@@ -235,14 +240,18 @@ struct symset {
 void symset_add(struct symset *s, const char *name, const char *owner);
 /* Add the globals an object file defines; false when it is not one. */
 bool symset_add_object(struct symset *s, const char *path, const char *owner);
+/* Add the globals an object file uses without defining them: every one
+ * when all, else only its weak references (hooks it calls if they exist). */
+bool symset_add_references(struct symset *s, const char *path, const char *owner, bool all);
 bool symset_has(struct symset *s, const char *name);
 void symset_free(struct symset *s);
 /* Check a student's object against the allow-list (sections of plain C, no
- * IFUNC or weak games, no global that kit or checks define, no reference to
- * the checks or the test runner). On refusal append "FILE: error: ..." lines
+ * IFUNC or weak games, no global that kit or checks define, none that the
+ * code of the judge's side would call (hooks), no reference to the checks
+ * or the test runner). On refusal append "FILE: error: ..." lines
  * naming each offending section or symbol to *log and return false. */
 bool objcheck_student(const char *obj, const char *shown, struct symset *kit, struct symset *checks,
-                      char **log);
+                      struct symset *hooks, char **log);
 
 /* Fill results from TAP text; kind tells Criterion's or bats' dialect. */
 void tap_parse(const char *tap, enum check_kind kind, struct lab_result *res);
@@ -292,6 +301,14 @@ void *xcalloc(size_t n, size_t size);
 bool path_exists(const char *path);
 bool is_dir(const char *path);
 bool copy_file(const char *from, const char *to);
+/* Open base/rel (rel: names joined by '/') for reading without following a
+ * symbolic link anywhere in rel (base, the caller's, may be one): what a
+ * submission holds is read where it is, never where its links point. A
+ * regular file only. -1 with errno (ELOOP or ENOTDIR: a link on the way;
+ * EINVAL: not a regular file) otherwise. */
+int open_below(const char *base, const char *rel);
+/* Copy base/rel, opened by open_below, to to. */
+bool copy_below(const char *base, const char *rel, const char *to);
 int remove_tree(const char *path);
 bool mkdir_p(const char *path);
 char *read_text(const char *path, size_t max);

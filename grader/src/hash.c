@@ -149,6 +149,20 @@ static void hash_stat_of(struct sha256 *s, const char *path)
         newest_change = c;
 }
 
+static void hash_content(struct sha256 *s, int fd)
+{
+    unsigned char buf[1 << 16];
+    ssize_t n;
+    uint64_t total = 0;
+    while ((n = read(fd, buf, sizeof buf)) > 0) {
+        sha256_update(s, buf, (size_t)n);
+        total += (uint64_t)n;
+    }
+    if (n < 0)
+        hash_str(s, "unreadable");
+    sha256_update(s, &total, sizeof total); /* where this file's bytes end */
+}
+
 void hash_file(struct sha256 *s, const char *label, const char *path)
 {
     hash_str(s, label);
@@ -161,17 +175,14 @@ void hash_file(struct sha256 *s, const char *label, const char *path)
         hash_str(s, NULL); /* missing: unlike any content, the empty one too */
         return;
     }
-    unsigned char buf[1 << 16];
-    ssize_t n;
-    uint64_t total = 0;
-    while ((n = read(fd, buf, sizeof buf)) > 0) {
-        sha256_update(s, buf, (size_t)n);
-        total += (uint64_t)n;
-    }
-    if (n < 0)
-        hash_str(s, "unreadable");
-    sha256_update(s, &total, sizeof total); /* where this file's bytes end */
+    hash_content(s, fd);
     close(fd);
+}
+
+void hash_fd(struct sha256 *s, const char *label, int fd)
+{
+    hash_str(s, label);
+    hash_content(s, fd);
 }
 
 static bool ends_with(const char *s, const char *suffix)

@@ -23,6 +23,8 @@ void hash_str(struct sha256 *s, const char *str);
 /* Feed a file's name and whole content (or a mark that it is missing or
  * unreadable, so that removing a file changes the hash too). */
 void hash_file(struct sha256 *s, const char *label, const char *path);
+/* The same for a file open for reading (its content, whatever by_stat says). */
+void hash_fd(struct sha256 *s, const char *label, int fd);
 
 /* Every regular file of dir whose name ends with one of suffixes (NULL:
  * any), but those named in skip, in name order. */

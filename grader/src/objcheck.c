@@ -180,6 +180,33 @@ static void collect_defined(const char *name, const Elf64_Sym *sym, void *arg)
         symset_add(c->set, name, c->owner);
 }
 
+/* Names an object calls or reads without defining them: the weak ones
+ * (a hook, called only if someone defines it), or every one when all. */
+struct collect_refs {
+    struct symset *set;
+    const char *owner;
+    bool all;
+};
+
+static void collect_referenced(const char *name, const Elf64_Sym *sym, void *arg)
+{
+    struct collect_refs *c = arg;
+    if (sym->st_shndx == SHN_UNDEF && ELF64_ST_BIND(sym->st_info) != STB_LOCAL &&
+        (c->all || ELF64_ST_BIND(sym->st_info) == STB_WEAK))
+        symset_add(c->set, name, c->owner);
+}
+
+bool symset_add_references(struct symset *s, const char *path, const char *owner, bool all)
+{
+    struct elf e;
+    char *why = NULL;
+    bool ok = elf_open(path, &e, &why) &&
+              each_symbol(&e, collect_referenced, &(struct collect_refs){s, owner, all});
+    free(why);
+    elf_close(&e);
+    return ok;
+}
+
 bool symset_add_object(struct symset *s, const char *path, const char *owner)
 {
     struct elf e;
@@ -264,6 +291,7 @@ struct verdict {
     const char *shown; /* the student's file name, for messages */
     struct symset *kit;
     struct symset *checks;
+    struct symset *hooks;
     char *log;
     int problems;
 };
@@ -331,6 +359,12 @@ static void judge_symbol(const char *name, const Elf64_Sym *sym, void *arg)
                    name,
                    lib == LIB_C ? _("the C library")
                                 : _("the test runner (Criterion or libseccomp)"));
+        else if ((owner = symset_owner(v->hooks, name)))
+            refuse(v,
+                   _("your code defines '%s', which %s calls when someone defines it (code that "
+                     "also runs in the checks, outside your functions): rename it or make it "
+                     "static"),
+                   name, owner);
         return;
     }
     if (symset_owner(v->checks, name) || !strncmp(name, "__start_", 8) ||
@@ -364,11 +398,11 @@ static bool relocations_plain(const struct elf *e, const Elf64_Shdr *s)
 }
 
 bool objcheck_student(const char *obj, const char *shown, struct symset *kit, struct symset *checks,
-                      char **log)
+                      struct symset *hooks, char **log)
 {
     struct elf e;
     char *why = NULL;
-    struct verdict v = {.shown = shown, .kit = kit, .checks = checks};
+    struct verdict v = {.shown = shown, .kit = kit, .checks = checks, .hooks = hooks};
     if (!elf_open(obj, &e, &why)) {
         refuse(&v, "%s", why);
         free(why);

@@ -104,13 +104,19 @@ static bool holds_labs(const struct manifest *m, const char *dir)
     return false;
 }
 
-/* dir, or dir/labs, when it holds lab folders. */
+/* dir, or dir/labs, when it holds lab folders. dir is a real folder (or
+ * the one the grader was given); dir/labs is the submission's, and is
+ * taken only when it is a folder, not a symbolic link (realpath would
+ * follow one to solutions/ or to another student's labs). */
 static char *labs_here(const struct manifest *m, const char *dir)
 {
     if (holds_labs(m, dir))
         return realpath(dir, NULL);
     char *labs = xasprintf("%s/labs", dir);
-    char *found = holds_labs(m, labs) ? realpath(labs, NULL) : NULL;
+    struct stat st;
+    char *found = lstat(labs, &st) == 0 && S_ISDIR(st.st_mode) && holds_labs(m, labs)
+                      ? realpath(labs, NULL)
+                      : NULL;
     free(labs);
     return found;
 }

@@ -57,17 +57,9 @@ bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-bool copy_file(const char *from, const char *to)
+/* Copy the open file in (closed here) to to. */
+static bool copy_fd(int in, const char *to)
 {
-    /* O_NOFOLLOW: a submission's symlink must not pull in another file. */
-    int in = open(from, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (in < 0)
-        return false;
-    struct stat st;
-    if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(in);
-        return false;
-    }
     int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (out < 0) {
         close(in);
@@ -87,6 +79,61 @@ bool copy_file(const char *from, const char *to)
     if (close(out) < 0)
         ok = false;
     return ok;
+}
+
+/* A regular file's descriptor, or -1 (closed; errno EINVAL) for anything
+ * else: a FIFO or a device is never read (O_NONBLOCK: opening a FIFO does
+ * not wait for a writer). */
+static int regular_only(int fd)
+{
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        errno = EINVAL;
+        return -1;
+    }
+    return fd;
+}
+
+bool copy_file(const char *from, const char *to)
+{
+    /* O_NOFOLLOW: a submission's symlink must not pull in another file. */
+    int in = regular_only(open(from, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    return in >= 0 && copy_fd(in, to);
+}
+
+int open_below(const char *base, const char *rel)
+{
+    int dir = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char *copy = xstrdup(rel), *save = NULL;
+    char *part = strtok_r(copy, "/", &save);
+    int fd = -1;
+    while (dir >= 0 && part) {
+        char *next = strtok_r(NULL, "/", &save);
+        fd = openat(dir, part,
+                    O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (next ? O_DIRECTORY : O_NONBLOCK));
+        int e = errno;
+        close(dir);
+        errno = e;
+        dir = -1;
+        if (fd >= 0 && next) {
+            dir = fd;
+            fd = -1;
+        }
+        part = next;
+    }
+    if (dir >= 0) { /* rel named no file */
+        close(dir);
+        errno = EISDIR;
+    }
+    free(copy);
+    return regular_only(fd);
+}
+
+bool copy_below(const char *base, const char *rel, const char *to)
+{
+    int in = open_below(base, rel);
+    return in >= 0 && copy_fd(in, to);
 }
 
 int remove_tree(const char *path)

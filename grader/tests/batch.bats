@@ -137,6 +137,49 @@ PY
     grep -q "not a valid zip archive" "$BATS_TEST_TMPDIR/gs.json"
 }
 
+@test "without namespaces, a submission's code reads no other submission unpacked in the batch" {
+    b="$BATS_TEST_TMPDIR/subs"; mkdir -p "$b" "$BATS_TEST_TMPDIR/src/aaron/01-fork-getpid" "$BATS_TEST_TMPDIR/src/zed/01-fork-getpid"
+    mark="zed-marker-$RANDOM$RANDOM"
+    { cat "$SOL1/family.c"; echo "/* $mark */"; } >"$BATS_TEST_TMPDIR/src/zed/01-fork-getpid/family.c"
+    # aaron (graded first) prints every family.c it finds in a batch's folder.
+    cat >"$BATS_TEST_TMPDIR/src/aaron/01-fork-getpid/family.c" <<'C'
+#define _GNU_SOURCE
+#include "family.h"
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+struct who who_am_i(void)
+{
+    const char *dirs[] = {"/tmp", getenv("TMPDIR"), NULL};
+    for (int d = 0; dirs[d]; d++) {
+        char pat[512];
+        snprintf(pat, sizeof pat, "%s/proclabs-batch-*/*/unpacked/*/family.c", dirs[d]);
+        glob_t g;
+        if (glob(pat, 0, NULL, &g) == 0)
+            for (size_t i = 0; i < g.gl_pathc; i++) {
+                FILE *f = fopen(g.gl_pathv[i], "r");
+                char line[300];
+                while (f && fgets(line, sizeof line, f))
+                    fputs(line, stdout);
+                if (f)
+                    fclose(f);
+            }
+    }
+    fflush(stdout);
+    abort();
+}
+pid_t start_child(child_job job, int arg) { (void)job; (void)arg; return -1; }
+int run_children(int n, child_job job, pid_t pids[], int codes[]) { (void)n; (void)job; (void)pids; (void)codes; return 0; }
+C
+    for s in aaron zed; do tar -czf "$b/$s.tar.gz" -C "$BATS_TEST_TMPDIR/src/$s" .; done
+    chmod -R a+rX "$BATS_TEST_TMPDIR"
+    PROCLABS_NO_NAMESPACES=1 run "$GRADE" batch "$b" 01 --jobs 1
+    [ "$status" -le 1 ] || fail "batch exited $status: $output"
+    [ "$(csv_col "$b-scores.csv" zed.tar.gz 01)" = "$FULL1" ]
+    ! grep -rq "$mark" "$b-reports/aaron.tar.gz.json" || fail "aaron's report quotes zed's file: $(grep -o ".\{0,200\}$mark" "$b-reports/aaron.tar.gz.json")"
+}
+
 @test "regrading one lab updates it in the CSV and reports and keeps the others" {
     b="$BATS_TEST_TMPDIR/subs"; mkdir -p "$b/rex"
     cp -r "$SOL1" "$KIT/labs/02-isolation" "$b/rex/"

@@ -88,6 +88,19 @@ expect_regraded() {
     [ "$(score)" = "$full" ]
 }
 
+@test "a lab folder linked to one already graded is not given its verdict" {
+    # (A submission's symbolic link to solutions/ or to another student's
+    # folder: the build refuses it, and the cache never reads through it.)
+    local linked="$BATS_TEST_TMPDIR/linked"
+    mkdir -p "$linked"
+    ln -s "$WS/$LAB" "$linked/$LAB"
+    full=$(score) # the folder it links to, graded and stored
+    [ "${full%%/*}" -gt 0 ]
+    run "$KIT/grader/grade" --dir "$linked" --json - 01
+    got=$(python3 -c 'import json,sys; l=json.load(sys.stdin)["labs"][0]; print("%d/%d %s" % (l["score"], l["max_score"], l.get("error")))' <<<"$output")
+    [[ "$got" == "0/"*"is a symbolic link"* ]] || fail "a linked lab folder got: $got"
+}
+
 @test "a change to a file the lab gives grades again" {
     f="$KIT/labs/$LAB/family_main.c"
     cp "$f" "$BATS_TEST_TMPDIR/given"

@@ -1,6 +1,8 @@
 # The hostile corpus: one submission per threat (grader/tests/hostile/<threat>/
 # is lab 01's family.c doing that harm, or family.c.in with @KIT@ and
-# @OTHERCOPY@ for the paths it attacks). For each: lab 01 gets the verdict its
+# @OTHERCOPY@ for the paths it attacks, or make.sh, run as `make.sh DIR KIT
+# OTHERCOPY`, which makes the lab folder DIR some other way: a symbolic
+# link, a FIFO where family.c should be). For each: lab 01 gets the verdict its
 # expect file names (hostile_verdict.py: score 0 or the starter's, the
 # messages, nothing forbidden in the report); the grader survives with a
 # valid exit status and JSON; another lab of the same submission scores as
@@ -74,11 +76,15 @@ grade_hostile() {
     shift
     local src="$KIT/grader/tests/hostile/$case"
     local sub="$SUBROOT/$BATS_TEST_NUMBER-$case"
-    mkdir -p "$sub/01-fork-getpid"
-    if [ -f "$src/family.c.in" ]; then
+    mkdir -p "$sub"
+    if [ -f "$src/make.sh" ]; then
+        bash "$src/make.sh" "$sub/01-fork-getpid" "${RUN_KIT:-$KIT}" "$OTHERCOPY"
+    elif [ -f "$src/family.c.in" ]; then
+        mkdir -p "$sub/01-fork-getpid"
         sed -e "s|@KIT@|${RUN_KIT:-$KIT}|g" -e "s|@OTHERCOPY@|$OTHERCOPY|g" "$src/family.c.in" \
             >"$sub/01-fork-getpid/family.c"
     else
+        mkdir -p "$sub/01-fork-getpid"
         cp "$src/family.c" "$sub/01-fork-getpid/"
     fi
     local labs=(01)
