@@ -4,7 +4,11 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +22,11 @@ struct seen {
     double ms[4]; /* how long calls took */
     int child_ok; /* the child ran to its end */
     int stage;    /* how far the body got */
+    int zero_ret; /* jq_join(q, 0) with a task unfinished */
+    double zero_ms;
+    int woke;     /* the joiner woke on the broadcast (join_rechecks_the_count_when_woken) */
+    int stuck[2]; /* a child still waiting for q->lock long after it was released */
+    int pshared;  /* q->lock made PTHREAD_PROCESS_SHARED (1), not (0), unknown (-1) */
 };
 
 static struct seen *seen;
@@ -146,6 +155,11 @@ static void timeout_body(void *shared)
     s->ret[0] = jq_join(q, 100);
     s->ms[0] = now_ms() - t;
     s->stage = 4;
+    /* 0 ms: look once and give up; only JQ_FOREVER waits without limit. */
+    t = now_ms();
+    s->zero_ret = jq_join(q, 0);
+    s->zero_ms = now_ms() - t;
+    s->stage = 5;
     /* No timeout: woken by a child's task_done once this process sleeps. */
     pid_t parent = getpid(), pid = fork();
     if (pid == 0) {
@@ -190,6 +204,10 @@ Test(jqueue, join_timeout_returns_false)
     cr_assert(!r.timed_out || !seen->created || seen->stage >= 4,
               "jq_join(q, 100) with one unfinished task did not return within 4000 ms, although "
               "jq_join(q, 1) and jq_join(q, 1000) did");
+    cr_assert(!r.timed_out || !seen->created || seen->stage >= 5,
+              "jq_join(q, 0) with one unfinished task did not return within 4000 ms, although "
+              "jq_join(q, 100) did: a timeout of 0 ms means give up at once with false (as "
+              "poll(..., 0) does); only JQ_FOREVER (a negative timeout) waits without limit");
     cr_assert(!r.timed_out || !seen->created,
               "jq_join(q, JQ_FOREVER) was not woken by another process's jq_task_done() "
               "(killed after 4000 ms)");
@@ -205,6 +223,10 @@ Test(jqueue, join_timeout_returns_false)
               "variable's clock (CLOCK_MONOTONIC here): clock_gettime(CLOCK_MONOTONIC) plus "
               "timeout_ms, not the timeout alone",
               seen->ms[0]);
+    cr_assert(!seen->zero_ret && seen->zero_ms < 500,
+              "jq_join(q, 0) with one unfinished task returned %s after %.0f ms, not false at "
+              "once: 0 ms means look once and give up",
+              seen->zero_ret ? "true" : "false", seen->zero_ms);
     cr_assert(seen->ms[0] >= 80 && seen->ms[0] < 1500,
               "jq_join(q, 100) with one unfinished task returned false after %.0f ms, not after "
               "about 100 ms",
@@ -287,6 +309,18 @@ Test(jqueue, join_wakes_every_joiner)
 
 /* ---- the count changes only under the lock --------------------------------------- */
 
+/* Was the mutex made PTHREAD_PROCESS_SHARED? glibc keeps it in __kind
+ * (PTHREAD_MUTEX_PSHARED_BIT, 128); -1 elsewhere. */
+static int mutex_is_shared(const pthread_mutex_t *m)
+{
+#ifdef __GLIBC__
+    return (m->__data.__kind & 128) != 0;
+#else
+    (void)m;
+    return -1;
+#endif
+}
+
 static void locked_body(void *shared)
 {
     struct seen *s = shared;
@@ -325,8 +359,18 @@ static void locked_body(void *shared)
         s->count[6 + k] = q->unfinished; /* changed while we held the lock? */
         s->item[6 + k] = __atomic_load_n(&s->ret[4 + k], __ATOMIC_SEQ_CST);
         pthread_mutex_unlock(&q->lock);
-        if (pid > 0)
-            waitpid(pid, NULL, 0);
+        /* Released: the child gets the lock now, counts and ends. */
+        if (pid > 0) {
+            bool ended = false;
+            for (double end = now_ms() + 1500; !ended && now_ms() < end; sleep_ms(1))
+                ended = waitpid(pid, NULL, WNOHANG) == pid;
+            if (!ended) {
+                s->stuck[k] = 1;
+                s->pshared = mutex_is_shared(&q->lock);
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+            }
+        }
     }
     s->stage = 1;
 }
@@ -347,6 +391,21 @@ Test(jqueue, count_changed_only_under_the_lock)
                   "unfinished",
                   what[k], seen->item[6 + k] ? _("ran to its end") : _("did not wait"),
                   seen->count[4 + k], seen->count[6 + k]);
+    for (int k = 0; k < 2; k++) {
+        cr_assert(!seen->stuck[k] || seen->pshared != 0,
+                  "%s in another process waited for q->lock and was still asleep 1500 ms "
+                  "after this process released it: the unlock never woke it, because the "
+                  "mutex is not process-shared. Without PTHREAD_PROCESS_SHARED an unlock wakes "
+                  "only waiters of its own process: pthread_mutexattr_setpshared(&ma, "
+                  "PTHREAD_PROCESS_SHARED) before pthread_mutex_init, as for the condition "
+                  "variable",
+                  what[k]);
+        cr_assert(!seen->stuck[k],
+                  "%s in another process waited for q->lock and was still asleep 1500 ms "
+                  "after this process released it: it never got the lock (does it lock twice, "
+                  "or wait for something else under the lock?)",
+                  what[k]);
+    }
 }
 
 /* ---- put counts before the item is out --------------------------------------------- */
@@ -608,6 +667,88 @@ Test(jqueue, join_wakes_across_processes)
               seen->ms[1], seen->ms[0]);
 }
 
+/* ---- a wake-up is no proof ---------------------------------------------------- */
+
+/* voluntary_ctxt_switches of pid: it grows each time the process goes to sleep. */
+static long sleeps_of(pid_t pid)
+{
+    char path[64], buf[2048];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t k = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (k <= 0)
+        return -1;
+    buf[k] = '\0';
+    const char *v = strstr(buf, "voluntary_ctxt_switches:");
+    return v ? atol(v + strlen("voluntary_ctxt_switches:")) : -1;
+}
+
+static void recheck_body(void *shared)
+{
+    struct seen *s = shared;
+    struct jqueue *q = jq_create();
+    s->created = q != NULL;
+    if (!q)
+        return;
+    jq_put(q, 1);
+    (void)jq_get(q); /* one task in hand, not done */
+    s->ret[0] = -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        s->ret[0] = jq_join(q, JQ_FOREVER);
+        _exit(0);
+    }
+    if (pid < 0)
+        return;
+    for (double end = now_ms() + 1000; now_ms() < end && process_state(pid, NULL) != 'S';)
+        sleep_ms(1);
+    s->stage = process_state(pid, NULL) == 'S';
+    /* A wake-up with the count still 1, as a spurious one (or a broadcast
+     * for a count that went up again before the joiner ran) would be. */
+    long before = sleeps_of(pid);
+    pthread_mutex_lock(&q->lock);
+    pthread_cond_broadcast(&q->all_done);
+    pthread_mutex_unlock(&q->lock);
+    /* Until the joiner has taken that wake-up: it ended, or it slept again. */
+    for (double end = now_ms() + 1000; now_ms() < end; sleep_ms(1)) {
+        char st = process_state(pid, NULL);
+        if (st == 'Z' || st == 0 || (st == 'S' && sleeps_of(pid) > before)) {
+            s->woke = 1;
+            break;
+        }
+    }
+    s->item[0] = process_state(pid, NULL) == 'Z'; /* returned on the wake-up */
+    s->ret[1] = jq_task_done(q);                  /* now the work is done */
+    int status;
+    for (double end = now_ms() + 2500; now_ms() < end && waitpid(pid, &status, WNOHANG) == 0;)
+        sleep_ms(1);
+    s->child_ok = waitpid(pid, &status, WNOHANG) == pid || errno == ECHILD;
+    s->stage += 2;
+}
+
+Test(jqueue, join_rechecks_the_count_when_woken)
+{
+    seen = shared_alloc(sizeof *seen);
+    struct sandbox r = sandbox_run(recheck_body, seen, 5000);
+    sandbox_assert_returned(&r, "jq_join(q, JQ_FOREVER) woken with a task unfinished");
+    assert_created(seen);
+    cr_assert(seen->ret[1] == 0, "jq_task_done() for the one task put and got returned %d",
+              seen->ret[1]);
+    cr_assert(seen->ret[0] != 0,
+              "jq_join(q, JQ_FOREVER) returned false after a wake-up that left the one task "
+              "unfinished (another process broadcast all_done while unfinished was still 1): "
+              "join took the wake-up for the end of the work. pthread_cond_wait may return "
+              "with the count not at 0 (a spurious wake-up, or a put between the broadcast and "
+              "the joiner's turn): wait in a loop, while (q->unfinished > 0) "
+              "pthread_cond_wait(...), and return only once the count is 0");
+    cr_assert(seen->ret[0] == 1,
+              "jq_join(q, JQ_FOREVER) with one task unfinished did not return true within 2500 "
+              "ms of that task's jq_task_done() (see join_wakes_across_processes first)");
+}
+
 /* ---- the worker and the main process ---------------------------------------- */
 
 static void worker_body(void *shared)
@@ -618,6 +759,11 @@ static void worker_body(void *shared)
     if (!q)
         return;
     jobs_reset();
+    /* Two tasks still in other workers' hands: got, not yet done. */
+    for (int i = 100; i <= 101; i++) {
+        jq_put(q, i);
+        (void)jq_get(q);
+    }
     for (int i = 1; i <= 3; i++)
         jq_put(q, i);
     pipeq_put(&q->items, STOP); /* not counted: as run_jobs does */
@@ -644,10 +790,21 @@ Test(jqueue, worker_marks_each_job_done)
               "worker() processed the 3 jobs of 3 puts and the count is %d, below 0: more "
               "count-downs than puts (see put_and_task_done_count first)",
               seen->count[0]);
-    cr_assert(seen->count[0] == 0,
-              "worker() processed the 3 jobs but the queue still counts %d unfinished: it "
-              "never marked them done, so a join would wait forever. Call jq_task_done(q) after "
-              "each job",
+    cr_assert(seen->count[0] != 1,
+              "worker() was given jobs 1, 2, 3 and a STOP while 2 other tasks were unfinished "
+              "(5 in all); it processed the 3 jobs and left 1 unfinished, not 2: it also marked "
+              "the STOP done, and so finished a task another worker still holds. A join would "
+              "then return before that work is done. The STOP is not a task (it is put with "
+              "pipeq_put, uncounted): leave the loop on STOP without jq_task_done");
+    cr_assert(seen->count[0] <= 2,
+              "worker() processed the 3 jobs but the queue still counts %d unfinished of the 5 "
+              "(2 of them held elsewhere, so 2 expected): it never marked its jobs done, so a "
+              "join would wait forever. Call jq_task_done(q) after each job",
+              seen->count[0]);
+    cr_assert(seen->count[0] == 2,
+              "worker() processed the 3 jobs while 2 other tasks were unfinished, and left %d "
+              "unfinished, not 2: more task_done calls than jobs processed. Mark each job done "
+              "once, after process()",
               seen->count[0]);
 }
 

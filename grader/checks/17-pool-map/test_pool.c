@@ -27,6 +27,9 @@ struct seen {
     int nworkers;
     double ms;
     int started;
+    int got_term;        /* the busy worker's SIGTERM handler ran */
+    int empty_default;   /* wait status of pool_map(n = 0, chunksize = 0) in a child */
+    int stranger_reaped; /* the caller's own child was still there for it to wait */
     int runs; /* task calls, in any process */
     pid_t run_pid[MAX_RUNS];
     long run_arg[MAX_RUNS];
@@ -179,6 +182,15 @@ static void call_map_chunks(void *shared)
     fill(s->results2, 7);
     s->mapped2 = pool_map(&p, square_plus_one, args, s->results2, 7, 0);
     s->mapped0 = pool_map(&p, square_plus_one, args, s->results2 + 20, 0, 3);
+    /* n = 0 with the default chunksize, in a child: a division by zero there
+     * must not hide what the other maps did. */
+    fflush(NULL);
+    pid_t c = fork();
+    if (c == 0)
+        _exit(pool_map(&p, square_plus_one, args, s->results2 + 20, 0, 0) == 0 ? 0 : 1);
+    s->empty_default = -1;
+    if (c > 0)
+        waitpid(c, &s->empty_default, 0);
 }
 
 Test(pool, map_chunks_cover_every_item)
@@ -235,6 +247,16 @@ Test(pool, map_chunks_cover_every_item)
                   seen->results2[i], i * i + 1);
     cr_assert(seen->mapped0 == 0, "pool_map(n = 0) returned %d: an empty map succeeds with 0",
               seen->mapped0);
+    int st = seen->empty_default;
+    cr_assert(!(WIFSIGNALED(st) && WTERMSIG(st) == SIGFPE),
+              "pool_map(n = 0, chunksize = 0) died of SIGFPE, a division by zero: the default "
+              "chunksize ceil(0 / (4 * nworkers)) is 0, and the chunks were counted by dividing "
+              "by it. Make the chunksize at least 1 before using it (Python's map of an empty "
+              "list gives [])");
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+              "pool_map(n = 0, chunksize = 0) %s: an empty map succeeds with 0, whatever the "
+              "chunksize",
+              WIFSIGNALED(st) ? _("was killed by a signal") : _("did not return 0"));
 }
 
 /* ---- only the pool's workers run tasks ---- */
@@ -348,6 +370,14 @@ static void call_close_join(void *shared)
 {
     struct seen *s = shared;
     struct pool p;
+    /* A child of the caller's own, ended before the pool is made: join must
+     * leave it to the caller. */
+    fflush(NULL);
+    pid_t stranger = fork();
+    if (stranger == 0)
+        _exit(0);
+    for (double end = now_ms() + 1000; now_ms() < end && process_state(stranger, NULL) != 'Z';)
+        sleep_ms(1);
     s->created = pool_create(&p, 3);
     if (s->created != 0) return;
     keep_workers(&p);
@@ -357,6 +387,7 @@ static void call_close_join(void *shared)
     s->apply_after_close = pool_apply(&p, square_plus_one, 5, &v);
     s->map_after_close = pool_map(&p, square_plus_one, args, s->results, 2, 1);
     s->joined = pool_join(&p);
+    s->stranger_reaped = stranger > 0 && waitpid(stranger, NULL, WNOHANG) == stranger;
 }
 
 Test(pool, close_then_join_reaps_workers)
@@ -375,6 +406,11 @@ Test(pool, close_then_join_reaps_workers)
               "no new tasks (-1)",
               seen->apply_after_close, seen->map_after_close);
     cr_assert(seen->joined == 0, "pool_join() after pool_close() returned %d, not 0", seen->joined);
+    cr_assert(seen->stranger_reaped,
+              "pool_join() reaped a child that is not one of the pool's workers: the caller had "
+              "a child of its own, ended before pool_create(), and after pool_join() it was gone "
+              "(waitpid() on it failed). waitpid(-1, ...) or wait() take any child; wait for "
+              "each pid in p->pids");
     cr_assert(r.unreaped == 0,
               "unreaped workers (zombies or still running) after pool_join() returned: %d of "
               "%d: workers never reaped. waitpid() every pid in p->pids",
@@ -383,8 +419,18 @@ Test(pool, close_then_join_reaps_workers)
 
 /* ---- terminate ---- */
 
+static void on_term(int sig)
+{
+    (void)sig;
+    __atomic_store_n(&seen->got_term, 1, __ATOMIC_SEQ_CST);
+    _exit(0);
+}
+
 static long sleepy(long x)
 {
+    /* The worker can clean up on SIGTERM (Python's terminate()); SIGKILL is never caught. */
+    struct sigaction sa = {.sa_handler = on_term};
+    sigaction(SIGTERM, &sa, NULL);
     __atomic_store_n(&seen->started, 1, __ATOMIC_SEQ_CST);
     sleep_ms(10000);
     return x;
@@ -436,6 +482,10 @@ Test(pool, terminate_stops_busy_workers)
               "pool_terminate() + pool_join() took %.0f ms with a worker busy in a 10 s task: "
               "kill the workers (SIGTERM) instead of waiting for their tasks",
               seen->ms);
+    cr_assert(seen->got_term,
+              "pool_terminate() ended the busy worker without a SIGTERM: its task had a SIGTERM "
+              "handler, which never ran. terminate sends SIGTERM (as Python's terminate() "
+              "does), which a worker may catch to clean up; SIGKILL cannot be caught");
     cr_assert(r.unreaped == 0, "unreaped workers after terminate + join: %d", r.unreaped);
 }
 

@@ -36,6 +36,9 @@ struct seen {
     int ncb, necb;
     struct call cb[MAX_CALLS], ecb[MAX_CALLS];
     double task_end[MAX_CALLS]; /* when task arg ended, ms since t0 */
+    int stray_cb, stray_ecb;    /* callbacks of the wrong kind (callback_runs_in_main_process) */
+    long stray_cb_value, stray_ecb_value;
+    int ncb_before_get, ncb_after_get, get_status;
 };
 
 static struct seen *seen;
@@ -281,6 +284,19 @@ static void probe_error(int error, void *ctx)
     on_error(error, ctx);
 }
 
+/* Must never run: given with a task whose outcome is the other kind. */
+static void stray_result(long value, void *ctx)
+{
+    (void)ctx;
+    if (seen->stray_cb++ == 0) seen->stray_cb_value = value;
+}
+
+static void stray_error(int error, void *ctx)
+{
+    (void)ctx;
+    if (seen->stray_ecb++ == 0) seen->stray_ecb_value = error;
+}
+
 static void call_callbacks(void *shared)
 {
     struct apool *p;
@@ -292,8 +308,15 @@ static void call_callbacks(void *shared)
     struct async_result *b = apply_async(p, failing, 2, probe_result, probe_error, &probe_err);
     if (b) seen->handles++;
     probe_err.h = b;
+    /* A success with only an error callback, a failure with only a callback. */
+    if (apply_async(p, timed, 3, NULL, stray_error, NULL)) seen->handles++;
+    if (apply_async(p, failing, 4, stray_result, NULL, NULL)) seen->handles++;
     seen->closed = apool_close(p);
     seen->joined = apool_join(p);
+    /* get on a handle already dispatched: it only reads the handle. */
+    seen->ncb_before_get = seen->ncb;
+    seen->get_status = a ? async_get(a, 0, NULL, NULL) : UNSET;
+    seen->ncb_after_get = seen->ncb;
     seen->value[0] = (long)(intptr_t)&probe_ok;
     seen->value[1] = (long)(intptr_t)&probe_err;
 }
@@ -305,7 +328,7 @@ Test(apool, callback_runs_in_main_process)
     struct sandbox r = sandbox_run(call_callbacks, seen, 3000);
     sandbox_assert_returned(&r, "apply_async() + apool_close() + apool_join()");
     assert_created();
-    assert_handles(2, "a task and a failing task");
+    assert_handles(4, "two tasks and two failing tasks");
     cr_assert(seen->ncb >= 1 && seen->necb >= 1,
               "after apool_join(), the callback ran %d time(s) and the error callback %d time(s) "
               "(1 each expected)",
@@ -319,6 +342,11 @@ Test(apool, callback_runs_in_main_process)
               "the error callback ran in pid %d, not in the main process %d: it ran in the "
               "worker. Call it in apool_dispatch, in the main process",
               (int)seen->ecb[0].pid, (int)seen->body);
+    cr_assert(seen->ncb_after_get == seen->ncb_before_get,
+              "async_get() on a handle whose result was already dispatched ran its callback "
+              "again (%d callback(s) before the get, %d after): each callback runs once, in "
+              "apool_dispatch when the result is filed. async_get only reads a ready handle",
+              seen->ncb_before_get, seen->ncb_after_get);
     cr_assert(seen->ncb == 1 && seen->cb[0].value == 25,
               "the callback ran %d time(s), first with %ld: once, with the task's value 25",
               seen->ncb, seen->cb[0].value);
@@ -338,6 +366,22 @@ Test(apool, callback_runs_in_main_process)
                   "ok, value or error) first, then call the %s, as apool.h says",
                   which, ps->ready, ps->ok, i ? "error" : "value", ps->value, which);
     }
+    cr_assert(seen->stray_ecb == 0,
+              "a task that succeeded (value 9), given an error callback and no callback (NULL), "
+              "had its error callback run (%d time(s), first with %ld): the error callback is "
+              "for a failed task only. A success with no callback calls nothing: test ok "
+              "first, then whether that kind of callback was given (not `if (ok && callback) "
+              "... else error_callback(...)`)",
+              seen->stray_ecb, seen->stray_ecb_value);
+    cr_assert(seen->stray_cb == 0,
+              "a task that failed (error 44), given a callback and no error callback (NULL), "
+              "had its callback run (%d time(s), first with %ld): the callback is for a "
+              "success only. A failure with no error callback calls nothing",
+              seen->stray_cb, seen->stray_cb_value);
+    cr_assert(seen->get_status == GET_OK,
+              "async_get(r, 0) on a task whose result was dispatched before apool_join() "
+              "returned %d, not GET_OK: a ready handle answers from what was filed in it",
+              seen->get_status);
 }
 
 /* ---- callbacks fire as results arrive ---- */

@@ -43,6 +43,11 @@ struct seen {
     int child_ended;       /* the session's child had ended */
     int session_ok, session_len;
     char session_first[64];
+    char session_partial[16]; /* the echo of "hi", sent without a newline */
+    int session_partial_line; /* ... came back only with the next line */
+    int session_returned, session_closed_conn; /* echo_session closed the fd it was given */
+    int usr1_handled;         /* SIGUSR1 handlers run (interrupted_accept_and_read_go_on) */
+    int eintr_session_child, eintr_same_client, eintr_same_eof, eintr_new_client, eintr_handled;
 };
 
 /* ---- client side (kit code) -------------------------------------------------- */
@@ -333,6 +338,8 @@ static void session_body(void *shared)
         close(sv[0]);
         signal(SIGPIPE, SIG_IGN);
         echo_session(sv[1]);
+        s->session_closed_conn = fcntl(sv[1], F_GETFD) < 0 && errno == EBADF;
+        s->session_returned = 1;
         _exit(0);
     }
     close(sv[1]);
@@ -365,6 +372,34 @@ static void session_body(void *shared)
     s->got_eof = eof;
     kill(writer, SIGKILL);
     waitpid(writer, NULL, 0);
+    /* Its session over, the server records what became of conn and ends. */
+    bool ended = false;
+    for (double stop = now_ms() + ECHO_WAIT_MS; eof && !ended && now_ms() < stop; sleep_ms(1))
+        ended = waitpid(server, NULL, WNOHANG) == server;
+    if (!ended) {
+        kill(server, SIGKILL);
+        waitpid(server, NULL, 0);
+    }
+    /* A second session: bytes, not lines, come back, newline or not. */
+    close(sv[0]);
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+        return;
+    fflush(NULL);
+    server = fork();
+    if (server == 0) {
+        close(sv[0]);
+        signal(SIGPIPE, SIG_IGN);
+        echo_session(sv[1]);
+        _exit(0);
+    }
+    close(sv[1]);
+    send_str(sv[0], "hi");
+    recv_within(sv[0], s->session_partial, 2, ECHO_WAIT_MS, &eof);
+    char line[8];
+    send_str(sv[0], "hello\n");
+    recv_within(sv[0], line, 6, ECHO_WAIT_MS, &eof);
+    s->session_partial_line = !strncmp(line, "hi", 2); /* the 'hi' came with the line */
+    close(sv[0]);
     kill(server, SIGKILL);
     waitpid(server, NULL, 0);
 }
@@ -390,6 +425,20 @@ Test(echo, session_echoes_until_eof)
               BIG, s->session_len, 3000);
     cr_assert(s->got_eof, "after the client closed its side, echo_session() did not return "
                           "(the client never saw EOF): return when read() gives 0");
+    cr_assert(!(s->session_partial[0] == '\0' && s->session_partial_line),
+              "the client sent 'hi' (no newline) and got nothing back within %d ms while still "
+              "connected; after it sent 'hello\\n' the 'hi' came back with that line: the "
+              "session waits for a whole line. TCP carries bytes, not lines: write back what "
+              "each read() gave, at once, newline or not",
+              ECHO_WAIT_MS);
+    cr_assert(!strcmp(s->session_partial, "hi"),
+              "the client sent 'hi' (no newline) and got back '%s' within %d ms while still "
+              "connected: echo.h asks to send back every byte as it arrives",
+              s->session_partial, ECHO_WAIT_MS);
+    cr_assert(!s->session_returned || !s->session_closed_conn,
+              "echo_session(conn) closed conn before it returned: echo.h says it does not. "
+              "The caller owns the descriptor (it may still shut it down, log, or send a last "
+              "word) and closes it itself; echo_serve's child does so by _exit()");
 }
 
 /* ---- steps 3 and 4: echo_serve ---------------------------------------------------- */
@@ -681,6 +730,95 @@ Test(echo, serve_returns_error_when_accept_fails)
               "echo_serve(fd, 4, 3) on a socket that does not listen (accept() fails with "
               "EINVAL) returned %d: echo.h says it returns -1 when accept fails",
               s->accept_error_served);
+}
+
+/* ---- interrupted system calls: EINTR is no error --------------------------------------- */
+
+static struct seen *eintr_seen;
+
+/* Installed without SA_RESTART (as a SIGCHLD handler often is): a blocking
+ * accept() or read() it interrupts fails with EINTR. */
+static void on_usr1(int sig)
+{
+    (void)sig;
+    __atomic_fetch_add(&eintr_seen->usr1_handled, 1, __ATOMIC_SEQ_CST);
+}
+
+static void eintr_body(void *shared)
+{
+    struct seen *s = shared;
+    eintr_seen = s;
+    struct sigaction sa = {.sa_handler = on_usr1}; /* sa_flags 0: no SA_RESTART */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGUSR1, &sa, NULL); /* the server and its children inherit it */
+    if (start_server(s, 0, 2) < 0)
+        return;
+    int c1 = echo_dial(s->port);
+    s->echoed = c1 >= 0 && echo_once(c1, "a\n", ECHO_WAIT_MS);
+    settle(s, 1, ECHO_WAIT_MS); /* the server asleep in accept(), its child in read() */
+    pid_t child = children_of(s->server_pid).last;
+    for (double end = now_ms() + ECHO_WAIT_MS;
+         now_ms() < end && child > 0 && process_state(child, NULL) != 'S';)
+        sleep_ms(1);
+    s->eintr_session_child = child > 0 && process_state(child, NULL) == 'S';
+    if (!s->echoed || !s->eintr_session_child) {
+        close(c1);
+        stop_server(s, 1000);
+        return;
+    }
+    kill(child, SIGUSR1);
+    kill(s->server_pid, SIGUSR1);
+    /* Both handlers ran: the calls they interrupted have returned EINTR. */
+    for (double end = now_ms() + ECHO_WAIT_MS;
+         now_ms() < end && __atomic_load_n(&s->usr1_handled, __ATOMIC_SEQ_CST) < 2;)
+        sleep_ms(1);
+    s->eintr_handled = __atomic_load_n(&s->usr1_handled, __ATOMIC_SEQ_CST);
+    char back[8];
+    s->eintr_same_client = send_str(c1, "b\n") == 0 &&
+                           recv_within(c1, back, 2, ECHO_WAIT_MS, &s->eintr_same_eof) == 2 &&
+                           !strcmp(back, "b\n");
+    int c2 = echo_dial(s->port);
+    s->eintr_new_client = c2 >= 0 && echo_once(c2, "c\n", ECHO_WAIT_MS);
+    close(c1);
+    if (c2 >= 0)
+        close(c2);
+    stop_server(s, ECHO_WAIT_MS);
+}
+
+Test(echo, interrupted_accept_and_read_go_on)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(eintr_body, s, 12000);
+    sandbox_assert_returned(&r, "echo_serve() with a signal handler");
+    assert_listening(s);
+    cr_assert(s->echoed, "one client sent 'a\\n' and got no echo within %d ms: see "
+                         "clients_served_at_once",
+              ECHO_WAIT_MS);
+    cr_assert(s->eintr_session_child,
+              "the server's child for a connected client was not found asleep (in read()) "
+              "within %d ms", ECHO_WAIT_MS);
+    cr_assert(s->eintr_handled == 2, "of the 2 SIGUSR1 sent, %d reached their handler",
+              s->eintr_handled);
+    cr_assert(s->eintr_same_client || !s->eintr_same_eof,
+              "a signal with a handler (installed without SA_RESTART) arrived while the "
+              "session's read() waited for the client; afterwards the client's 'b\\n' got no "
+              "echo but end of file: the session ended. read() then fails with EINTR, which is "
+              "no error and no end of file: read again");
+    cr_assert(s->eintr_same_client,
+              "a signal with a handler (installed without SA_RESTART) arrived while the "
+              "session's read() waited for the client; afterwards the client's 'b\\n' got no "
+              "echo within %d ms (and no end of file)",
+              ECHO_WAIT_MS);
+    cr_assert(s->eintr_new_client,
+              "a signal with a handler (installed without SA_RESTART, as a SIGCHLD handler "
+              "often is) arrived while the server waited in accept(); afterwards a new client "
+              "got no echo within %d ms (echo_serve returned %d): accept() then fails with "
+              "EINTR, and echo.h says EINTR passes: accept again",
+              ECHO_WAIT_MS, s->server_done ? s->served : 0);
+    cr_assert(s->server_done && s->served == 2,
+              "echo_serve(lfd, 0, 2) with its accept() and a session's read() interrupted by "
+              "a signal %s%d: it must serve its 2 clients and return 2",
+              s->server_done ? _("returned ") : _("did not return; it had served "), s->served);
 }
 
 /* ---- fd hygiene: the child does not keep the listening socket ------------------------- */

@@ -329,6 +329,20 @@ Test(sched, mlfq_demotes_after_full_slice)
     expect_chart(r, "quantum 2, A 0/20 alone (' = level 1, '' = level 2)", want, 3, same, 3,
                  "A's level-1 slice was 2 units, the level-0 quantum: level k has the quantum "
                  "doubled k times (quantum << k: 2, 4, 8); the bottom level keeps the job.");
+
+    /* The bottom queue is round robin too: a whole bottom slice sends the
+     * job to the tail of the bottom queue, behind the others there. */
+    struct job two[] = {{"A", 0, 8, 0}, {"B", 0, 8, 0}};
+    r = simulate(MLFQ, two, 2, 1);
+    struct slice rr[] = {{0, 0, 0, 1}, {1, 0, 1, 2}, {0, 1, 2, 4},   {1, 1, 4, 6},
+                         {0, 2, 6, 10}, {1, 2, 10, 14}, {0, 2, 14, 15}, {1, 2, 15, 16}};
+    struct slice fcfs[] = {{0, 0, 0, 1}, {1, 0, 1, 2},  {0, 1, 2, 4},
+                           {1, 1, 4, 6}, {0, 2, 6, 11}, {1, 2, 11, 16}};
+    expect_chart(r, "quantum 1, A 0/8, B 0/8 (quanta 1, 2, 4)", rr, 8, fcfs, 6,
+                 "A used its whole bottom-level slice (6 to 10) and ran on, while B waited at "
+                 "the bottom level too: the bottom queue is round robin like the others. A job "
+                 "that uses its whole slice there goes to the tail of the bottom queue (it "
+                 "stays at that level, it does not keep the CPU).");
 }
 
 Test(sched, mlfq_higher_queue_preempts)
@@ -341,6 +355,18 @@ Test(sched, mlfq_higher_queue_preempts)
                  "B arrived in the top queue at 3 while A ran from level 1, yet A kept the CPU "
                  "to the end of its slice: the feedback queue never preempts. A higher queue "
                  "preempts at once; A goes back to the tail of its own level.");
+
+    /* The preempted job goes to the TAIL of its level, behind a job waiting there. */
+    struct job three[] = {{"A", 0, 10, 0}, {"C", 0, 10, 0}, {"B", 5, 1, 0}};
+    r = simulate(MLFQ, three, 3, 2);
+    struct slice tail[] = {{0, 0, 0, 2},  {1, 0, 2, 4},   {0, 1, 4, 5},   {2, 0, 5, 6},
+                           {1, 1, 6, 10}, {0, 1, 10, 14}, {1, 2, 14, 18}, {0, 2, 18, 21}};
+    struct slice head[] = {{0, 0, 0, 2},  {1, 0, 2, 4},   {0, 1, 4, 5},   {2, 0, 5, 6},
+                           {0, 1, 6, 10}, {1, 1, 10, 14}, {0, 2, 14, 17}, {1, 2, 17, 21}};
+    expect_chart(r, "quantum 2, A 0/10, C 0/10, B 5/1", tail, 8, head, 8,
+                 "B preempted A at 5, and after B A ran again at level 1 before C, which had "
+                 "waited at level 1 since 4: the preempted job went back to the head of its "
+                 "queue. It goes to the tail of its own level, behind the jobs waiting there.");
 }
 
 Test(sched, mlfq_slice_ends_as_job_arrives)
