@@ -11,6 +11,13 @@ $output"
     children=$(grep -c 'child [0-9]*: I am' <<<"$output" || true)
     [ "$children" -eq 3 ] || fail "$(eval_gettext "./family 3 printed \$children 'child N: I am' lines instead of 3. Output:")
 $output"
+    # log_line() prints the real pid of the printing process in "[pid N]".
+    liar=$(grep 'child [0-9]*: I am' <<<"$output" | sed -n 's/^\[pid \([0-9]*\)\] .*: I am \([0-9]*\),.*/\1 \2/p' | awk '$1 != $2' | head -n 1)
+    if [ -n "$liar" ]; then
+        real=${liar% *} said=${liar#* }
+        fail "$(eval_gettext "a child's line comes from process \$real (log_line() prints the real pid), but it says 'I am \$said': who_am_i().pid is not the calling process's getpid() (a value kept from an earlier call?). Output:")
+$output"
+    fi
     bad=$(grep 'child [0-9]*: I am' <<<"$output" | grep -v "my parent is $parent\$" || true)
     [ -z "$bad" ] || fail "$(eval_gettext "a child's parent is not the parent process \$parent (is who_am_i().ppid getppid()?):
 \$bad")"

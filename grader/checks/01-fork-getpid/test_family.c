@@ -2,6 +2,10 @@
 #include "check.h"
 #include "family.h"
 
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +18,9 @@ struct seen {
     pid_t caller;             /* the process that called the student function */
     pid_t caller_parent;
     struct who who;           /* who_am_i() in the caller */
+    pid_t child, child_parent; /* a child the caller forked after its call */
+    struct who child_who;     /* who_am_i() in that child */
+    int child_status;         /* the wait status of start_child()'s child */
     pid_t returned;           /* start_child()'s return value */
     int reaped;               /* run_children()'s return value */
     pid_t pids[8];
@@ -28,11 +35,48 @@ struct seen {
     int saw_ended[8];         /* how many had already ended when job i began */
     int saw_started[8];       /* how many had begun when job i stopped waiting */
     pid_t by_arg[8];          /* the pid that ran job(i) */
+    bool parent_waited;       /* ORDER: job 0 saw its parent blocked in wait4/waitid */
+    pid_t pid_after[8];       /* by_arg[i] when run_children() returned (0: not begun) */
+    char state_after[8];      /* then the state of that process (0: gone, reaped) */
 };
 
 enum { FREE, GATE, ORDER }; /* jobs run freely; wait for all to start; end in reverse */
 
 static struct seen *seen;
+
+/* True when pid is asleep in wait4 or waitid (blocked waiting for a child),
+ * not in a sleep: from /proc/PID/wchan, else /proc/PID/syscall; when
+ * neither is readable, any sleep counts. */
+static bool blocked_in_wait(pid_t pid)
+{
+    char path[64], text[128];
+    snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n > 0) {
+        text[n] = '\0';
+        if (strstr(text, "do_wait"))
+            return true;
+        if (strcmp(text, "0") != 0)
+            return false; /* asleep elsewhere (a sleep, a read) */
+    }
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    long nr;
+    if (n > 0) {
+        text[n] = '\0';
+        if (sscanf(text, "%ld", &nr) == 1)
+            return (nr == SYS_wait4 || nr == SYS_waitid) && process_state(pid, NULL) == 'S';
+        if (n > 0 && strncmp(text, "running", 7) == 0)
+            return false;
+    }
+    return process_state(pid, NULL) == 'S';
+}
 
 static int record_job(int arg)
 {
@@ -48,10 +92,12 @@ static int record_job(int arg)
     seen->saw_ended[arg] = __atomic_load_n(&seen->ended, __ATOMIC_SEQ_CST);
     __atomic_fetch_add(&seen->started, 1, __ATOMIC_SEQ_CST);
     /* GATE: wait until all 4 jobs run at once. ORDER: child 0 ends last,
-     * only once its parent sleeps waiting (state 'S') and another child has
-     * ended, so a parent that waits for "any child" gets another child
-     * first, on every run. Both wait on real events, at most until 1.5 s
-     * after run_children() was called. */
+     * only once its parent is blocked waiting for a child (in wait4 or
+     * waitid, not in a sleep) and another child has ended, so a parent that
+     * waits for "any child" gets another child first, on every run, and a
+     * parent that sleeps in place of waiting returns before child 0 ends.
+     * Both wait on real events, at most until 1.5 s after run_children()
+     * was called. */
     double until = seen->t0 + 1500;
     while (now_ms() < until && (seen->mode == GATE || arg == 0)) {
         if (seen->mode == GATE && __atomic_load_n(&seen->started, __ATOMIC_SEQ_CST) >= 4)
@@ -62,8 +108,10 @@ static int record_job(int arg)
             char st = other > 0 ? process_state(other, NULL) : 'R';
             other_ended |= other > 0 && (st == 'Z' || st == 0);
         }
-        if (other_ended && process_state(getppid(), NULL) == 'S')
+        if (other_ended && blocked_in_wait(getppid())) {
+            seen->parent_waited = true;
             break;
+        }
         sleep_ms(1);
     }
     seen->saw_started[arg] = __atomic_load_n(&seen->started, __ATOMIC_SEQ_CST);
@@ -77,6 +125,17 @@ static void call_who_am_i(void *shared)
     s->caller = getpid();
     s->caller_parent = getppid();
     s->who = who_am_i();
+    /* Called again in a child forked after the first call: a value kept
+     * from that call (a static, a global) is copied into the child. */
+    pid_t pid = fork();
+    if (pid == 0) {
+        s->child = getpid();
+        s->child_parent = getppid();
+        s->child_who = who_am_i();
+        _exit(0);
+    }
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
 }
 
 Test(family, who_am_i_matches_getpid)
@@ -90,6 +149,21 @@ Test(family, who_am_i_matches_getpid)
     cr_assert(seen->who.ppid == seen->caller_parent,
               "who_am_i().ppid is %d but the caller's parent is %d: use getppid()",
               (int)seen->who.ppid, (int)seen->caller_parent);
+    cr_assert(seen->child > 0, "the check's own fork() failed: run it again");
+    bool kept = seen->child_who.pid == seen->who.pid && seen->child_who.ppid == seen->who.ppid;
+    cr_assert(!kept || (seen->child_who.pid == seen->child &&
+                        seen->child_who.ppid == seen->child_parent),
+              "who_am_i() called in a child gave {%d, %d}, the values of the parent's earlier "
+              "call, but that child is %d and its parent %d: who_am_i() keeps the values of an "
+              "earlier call (a static or global that fork() copied into the child). Call "
+              "getpid() and getppid() on every call",
+              (int)seen->child_who.pid, (int)seen->child_who.ppid, (int)seen->child,
+              (int)seen->child_parent);
+    cr_assert(seen->child_who.pid == seen->child && seen->child_who.ppid == seen->child_parent,
+              "who_am_i() called in a child gave {%d, %d}, but that child is %d and its parent "
+              "%d: call getpid() and getppid() on every call",
+              (int)seen->child_who.pid, (int)seen->child_who.ppid, (int)seen->child,
+              (int)seen->child_parent);
 }
 
 static void call_start_child(void *shared)
@@ -101,8 +175,8 @@ static void call_start_child(void *shared)
         return; /* a child came back out of start_child(): the sandbox counts it */
     s->returned = got; /* only the caller's value: *s is shared with the child */
     /* Give the child time to run, but wait on the real event: its exit. */
-    if (got > 0)
-        waitpid(got, NULL, 0);
+    int st;
+    s->child_status = got > 0 && waitpid(got, &st, 0) == got ? st : -1;
 }
 
 Test(family, start_child_returns_child_pid)
@@ -137,6 +211,12 @@ Test(family, child_runs_job_not_parent)
               (int)seen->job_ppid[0], (int)seen->caller);
     cr_assert(seen->job_arg[0] == 7, "the job got %d, not the arg 7 given to start_child()",
               seen->job_arg[0]);
+    int st = seen->child_status;
+    cr_assert(st == -1 || (WIFEXITED(st) && WEXITSTATUS(st) == 47),
+              "job(7) returned 47 in the child, but the child %s %d: the child must exit with "
+              "the value job returned, exit(job(arg)), not with a code of its own",
+              WIFEXITED(st) ? _("exited with") : _("was killed by signal"),
+              WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 }
 
 static void call_run_children(void *shared)
@@ -147,8 +227,13 @@ static void call_run_children(void *shared)
         s->codes[i] = -99;
     s->t0 = now_ms();
     int reaped = run_children(4, record_job, s->pids, s->codes);
-    if (getpid() == s->caller) /* not a child that came back: it would overwrite it */
-        s->reaped = reaped;
+    if (getpid() != s->caller) /* a child that came back: it would overwrite it */
+        return;
+    s->reaped = reaped;
+    for (int i = 0; i < 4; i++) {
+        s->pid_after[i] = __atomic_load_n(&s->by_arg[i], __ATOMIC_SEQ_CST);
+        s->state_after[i] = s->pid_after[i] > 0 ? process_state(s->pid_after[i], NULL) : 0;
+    }
 }
 
 Test(family, run_children_forks_exactly_n)
@@ -217,6 +302,17 @@ Test(family, run_children_reaps_every_child)
               "until then",
               seen->calls);
     sandbox_assert_returned(&r, "run_children()");
+    bool running = seen->pid_after[0] > 0 && seen->state_after[0] != 0 &&
+                   seen->state_after[0] != 'Z';
+    bool others_reaped = false; /* gone: reaped, so run_children() did wait for them */
+    for (int i = 1; i < 4; i++)
+        others_reaped |= seen->pid_after[i] > 0 && seen->state_after[i] == 0;
+    cr_assert(!running || !others_reaped || seen->parent_waited,
+              "run_children() reaped other children but returned while child 0 was still "
+              "running, and the parent never blocked in waitpid() while child 0 ran (the check makes child 0 end only once "
+              "its parent waits for a child, or 1.5 s after the start): a sleep is no wait, a "
+              "child may take longer than any sleep on a busy machine. waitpid(pids[i], "
+              "&status, 0), without WNOHANG, blocks until child i has ended");
     cr_assert(r.unreaped == 0,
               "%d %s still unreaped (zombies or running) when run_children() "
               "returned: call waitpid() for every child you started",
@@ -242,7 +338,7 @@ Test(family, run_children_reaps_every_child)
                   seen->codes[0], seen->codes[1], seen->codes[2], seen->codes[3],
                   seen->codes[0] - 40);
         cr_assert(seen->codes[i] == 40 + i,
-                  "codes[%d] is %d but child %d exited with %d: store WEXITSTATUS(status) of "
+                  "codes[%d] is %d but child %d's job returned %d: store WEXITSTATUS(status) of "
                   "that child's waitpid()",
                   i, seen->codes[i], i, 40 + i);
     }

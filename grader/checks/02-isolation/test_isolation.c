@@ -2,9 +2,12 @@
 #include "check.h"
 #include "isolation.h"
 
+#include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 TestSuite(isolation, .timeout = CHECK_SUITE_TIMEOUT);
@@ -76,14 +79,140 @@ struct seen {
     bool squares_right;   /* square_all({1,2,3}) gave {1,4,9} */
     int out[MAX_SQUARES]; /* square_all()'s out[] */
     struct square_log log;
+    /* compare_copies() under a hold: its child is held back in fork() until
+     * the parent is blocked waiting for it (or has returned). */
+    bool hold;
+    int compare_returned;             /* the body came back from compare_copies() */
+    int unreaped_after;               /* children of the caller when it came back */
+    int forks;                        /* fork() calls the hold saw */
+    bool released_by_wait;            /* the child went on because its parent waited */
+    int nshared;                      /* MAP_SHARED mappings of the parent at fork() */
+    unsigned long shared_lo[16], shared_hi[16];
+    bool addr_mapped_after;           /* the parent's shared int still mapped after the call */
+    int maps_before_square;           /* shared_mappings() before square_all() */
+    int maps_at_first_fork;           /* shared_mappings() at its first fork() (-1: none) */
 };
+
+static struct seen *held; /* the struct the fork handlers use */
+
+/* True when pid is asleep waiting for a child (wait4, waitid), not in a
+ * sleep: /proc/PID/wchan, else /proc/PID/syscall, else state 'S'. */
+static bool waits_for_a_child(pid_t pid)
+{
+    char path[64], text[128];
+    snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n > 0) {
+        text[n] = '\0';
+        if (strstr(text, "do_wait"))
+            return true;
+        if (strcmp(text, "0") != 0)
+            return false;
+    }
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    long nr;
+    if (n > 0) {
+        text[n] = '\0';
+        if (sscanf(text, "%ld", &nr) == 1)
+            return (nr == SYS_wait4 || nr == SYS_waitid) && process_state(pid, NULL) == 'S';
+        if (!strncmp(text, "running", 7))
+            return false;
+    }
+    return process_state(pid, NULL) == 'S';
+}
+
+/* Before fork(): which memory of the parent is MAP_SHARED. */
+static void hold_prepare(void)
+{
+    if (!held || !held->hold)
+        return;
+    held->forks++;
+    held->nshared = 0;
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f) && held->nshared < 16) {
+        unsigned long lo, hi;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && perms[3] == 's') {
+            held->shared_lo[held->nshared] = lo;
+            held->shared_hi[held->nshared++] = hi;
+        }
+    }
+    if (f)
+        fclose(f);
+}
+
+/* In the child, before fork() returns there: wait until the parent is
+ * blocked waiting for a child, or came back from compare_copies(), at most
+ * 1.5 s. A parent that reads its views before it waits (or sleeps in place
+ * of waiting) reads them before the child has changed anything, on every
+ * run. */
+static void hold_child(void)
+{
+    if (!held || !held->hold || held->forks != 1)
+        return;
+    double until = now_ms() + 1500;
+    while (now_ms() < until && !__atomic_load_n(&held->compare_returned, __ATOMIC_SEQ_CST)) {
+        if (waits_for_a_child(getppid())) {
+            held->released_by_wait = true;
+            return;
+        }
+        sleep_ms(1);
+    }
+}
+
+/* At square_all()'s first fork(): how many MAP_SHARED mappings there are. */
+static void square_prepare(void)
+{
+    if (held && held->maps_at_first_fork < 0)
+        held->maps_at_first_fork = shared_mappings();
+}
+
+/* Whether addr lies in any mapping of this process. */
+static bool is_mapped(const void *addr)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    bool found = false;
+    while (f && !found && fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+            found = (unsigned long)addr >= lo && (unsigned long)addr < hi;
+    }
+    if (f)
+        fclose(f);
+    return found;
+}
+
+static bool was_shared_at_fork(const struct seen *s, const void *addr)
+{
+    for (int i = 0; i < s->nshared; i++)
+        if ((unsigned long)addr >= s->shared_lo[i] && (unsigned long)addr < s->shared_hi[i])
+            return true;
+    return false;
+}
 
 static void call_compare_copies(void *shared)
 {
     struct seen *s = shared;
     s->caller = getpid();
     s->before = counter;
+    held = s;
+    s->hold = true;
+    pthread_atfork(hold_prepare, NULL, hold_child);
     compare_copies(42, &s->v);
+    if (getpid() != s->caller)
+        return; /* a child came back out of compare_copies(): the sandbox counts it */
+    __atomic_store_n(&s->compare_returned, 1, __ATOMIC_SEQ_CST);
+    s->unreaped_after = count_children_of(getpid());
+    s->addr_mapped_after = is_mapped(s->v.parent_shared.addr);
     snprintf(s->where, sizeof s->where, "%s", where_is(s->v.parent_shared.addr));
 }
 
@@ -111,6 +240,9 @@ Test(isolation, child_changes_its_own_copy)
               "v->parent_global.pid is %d, not the caller %d: the parent "
               "records its own view after waiting",
               (int)p.pid, (int)s->caller);
+    cr_assert(s->unreaped_after == 0,
+              "compare_copies() returned while its child was not waited for (still running or "
+              "a zombie): the parent must waitpid() for the child before it records its views");
     cr_assert(c.addr == &counter && p.addr == &counter,
               "the views of counter give the addresses %p (child) and %p (parent), but counter "
               "is at %p: record &counter",
@@ -140,6 +272,23 @@ Test(isolation, parent_sees_shared_memory)
               "the child's shared int is at %p but the parent's at %p: make it once, before "
               "fork(), so that both processes use the same page",
               (void *)c.addr, (void *)p.addr);
+    cr_assert(p.value == 42 || !was_shared_at_fork(s, p.addr),
+              "the parent recorded %d from the shared int at %p (shared memory, made before "
+              "fork(): right), but its child changed it to 42 only later: the parent read it "
+              "before the child was done%s. The check holds the child back until its parent "
+              "waits for it, so reading first, or sleeping in place of waiting, always reads "
+              "too early. Waitpid(pid, NULL, 0) first, then record the parent's views",
+              p.value, (void *)p.addr,
+              s->unreaped_after > 0 ? _(", and compare_copies() returned without waiting for "
+                                        "its child at all")
+                                    : "");
+    cr_assert(p.value == 42 || s->addr_mapped_after || s->nshared == 0 ||
+                  was_shared_at_fork(s, p.addr),
+              "after the child set the 'shared' int at %p to 42, the parent still saw %d there. "
+              "That address was not mapped yet when fork() was called: the shared int was made "
+              "after fork(), so the parent and the child each made a page of their own. Make "
+              "it with shared_alloc() before fork(), so that both use the same page",
+              (void *)p.addr, p.value);
     cr_assert(p.value == 42,
               "after the child set the 'shared' int at %p to 42, the parent still saw %d there. "
               "That address %s.",
@@ -151,6 +300,10 @@ static void call_square_all(void *shared)
     struct seen *s = shared;
     s->caller = getpid();
     square_log = &s->log;
+    held = s;
+    s->maps_at_first_fork = -1;
+    s->maps_before_square = shared_mappings();
+    pthread_atfork(square_prepare, NULL, NULL);
     /* out[5] is a guard past the 5 elements square_all() may write. */
     int in[5] = {3, 1, 4, 1, 5}, out[6] = {-1, -1, -1, -1, -1, -777};
     int ret = square_all(in, 5, out);
@@ -219,6 +372,13 @@ Test(isolation, square_all_results_reach_parent)
               "the numbers: each child wrote into its own private copy of out[]. Let the "
               "children write into an array from shared_alloc(), and copy it into out[] in the "
               "parent after waiting");
+    cr_assert(right == 5 || s->maps_at_first_fork < 0 ||
+                  s->maps_at_first_fork > s->maps_before_square,
+              "out[] is {%d, %d, %d, %d, %d}, and square_all() had made no shared memory when "
+              "it first called fork() (/proc/self/maps): the children wrote their squares into "
+              "their own copies of a private array (a local array or malloc()), which the "
+              "parent never sees. Make the array with shared_alloc() before forking",
+              s->out[0], s->out[1], s->out[2], s->out[3], s->out[4]);
     cr_assert(right == 5 || zeros < 5,
               "out[] is all 0: the parent read the shared array before the children were done "
               "(they had not written their squares yet; %d were never waited for). Wait for "

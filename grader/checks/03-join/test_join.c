@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 TestSuite(join, .timeout = CHECK_SUITE_TIMEOUT);
@@ -94,8 +95,40 @@ struct joined {
     double took0_ms;
     char state0;     /* the child's state right after join_timeout(pid, 200) */
     long sleeps;     /* voluntary context switches during join_timeout(pid, 200) */
+    double cpu_ms;   /* CPU time it used meanwhile: a spin uses about all of it */
     int real_ret, real_code; /* join_timeout() on a real child that exits 3 */
+    int ret_zombie, code_zombie; /* join_timeout(pid, 0) on a child that has ended */
+    char state_zombie;           /* that child's state just before (Z: ended) */
+    int ret_intr, code_intr;     /* join_timeout(pid, -1) interrupted by a signal */
+    int handled;                 /* the caller's SIGUSR1 handler ran */
+    double frac_start, frac_end; /* the wall clock's fraction of a second around the join */
 };
+
+static struct joined *interrupted; /* for the handler */
+
+/* User + system CPU time between two getrusage() calls, in ms. */
+static double cpu_ms_between(const struct rusage *a, const struct rusage *b)
+{
+    return (b->ru_utime.tv_sec - a->ru_utime.tv_sec + b->ru_stime.tv_sec - a->ru_stime.tv_sec) *
+               1000.0 +
+           (b->ru_utime.tv_usec - a->ru_utime.tv_usec + b->ru_stime.tv_usec -
+            a->ru_stime.tv_usec) /
+               1000.0;
+}
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    __atomic_store_n(&interrupted->handled, 1, __ATOMIC_SEQ_CST);
+}
+
+/* The fraction of the current second on the wall clock (CLOCK_REALTIME). */
+static double wall_fraction(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return t.tv_nsec / 1e9;
+}
 
 static void call_join_ending_child(void *shared)
 {
@@ -124,6 +157,7 @@ static void call_join_ending_child(void *shared)
     j->took_ms = now_ms() - t0;
     getrusage(RUSAGE_THREAD, &u1);
     j->sleeps = u1.ru_nvcsw - u0.ru_nvcsw;
+    j->cpu_ms = cpu_ms_between(&u0, &u1);
     j->after = waitpid(j->child, NULL, WNOHANG);
     j->after_errno = errno;
 
@@ -134,6 +168,17 @@ static void call_join_ending_child(void *shared)
     }
     j->code2 = -999;
     j->ret2 = join_timeout(p, -1, &j->code2); /* no timeout: waits as long as it takes */
+
+    /* A child that has already ended: a timeout of 0 looks once, and finds it. */
+    pid_t z = fork();
+    if (z == 0)
+        _exit(5);
+    double until = now_ms() + 2000;
+    while (process_state(z, NULL) != 'Z' && now_ms() < until)
+        sleep_ms(1);
+    j->state_zombie = process_state(z, NULL);
+    j->code_zombie = -999;
+    j->ret_zombie = join_timeout(z, 0, &j->code_zombie);
 }
 
 Test(join, join_timeout_returns_when_child_ends)
@@ -141,7 +186,8 @@ Test(join, join_timeout_returns_when_child_ends)
     struct joined *j = shared_alloc(sizeof *j);
     struct sandbox r = sandbox_run(call_join_ending_child, j, 8000);
     sandbox_assert_returned(&r, "join_timeout(pid, 2000 ms, &code)");
-    cr_assert(!(j->ret == JOIN_RUNNING && j->sleeps < 3 && j->took_ms >= 1900),
+    cr_assert(!(j->ret == JOIN_RUNNING && j->sleeps < 3 && j->took_ms >= 1900 &&
+                j->cpu_ms >= j->took_ms / 2),
               "join_timeout(pid, 2000 ms) returned JOIN_RUNNING after %.0f ms without ever "
               "going to sleep (%ld voluntary context switches): it spins, asking waitpid() "
               "again at full speed. The check's child ends 100 ms after its parent sleeps "
@@ -172,6 +218,15 @@ Test(join, join_timeout_returns_when_child_ends)
               "join_timeout(pid, -1) returned JOIN_RUNNING, but a negative timeout means no "
               "limit: wait as long as it takes (a blocking waitpid(pid, &status, 0) is right "
               "there), never give up");
+    cr_assert(j->state_zombie != 'Z' || j->ret_zombie != JOIN_RUNNING,
+              "join_timeout(pid, 0) on a child that had already ended (a zombie) returned "
+              "JOIN_RUNNING: a timeout of 0 does not mean \"do not look\". Look once, "
+              "waitpid(pid, &status, WNOHANG), and a child that has ended is JOIN_DONE, reaped, "
+              "with its exitcode");
+    cr_assert(j->state_zombie != 'Z' || (j->ret_zombie == JOIN_DONE && j->code_zombie == 5),
+              "join_timeout(pid, 0) on a child that had already ended with exit(5) returned %d "
+              "with exitcode %d, not JOIN_DONE (0) with 5",
+              j->ret_zombie, j->code_zombie);
     cr_assert(
         j->ret2 == JOIN_DONE && j->code2 == -SIGTERM,
         "join_timeout(pid, -1) on a child killed by SIGTERM returned %d with exitcode %d, not "
@@ -209,14 +264,27 @@ static void call_join_endless_child(void *shared)
     j->code = -999;
     struct watch w;
     watch_start(&w, 1600, where_is_join, j);
+    /* Start the 200 ms join 0.88 s into a second of the wall clock: a
+     * deadline counted in whole seconds (time()) then passes 120 ms later,
+     * when the second changes, on every run. */
+    for (int tries = 0; tries < 3; tries++) { /* a busy machine may sleep past it */
+        double frac = wall_fraction();
+        sleep_ms(1000 * (frac <= 0.88 ? 0.88 - frac : 1.88 - frac));
+        frac = wall_fraction();
+        if (frac >= 0.85 && frac < 0.95)
+            break;
+    }
     j->stage = 1;
     struct rusage u0, u1;
     getrusage(RUSAGE_THREAD, &u0);
+    j->frac_start = wall_fraction();
     double t0 = now_ms();
     j->ret = join_timeout(child, 200, &j->code);
     j->took_ms = now_ms() - t0;
+    j->frac_end = wall_fraction();
     getrusage(RUSAGE_THREAD, &u1);
     j->sleeps = u1.ru_nvcsw - u0.ru_nvcsw; /* each sleep between looks is one */
+    j->cpu_ms = cpu_ms_between(&u0, &u1);
     char st = process_state(child, NULL); /* looks without reaping */
     j->state0 = st ? st : '-';
     j->stage = 2;
@@ -259,6 +327,12 @@ Test(join, join_timeout_returns_in_time)
               "join_timeout(pid, 200 ms) on a child that never ends returned %d, not "
               "JOIN_RUNNING (1)",
               j->ret);
+    cr_assert(j->took_ms >= 180 || j->frac_start < 0.8 || j->frac_end > 0.05 || j->frac_end > j->frac_start,
+              "join_timeout(pid, 200 ms) returned after only %.0f ms, right when the wall "
+              "clock's second changed (the check started it %.0f ms before a new second): the "
+              "deadline was counted on a clock in whole seconds, such as time(NULL). Measure it "
+              "with now_ms(), in milliseconds on the monotonic clock",
+              j->took_ms, 1000 * (1 - j->frac_start));
     cr_assert(j->took_ms >= 180,
               "join_timeout(pid, 200 ms) returned after only %.0f ms, before the 200 ms timeout "
               "had passed: keep looking until now_ms() reaches the deadline",
@@ -267,7 +341,7 @@ Test(join, join_timeout_returns_in_time)
               "join_timeout(pid, 200 ms) returned only after %.0f ms: return once the deadline "
               "has passed",
               j->took_ms);
-    cr_assert(j->sleeps >= 3 || j->took_ms < 180,
+    cr_assert(j->sleeps >= 3 || j->took_ms < 180 || j->cpu_ms < j->took_ms / 2,
               "join_timeout(pid, 200 ms) waited %.0f ms without ever going to sleep (%ld "
               "voluntary context switches): it spins, asking waitpid() again at full speed and "
               "burning a CPU the child may need. Sleep a little between two looks "
@@ -310,6 +384,27 @@ static void call_join_non_child(void *shared)
     j->took_ms = now_ms() - t0;
     j->code2 = -999;
     j->ret2 = join_timeout(getppid(), 200, &j->code2); /* never a child of ours */
+
+    /* A signal handled while join_timeout(pid, -1) waits: waitpid() fails
+     * with EINTR (no SA_RESTART), which is no error. The child interrupts
+     * its parent once the parent sleeps waiting, then ends once the parent
+     * sleeps again (or 1 s later). */
+    interrupted = j;
+    Sigaction(SIGUSR1, on_usr1, 0);
+    pid_t c = fork();
+    if (c == 0) {
+        double give_up = now_ms() + 2000;
+        while (process_state(getppid(), NULL) != 'S' && now_ms() < give_up)
+            sleep_ms(1);
+        kill(getppid(), SIGUSR1);
+        give_up = now_ms() + 1000;
+        while (now_ms() < give_up && !(__atomic_load_n(&j->handled, __ATOMIC_SEQ_CST) &&
+                                       process_state(getppid(), NULL) == 'S'))
+            sleep_ms(1);
+        _exit(9);
+    }
+    j->code_intr = -999;
+    j->ret_intr = join_timeout(c, -1, &j->code_intr);
 }
 
 Test(join, join_timeout_error_for_non_child)
@@ -348,6 +443,15 @@ Test(join, join_timeout_error_for_non_child)
               "join_timeout(getppid(), 200 ms), on a process that is not a child of the caller, "
               "returned %d, not JOIN_ERROR (-1)",
               j->ret2);
+    cr_assert(!(j->handled && j->ret_intr == JOIN_ERROR),
+              "join_timeout(pid, -1) returned JOIN_ERROR when a signal handler ran while it "
+              "waited, but the child was still running: waitpid() returns -1 with errno EINTR "
+              "when a signal interrupts it, and that is no error. Call waitpid() again on "
+              "EINTR; only another errno is JOIN_ERROR");
+    cr_assert(j->ret_intr == JOIN_DONE && j->code_intr == 9,
+              "join_timeout(pid, -1) on a child that exits with 9, while a signal handler ran "
+              "in the caller, returned %d with exitcode %d, not JOIN_DONE (0) with 9",
+              j->ret_intr, j->code_intr);
 }
 
 /* ---- run_all --------------------------------------------------------------- */
@@ -374,6 +478,22 @@ static struct run *run;
  * get through at once; children run one by one cannot all start in time. */
 static int gate_job(int i)
 {
+    if (!run->gate && i == 0) {
+        /* Without the gate, child 0 ends last: only once another child has
+         * ended and its parent sleeps waiting again (at most 3 s), so a
+         * parent that joins "any child" gets another child's code first. */
+        while (now_ms() < run->t0 + 3000) {
+            bool other_ended = false;
+            for (int k = 1; k < NRUN; k++) {
+                pid_t other = __atomic_load_n(&run->pid[k], __ATOMIC_SEQ_CST);
+                char st = other > 0 ? process_state(other, NULL) : 'R';
+                other_ended |= other > 0 && (st == 'Z' || st == 0);
+            }
+            if (other_ended && process_state(getppid(), NULL) == 'S')
+                break;
+            sleep_ms(1);
+        }
+    }
     __atomic_fetch_add(&run->calls, 1, __ATOMIC_SEQ_CST);
     if (i < 0 || i >= NRUN)
         return 99;
@@ -458,6 +578,12 @@ Test(join, run_all_joins_every_child)
               "run_all(4) returned %d after joining 4 children: return how "
               "many you joined",
               s->joined);
+    cr_assert(s->codes[0] < 41 || s->codes[0] > 40 + NRUN - 1,
+              "codes[] is {%d, %d, %d, %d}, but child i exited with 40 + i: codes[0] holds child "
+              "%d's code. The check made child 0 end last, and the codes were stored in the "
+              "order the children ended: wait() and waitpid(-1, ...) return whichever child has "
+              "ended. Join child i by its pid, join_timeout(pids[i], -1, &codes[i])",
+              s->codes[0], s->codes[1], s->codes[2], s->codes[3], s->codes[0] - 40);
     for (int i = 0; i < NRUN; i++)
         cr_assert(s->codes[i] == 40 + i,
                   "codes[%d] is %d but child %d exited with %d: store the exitcode of child i's "

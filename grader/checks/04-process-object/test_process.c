@@ -40,11 +40,21 @@ struct seen {
     int alive_after_timeout, code_after_timeout, code_end;
     char wchan[64]; /* where process_join() was stuck, when the watch fired */
     long sleeps_300; /* voluntary context switches during process_join(p, 300) */
+    double cpu_ms_300; /* CPU time it used meanwhile: a spin uses about all of it */
     /* terminate/kill on an object that has no running child */
     int term_reaped_rc, kill_reaped_rc, bystander_sig, bystander_sig_kill;
     int unstarted_alive, unstarted_code, unstarted_join, unstarted_term, unstarted_kill;
     int printer_calls; /* the printing target ran */
     char other_state; /* the caller's other child, a zombie, after those calls */
+    double ms_join_ended;  /* process_join(p, 2000) on a child released at once */
+    bool long_name_guard_ok; /* nothing written past a struct process by a long name */
+    char long_name_end[8];   /* the last characters of the long name that was kept */
+    int stubborn_ready;      /* the SIGTERM-ignoring child has ignored it */
+    int term_stubborn_rc, code_stubborn;
+    double ms_term_stubborn;
+    int handled;             /* the body's SIGUSR1 handler ran */
+    bool joined_intr;        /* process_join(p, JOIN_FOREVER) across a handled signal */
+    int code_intr;
 };
 
 static struct seen *seen;
@@ -117,6 +127,21 @@ static int raise_usr1(void *arg)
     return 0;
 }
 
+static int ignore_term(void *arg)
+{
+    (void)arg;
+    signal(SIGTERM, SIG_IGN);
+    __atomic_store_n(&seen->stubborn_ready, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        pause(); /* until kill() */
+    return 0;
+}
+
+static void stuck_in_terminate(void *arg)
+{
+    (void)arg; /* the stage says where the body was stuck */
+}
+
 static const char *code_text(int code)
 {
     static char buf[4][32];
@@ -140,6 +165,21 @@ static void make_names(void *shared)
     process_init(&p[3], NULL, NULL, NULL);
     for (int i = 0; i < 4; i++)
         memcpy(s->names[i], p[i].name, sizeof s->names[i] - 1);
+    /* A name longer than name[64], in an object with a guard behind it. */
+    struct {
+        struct process p;
+        unsigned char guard[256];
+    } g;
+    memset(g.guard, 0xA5, sizeof g.guard);
+    char longname[201];
+    memset(longname, 'n', 200);
+    longname[200] = '\0';
+    process_init(&g.p, NULL, NULL, longname);
+    s->long_name_guard_ok = true;
+    for (size_t i = 0; i < sizeof g.guard; i++)
+        s->long_name_guard_ok &= g.guard[i] == 0xA5;
+    g.p.name[sizeof g.p.name - 1] = '\0';
+    snprintf(s->long_name_end, sizeof s->long_name_end, "%s", g.p.name + strlen(g.p.name) - 3);
 }
 
 Test(process, default_names_count_up)
@@ -168,6 +208,11 @@ Test(process, default_names_count_up)
               "instead of Process-1, worker, Process-3, Process-4: the counter must move by one "
               "per process_init()",
               n[0], n[1], n[2], n[3]);
+    cr_assert(seen->long_name_guard_ok,
+              "process_init() with a name of 200 characters wrote past the end of the object: "
+              "p->name holds 64 bytes, and strcpy() copies the whole name whatever the room. "
+              "Copy at most sizeof p->name - 1 characters and end with '\\0' (snprintf(p->name, "
+              "sizeof p->name, \"%%s\", name) does both)");
 }
 
 /* ---- start ---------------------------------------------------------------- */
@@ -286,7 +331,14 @@ static void exit_codes(void *shared)
         s->code_running = process_exitcode(&blocked);
         gate_release();
         s->stage = 1;
+        /* The child ends at once: a join that sleeps its timeout out is
+         * ended by the watch after 1.5 s (stage 1), not at the deadline. */
+        struct watch w;
+        watch_start(&w, 1500, stuck_in_terminate, s);
+        double t0 = now_ms();
         s->joined_zero = process_join(&blocked, 2000);
+        s->ms_join_ended = now_ms() - t0;
+        watch_done(&w);
         s->code_zero = process_exitcode(&blocked);
     }
     s->stage = 2;
@@ -308,6 +360,12 @@ Test(process, exitcode_reports_exit_status)
 {
     seen = shared_alloc(sizeof *seen);
     struct sandbox r = sandbox_run(exit_codes, seen, 4000);
+    cr_assert(!(seen->stage == 1 && !r.returned) && !(seen->ms_join_ended >= 1500),
+              "process_join(p, 2000) on a child that ended at once %s: it sleeps out its "
+              "timeout before it looks. Join returns as soon as the child has ended: "
+              "look with waitpid(pid, &st, WNOHANG), and sleep only about a millisecond between "
+              "two looks until the deadline",
+              seen->stage == 1 ? _("had not returned 1.5 s later") : _("took 1.5 s or more"));
     sandbox_assert_returned(&r, "process_start(), process_join() or process_exitcode()");
     cr_assert(seen->start_rc == 0,
               "process_start() returned %d: exit codes need a started "
@@ -361,12 +419,39 @@ static void signal_codes(void *shared)
     s->code_term = process_exitcode(&t);
     s->code_kill = process_exitcode(&k);
     s->code_usr1 = process_exitcode(&u);
+
+    /* A child that ignores SIGTERM: terminate() sends and returns, it does
+     * not wait (the watch ends a body stuck there after 1.5 s). */
+    struct process st;
+    process_init(&st, ignore_term, NULL, NULL);
+    if (process_start(&st) != 0)
+        return;
+    double until = now_ms() + 2000;
+    while (!__atomic_load_n(&s->stubborn_ready, __ATOMIC_SEQ_CST) && now_ms() < until)
+        sleep_ms(1);
+    s->stage = 10;
+    struct watch w;
+    watch_start(&w, 1500, stuck_in_terminate, s);
+    double t0 = now_ms();
+    s->term_stubborn_rc = process_terminate(&st);
+    s->ms_term_stubborn = now_ms() - t0;
+    watch_done(&w);
+    s->stage = 11;
+    process_kill(&st);
+    process_join(&st, 2000);
+    s->code_stubborn = process_exitcode(&st);
 }
 
 Test(process, exitcode_negative_for_signal)
 {
     seen = shared_alloc(sizeof *seen);
     struct sandbox r = sandbox_run(signal_codes, seen, 8000);
+    cr_assert(seen->stage != 10 && !(seen->ms_term_stubborn >= 1000),
+              "process_terminate() on a child that ignores SIGTERM had not returned %s: "
+              "terminate only sends SIGTERM, it does not wait for the child to end (a child may "
+              "ignore or handle the signal and go on). Send it with kill() and return; waiting "
+              "is process_join()'s work",
+              seen->stage == 10 ? _("1.5 s later") : _("within a second"));
     sandbox_assert_returned(&r, "process_terminate(), process_join() or process_exitcode()");
     cr_assert(seen->start_rc == 0, "process_start() failed: exit codes need a started child "
                                    "(step 2 first)");
@@ -389,6 +474,10 @@ Test(process, exitcode_negative_for_signal)
               "%s; expected -15, -9, -10: when WIFSIGNALED(status), the exitcode is "
               "-WTERMSIG(status)",
               code_text(seen->code_term), code_text(seen->code_kill), code_text(seen->code_usr1));
+    cr_assert(seen->term_stubborn_rc == 0 && seen->code_stubborn == -SIGKILL,
+              "on a child that ignores SIGTERM, process_terminate() returned %d and, after "
+              "process_kill() and a join, exitcode was %s: expected 0 and -9",
+              seen->term_stubborn_rc, code_text(seen->code_stubborn));
 }
 
 /* ---- is_alive -------------------------------------------------------------- */
@@ -471,6 +560,28 @@ static void where_is_join(void *arg)
     }
 }
 
+static void on_usr1(int sig)
+{
+    (void)sig;
+    __atomic_store_n(&seen->handled, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Interrupts its parent once the parent sleeps waiting, then ends with 9
+ * once the parent sleeps again (or 1 s later). */
+static int interrupt_parent(void *arg)
+{
+    (void)arg;
+    double give_up = now_ms() + 2000;
+    while (process_state(getppid(), NULL) != 'S' && now_ms() < give_up)
+        sleep_ms(1);
+    kill(getppid(), SIGUSR1);
+    give_up = now_ms() + 1000;
+    while (now_ms() < give_up && !(__atomic_load_n(&seen->handled, __ATOMIC_SEQ_CST) &&
+                                   process_state(getppid(), NULL) == 'S'))
+        sleep_ms(1);
+    return 9;
+}
+
 static void join_timeout(void *shared)
 {
     struct seen *s = shared;
@@ -489,6 +600,10 @@ static void join_timeout(void *shared)
     s->ms_300 = now_ms() - t0;
     getrusage(RUSAGE_THREAD, &u1);
     s->sleeps_300 = u1.ru_nvcsw - u0.ru_nvcsw; /* each sleep between looks is one */
+    s->cpu_ms_300 = (u1.ru_utime.tv_sec - u0.ru_utime.tv_sec + u1.ru_stime.tv_sec -
+                     u0.ru_stime.tv_sec) * 1000.0 +
+                    (u1.ru_utime.tv_usec - u0.ru_utime.tv_usec + u1.ru_stime.tv_usec -
+                     u0.ru_stime.tv_usec) / 1000.0;
     watch_done(&w);
     s->stage = 2;
     t0 = now_ms();
@@ -501,6 +616,18 @@ static void join_timeout(void *shared)
     s->joined_end = process_join(&p, 2000);
     s->code_end = process_exitcode(&p);
     s->stage = 4;
+
+    /* A signal handled while process_join(p, JOIN_FOREVER) waits: waitpid()
+     * fails with EINTR (no SA_RESTART), and the child is still running. */
+    Sigaction(SIGUSR1, on_usr1, 0);
+    struct process q;
+    process_init(&q, interrupt_parent, NULL, NULL);
+    if (process_start(&q) != 0)
+        return;
+    s->code_intr = EXITCODE_NONE;
+    s->joined_intr = process_join(&q, JOIN_FOREVER);
+    s->code_intr = process_exitcode(&q);
+    s->stage = 5;
 }
 
 Test(process, join_timeout_returns_in_time)
@@ -532,7 +659,7 @@ Test(process, join_timeout_returns_in_time)
               "process_join(p, 300) gave up after %.0f ms on a running child: it must keep "
               "looking until the 300 ms have passed",
               seen->ms_300);
-    cr_assert(seen->sleeps_300 >= 3 || seen->ms_300 < 250,
+    cr_assert(seen->sleeps_300 >= 3 || seen->ms_300 < 250 || seen->cpu_ms_300 < seen->ms_300 / 2,
               "process_join(p, 300) waited %.0f ms without ever going to sleep (%ld voluntary "
               "context switches): it spins, asking waitpid() again at full speed and burning a "
               "CPU the child may need. Sleep a little between two looks (sleep_ms(1))",
@@ -552,6 +679,15 @@ Test(process, join_timeout_returns_in_time)
               "once the child ended, process_join(p, 2000) gave %s and exitcode %s (expected "
               "true and 0)",
               seen->joined_end ? "true" : "false", code_text(seen->code_end));
+    cr_assert(!(seen->handled && !seen->joined_intr && seen->code_intr == EXITCODE_NONE),
+              "process_join(p, JOIN_FOREVER) returned false when a signal handler ran while it "
+              "waited, and the child was still running: waitpid() returns -1 with errno EINTR "
+              "when a signal interrupts it, which is no reason to stop. Wait again on EINTR; "
+              "JOIN_FOREVER returns only once the child has ended");
+    cr_assert(seen->joined_intr && seen->code_intr == 9,
+              "process_join(p, JOIN_FOREVER) on a child that ends with 9, while a signal handler "
+              "ran in the caller, gave %s and exitcode %s (expected true and 9)",
+              seen->joined_intr ? "true" : "false", code_text(seen->code_intr));
 }
 
 /* ---- terminate and kill when there is no running child ------------------- */
@@ -705,8 +841,10 @@ static void start_printer(void *shared)
     (void)shared;
     struct process p;
     process_init(&p, print_target, NULL, NULL);
+    printf("[parent was here]"); /* pending in the parent's buffer at start() */
     if (process_start(&p) == 0)
         process_join(&p, 2000);
+    fflush(stdout);
 }
 
 Test(process, target_output_not_lost)
@@ -720,4 +858,11 @@ Test(process, target_output_not_lost)
               "never came out: it was still in the child's stdout buffer when the child left. "
               "_exit() does not flush stdio; flush stdout and stderr first (fflush), or leave "
               "with exit(), as Python's Process flushes them when run() returns");
+    const char *first = strstr(r.output, "[parent was here]");
+    cr_assert(!first || !strstr(first + 1, "[parent was here]"),
+              "the caller printed \"[parent was here]\" once with printf() (no newline, so "
+              "still in its stdout buffer) and then called process_start(), and the text came "
+              "out twice: fork() copied the pending buffer into the child, and the child "
+              "flushed its copy too. Flush stdout and stderr in the parent before fork(), as "
+              "Python's Process does when it starts");
 }

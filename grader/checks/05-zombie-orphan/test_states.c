@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdio_ext.h> /* __fpending */
 #include <sys/prctl.h>
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -50,6 +51,8 @@ struct seen {
     double handler_ms;
     char runner_state;    /* the running child, after the handler */
     bool zombie_released; /* make_zombie() returned (its child may exit now) */
+    int sa_flags;         /* SIGCHLD's flags after install_reaper() */
+    size_t stdio_pending; /* bytes in stdout's buffer after the handler ran */
 };
 
 /* Open descriptors of this process, and a description of those >= from. */
@@ -196,6 +199,7 @@ static void read_odd(void *shared)
         waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT); /* exited, still a zombie */
         stat_line(pid, s->odd_line[i], sizeof s->odd_line[i]);
         s->odd[i].state = '?';
+        memset(s->odd[i].comm, 'X', sizeof s->odd[i].comm - 1); /* what a stack may hold */
         s->rc_odd[i] = read_proc_stat(pid, &s->odd[i]);
         waitpid(pid, NULL, 0);
     }
@@ -211,6 +215,16 @@ Test(states, read_proc_stat_odd_names)
         "A command name may hold spaces: reading it with %s (or splitting the line at spaces) "
         "stops at the first space.",
         "A command name may hold ')' itself, so it does not end at the first ')'."};
+    for (int i = 0; i < NAMES; i++) {
+        size_t len = strlen(odd_names[i]);
+        cr_assert(s->rc_odd[i] != 0 || strncmp(s->odd[i].comm, odd_names[i], len) ||
+                      s->odd[i].comm[len] == '\0',
+                  "for a zombie child named \"%s\" read_proc_stat() copied the name, but comm "
+                  "then goes on with what was in the caller's struct before (the check filled "
+                  "it with 'X'): \"%.40s\". The name is not ended with '\\0': after copying "
+                  "len bytes, set comm[len] = '\\0'",
+                  odd_names[i], s->odd[i].comm);
+    }
     for (int i = 0; i < NAMES; i++) {
         struct proc_stat *st = &s->odd[i];
         bool ok = s->rc_odd[i] == 0 && !strcmp(st->comm, odd_names[i]) && st->state == 'Z' &&
@@ -239,10 +253,47 @@ Test(states, read_proc_stat_odd_names)
 static struct seen *zombie_seen;
 static pid_t zombie_parent;
 
+/* True when pid is asleep waiting for a child (wait4, waitid), not in a
+ * sleep: /proc/PID/wchan, else /proc/PID/syscall, else state 'S'. */
+static bool waits_for_a_child(pid_t pid)
+{
+    char path[64], text[128];
+    snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n > 0) {
+        text[n] = '\0';
+        if (strstr(text, "do_wait"))
+            return true;
+        if (strcmp(text, "0") != 0)
+            return false;
+    }
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    long nr;
+    if (n > 0) {
+        text[n] = '\0';
+        if (sscanf(text, "%ld", &nr) == 1)
+            return (nr == SYS_wait4 || nr == SYS_waitid) && state_of(pid, NULL) == 'S';
+        if (!strncmp(text, "running", 7))
+            return false;
+    }
+    return state_of(pid, NULL) == 'S';
+}
+
+/* The child waits until its parent is blocked waiting for it (not in a
+ * sleep: a make_zombie() that sleeps "long enough" and returns shows its
+ * child alive), or make_zombie() returned, at most 1 s (a make_zombie()
+ * that polls the state still gets a zombie in time). */
 static void hold_zombie_child(void)
 {
-    double end = now_ms() + 2000;
-    while (!zombie_seen->zombie_released && now_ms() < end && state_of(zombie_parent, NULL) != 'S')
+    double end = now_ms() + 1000;
+    while (!zombie_seen->zombie_released && now_ms() < end && !waits_for_a_child(zombie_parent))
         sleep_ms(1);
 }
 
@@ -267,7 +318,7 @@ static void zombie(void *shared)
 Test(states, make_zombie_leaves_zombie)
 {
     struct seen *s = shared_alloc(sizeof *s);
-    struct sandbox r = sandbox_run(zombie, s, 2000);
+    struct sandbox r = sandbox_run(zombie, s, 3000);
     cr_assert(r.stray_returns == 0,
               "a second process came back out of make_zombie(): the child must end with "
               "_exit(0), never return to the caller");
@@ -305,11 +356,16 @@ static void coalesce(struct seen *s, int n)
     struct sigaction sa;
     sigaction(SIGCHLD, NULL, &sa);
     s->handler_installed = sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN;
+    s->sa_flags = sa.sa_flags;
+    fflush(stdout); /* nothing of ours pending: what is, the handler left */
     sigprocmask(SIG_BLOCK, &chld, &old);
     for (int i = 0; i < n; i++) {
         pid_t pid = fork();
-        if (pid == 0)
+        if (pid == 0) {
+            if (i == n - 1 && n > 1)
+                raise(SIGKILL); /* the last one is killed: a child reaped all the same */
             _exit(0);
+        }
         siginfo_t info;
         waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT);
     }
@@ -319,6 +375,7 @@ static void coalesce(struct seen *s, int n)
     s->errno_after = errno;
     s->reaped = reaped_children;
     s->zombies_left = count_children_of(getpid());
+    s->stdio_pending = __fpending(stdout);
 }
 
 static void reap_many(void *shared)
@@ -334,6 +391,27 @@ Test(states, reaper_reaps_coalesced_children)
     cr_assert(s->handler_installed,
               "after install_reaper() SIGCHLD still has its default action: install on_sigchld "
               "with sigaction()");
+    cr_assert((s->sa_flags & SA_RESTART) && (s->sa_flags & SA_NOCLDSTOP),
+              "install_reaper() installed on_sigchld without %s: %s. Pass SA_RESTART | "
+              "SA_NOCLDSTOP as the flags (states.h says so)",
+              !(s->sa_flags & SA_RESTART) ? "SA_RESTART" : "SA_NOCLDSTOP",
+              !(s->sa_flags & SA_RESTART)
+                  ? _("then every SIGCHLD makes a read(), a waitpid() or a sleep that the main "
+                      "program is in fail with EINTR")
+                  : _("then a child that is only stopped (SIGSTOP) sends SIGCHLD too"));
+    cr_assert(s->stdio_pending == 0,
+              "after on_sigchld() ran, stdout's buffer held %zu bytes the check never wrote: "
+              "the handler calls printf() (or another stdio function). stdio is not "
+              "async-signal-safe: a SIGCHLD that comes while the main program is inside "
+              "printf() can deadlock on stdio's lock or corrupt its buffer. Print nothing in "
+              "the handler (write(2) is safe, if you must)",
+              s->stdio_pending);
+    cr_assert(!(s->zombies_left == 0 && s->reaped == COALESCE - 1),
+              "%d children ended while SIGCHLD was blocked (the last killed by SIGKILL), your "
+              "handler reaped them all, but reaped_children went up by %d: the killed child was "
+              "not counted. Count every child waitpid() returns, however it ended (exit or "
+              "signal)",
+              COALESCE, s->reaped);
     cr_assert(s->zombies_left != 0 || s->reaped == COALESCE,
               "%d children ended while SIGCHLD was blocked, and your handler reaped them all, "
               "but reaped_children went up by %d, not %d: add one for each child reaped (inside "

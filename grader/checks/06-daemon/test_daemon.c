@@ -54,6 +54,8 @@ struct seen {
     pid_t daemon2;        /* start_daemon() in the stdio check */
     int first_runs;       /* job runs after the start_process() part */
     bool daemon2_ended;
+    bool refusal_on_stdout; /* the daemon's refusal went to stdout (captured apart) */
+    int daemon_status;      /* the daemon's wait status (call_start_daemon), -1 unknown */
 };
 
 /* Wait at most ms for pid to end (a real event: its pidfd turns readable);
@@ -248,8 +250,9 @@ static void call_start_daemon(void *shared)
     if (getpid() != s->caller)
         return; /* the daemon came back out of start_daemon(): the sandbox counts it */
     s->returned = pid;
-    int st;
+    int st = -1;
     if (plausible_child(s->returned, s)) s->ended = reap_within(s->returned, &st, END_MS);
+    s->daemon_status = s->ended ? st : -1;
     s->caller_after = is_daemon();
     pid = start_process(second_job, s);
     if (getpid() != s->caller) return;
@@ -269,6 +272,15 @@ Test(daemon, daemon_runs_job_in_child)
     cr_assert(s->returned > 0 || s->job_runs > 0,
               "start_daemon() returned %d and no daemon ran the job: it does not fork yet",
               (int)s->returned);
+    int ds = s->daemon_status;
+    cr_assert(!(s->job_runs == 0 && s->returned > 0 && ds != -1 && WIFEXITED(ds) &&
+                WEXITSTATUS(ds) != 0),
+              "daemon %d exited with status %d before running its job, while its parent %d was "
+              "alive and waiting: the check after prctl() took the living parent for gone. "
+              "Compare getppid() with the parent's pid saved with getpid() before fork() (in "
+              "the child, getpid() is the child's own pid, and the value must come from before "
+              "fork())",
+              (int)s->returned, ds != -1 ? WEXITSTATUS(ds) : -1, (int)s->caller);
     cr_assert(s->job_runs == 1 && s->job_pid == s->returned && s->job_ppid == s->caller,
               "the job ran %d time(s), in pid %d (parent %d), but start_daemon() returned %d "
               "to the caller %d: run job(arg) in the child, once",
@@ -300,6 +312,9 @@ static int beat[2]; /* the daemon writes a byte per heartbeat */
 static void heartbeat_job(void *arg)
 {
     struct seen *s = arg;
+    /* A job may handle or ignore SIGTERM (a graceful shutdown, lab 08): the
+     * daemon must die with its parent all the same. */
+    signal(SIGTERM, SIG_IGN);
     int sig = -1;
     if (prctl(PR_GET_PDEATHSIG, &sig) < 0) sig = -1;
     s->job_pdeathsig = sig;
@@ -479,6 +494,16 @@ static void try_children(void *arg)
     struct seen *s = arg;
     int st;
     pid_t me = getpid();
+    /* stdout goes to a pipe of its own meanwhile: the refusal belongs on
+     * stderr, and what reaches stdout is seen apart. */
+    int out[2] = {-1, -1}, saved = -1;
+    fflush(stdout);
+    if (pipe(out) == 0) {
+        fcntl(out[1], F_SETFL, O_NONBLOCK);
+        fcntl(out[0], F_SETFL, O_NONBLOCK);
+        saved = dup(STDOUT_FILENO);
+        dup2(out[1], STDOUT_FILENO);
+    }
     errno = 0;
     pid_t pid = start_process(grandchild_job, s);
     if (getpid() != me) _exit(0); /* a child came back out of start_process() */
@@ -490,6 +515,19 @@ static void try_children(void *arg)
     if (getpid() != me) _exit(0);
     s->daemon_ret = pid;
     s->daemon_errno = errno;
+    fflush(stdout);
+    if (saved >= 0) {
+        dup2(saved, STDOUT_FILENO);
+        close(saved);
+        close(out[1]);
+        char text[512];
+        ssize_t n = read(out[0], text, sizeof text - 1);
+        text[n > 0 ? n : 0] = '\0';
+        s->refusal_on_stdout = strstr(text, DAEMON_CHILD_ERROR) != NULL;
+        if (n > 0) /* not ours to judge: let it be seen in the output */
+            (void)!write(STDERR_FILENO, text, (size_t)n);
+        close(out[0]);
+    }
     if (plausible_child(s->daemon_ret, s)) reap_within(s->daemon_ret, &st, END_MS);
     s->tried = true;
 }
@@ -532,6 +570,11 @@ Test(daemon, daemon_cannot_start_children)
               "the refusals set errno to %d (%s) and %d, not EPERM (%d): set errno = EPERM "
               "before returning -1",
               s->child_errno, strerror(s->child_errno), s->daemon_errno, EPERM);
+    cr_assert(!s->refusal_on_stdout,
+              "the daemon's refusal \"%s\" was printed on stdout: error messages go to "
+              "stderr (fprintf(stderr, ...)), as Python prints its AssertionError there, so "
+              "that they are seen even when stdout is a pipe or a file",
+              DAEMON_CHILD_ERROR);
     cr_assert(r.output && strstr(r.output, DAEMON_CHILD_ERROR),
               "the refusal printed no clear error: print DAEMON_CHILD_ERROR (\"%s\") on "
               "stderr.\n%s",

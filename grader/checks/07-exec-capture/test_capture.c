@@ -4,6 +4,7 @@
 #include "check.h"
 
 #include <dirent.h>
+#include <malloc.h> /* malloc_usable_size */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,8 +28,12 @@ struct seen {
     pid_t caller; /* the body's pid */
     size_t len;   /* the length the student reported */
     int out_null; /* the output pointer was NULL */
+    bool data_past_len; /* read_until_eof() read the data past the length it reported */
     int status;   /* the exit code the student reported */
     int codes[4]; /* wait_exitcode() results */
+    char other_state;  /* another child of the caller, a zombie, after those calls */
+    int slow_code;     /* wait_exitcode() of a child that ends only once it is waited for */
+    char slow_state;   /* that child's state right after wait_exitcode() returned */
     int nul_ok;   /* out[len] == '\0' */
     int got_eof;  /* our own reader saw EOF */
     int rdonly;   /* the fd given back is a read end */
@@ -397,6 +403,11 @@ static void call_read_until_eof(void *shared)
                 break;
             }
         s->nul_ok = out[len] == '\0';
+        /* Was the data read past the length reported? (strlen() stops at a
+         * NUL byte of the data.) Looked at only inside the allocation. */
+        s->data_past_len = len + 17 <= PATTERN_LEN && malloc_usable_size(out) >= len + 17;
+        for (size_t i = len + 1; s->data_past_len && i < len + 17; i++)
+            s->data_past_len = out[i] == pattern_byte(i);
     }
     s->fd_still_open = fcntl(fds[0], F_GETFD) >= 0;
     close(fds[0]);
@@ -411,12 +422,29 @@ Test(capture, read_until_eof_reads_everything)
     sandbox_assert_returned(&r, "read_until_eof()");
     cr_assert(!seen->out_null, "read_until_eof() returned NULL for a pipe with 300000 bytes in "
                                "it: read until read() returns 0 and return the buffer");
+    size_t first_nul = 0; /* where the data holds its first NUL byte */
+    while (first_nul < PATTERN_LEN && pattern_byte(first_nul) != '\0')
+        first_nul++;
+    cr_assert(!(seen->len < PATTERN_LEN && seen->len == first_nul && seen->ret < 0 &&
+                seen->data_past_len),
+              "read_until_eof() reported %zu of the 300000 bytes written, which is just where "
+              "the data holds its first NUL byte: the length was measured with strlen() (or the "
+              "reading stopped at a NUL). A command's output may hold NUL bytes: the length is "
+              "the sum of what the read() calls returned",
+              seen->len);
+    size_t room = seen->len + 1; /* a full buffer of a power of two bytes, less the NUL */
+    bool full_buffer = room >= 256 && (room & (room - 1)) == 0 && seen->len < PATTERN_LEN;
     cr_assert(seen->len == PATTERN_LEN,
               "read_until_eof() gave %zu of the 300000 bytes written, and stopped before EOF "
               "(the writer sends them in 1000-byte pieces): one read() gives only what is in "
               "the pipe at that moment (at most 64 KiB); loop until read() returns 0 (EOF), "
-              "growing the buffer",
-              seen->len);
+              "growing the buffer%s",
+              seen->len,
+              full_buffer ? _(". It stopped with a full buffer of a power of two bytes: if the "
+                              "buffer did not grow (realloc() without a new capacity), the "
+                              "next read() asks for 0 bytes, and read() of 0 bytes returns 0, "
+                              "which looks like EOF")
+                          : "");
     cr_assert(seen->ret < 0,
               "read_until_eof() gave 300000 bytes but byte %d differs from what was written: "
               "append each read at the end of what you have (buf + n), and do not stop at a "
@@ -518,10 +546,50 @@ Test(capture, read_and_wait_retry_after_eintr)
 
 /* ---- step 3: wait_exitcode ------------------------------------------------ */
 
+/* True when pid is asleep waiting for a child (wait4, waitid), not in a
+ * sleep: /proc/PID/wchan, else /proc/PID/syscall, else state 'S'. */
+static bool waits_for_a_child(pid_t pid)
+{
+    char path[64], text[128];
+    snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n > 0) {
+        text[n] = '\0';
+        if (strstr(text, "do_wait"))
+            return true;
+        if (strcmp(text, "0") != 0)
+            return false;
+    }
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    long nr;
+    if (n > 0) {
+        text[n] = '\0';
+        if (sscanf(text, "%ld", &nr) == 1)
+            return (nr == SYS_wait4 || nr == SYS_waitid) && process_state(pid, NULL) == 'S';
+        if (!strncmp(text, "running", 7))
+            return false;
+    }
+    return process_state(pid, NULL) == 'S';
+}
+
 static void call_wait_exitcode(void *shared)
 {
     struct seen *s = shared;
     static const int how[4] = {3, 0, -SIGTERM, 255}; /* exit code, or -signal */
+    /* Another child of the caller that has already ended: a zombie, not
+     * the one wait_exitcode() is asked about. */
+    pid_t other = Fork();
+    if (other == 0)
+        _exit(42);
+    siginfo_t info;
+    waitid(P_PID, (id_t)other, &info, WEXITED | WNOWAIT);
     for (int i = 0; i < 4; i++) {
         pid_t pid = Fork();
         if (pid == 0) {
@@ -536,6 +604,23 @@ static void call_wait_exitcode(void *shared)
         }
         s->codes[i] = wait_exitcode(pid);
     }
+    char st = process_state(other, NULL);
+    s->other_state = st ? st : '-';
+    waitpid(other, NULL, 0);
+    /* A child that ends only once its parent is blocked waiting for it (at
+     * most 1 s): a wait_exitcode() that only looks (WNOHANG) finds it
+     * running. */
+    pid_t me = getpid(), slow = Fork();
+    if (slow == 0) {
+        double until = now_ms() + 1000;
+        while (now_ms() < until && !waits_for_a_child(me))
+            sleep_ms(1);
+        _exit(6);
+    }
+    s->slow_code = wait_exitcode(slow);
+    st = process_state(slow, NULL);
+    s->slow_state = st ? st : '-';
+    waitpid(slow, NULL, 0);
 }
 
 Test(capture, wait_exitcode_decodes_status)
@@ -543,6 +628,19 @@ Test(capture, wait_exitcode_decodes_status)
     seen = shared_alloc(sizeof *seen);
     struct sandbox r = sandbox_run(call_wait_exitcode, seen, 4000);
     sandbox_assert_returned(&r, "wait_exitcode()");
+    cr_assert(seen->other_state == 'Z',
+              "wait_exitcode(pid) reaped another child of the caller (it had ended, a zombie; "
+              "then it was %s) and gave codes %d, %d, %d, %d for children that exited with 3, "
+              "0, -15 and 255: it waits for any child, waitpid(-1, ...) or wait(). Wait for "
+              "the pid it was given: waitpid(pid, &status, 0)",
+              seen->other_state == '-' ? _("gone") : _("not a zombie"), seen->codes[0],
+              seen->codes[1], seen->codes[2], seen->codes[3]);
+    cr_assert(seen->slow_state == '-' || seen->slow_state == 'Z' || seen->slow_code == 6,
+              "wait_exitcode(pid) returned %d while the child was still running (the check's "
+              "child ends only once its parent waits for it): it did not wait. waitpid(pid, "
+              "&status, WNOHANG) only looks; waitpid(pid, &status, 0) blocks until the child "
+              "has ended",
+              seen->slow_code);
     cr_assert(r.unreaped == 0, "%d children were left unreaped: wait_exitcode() must waitpid()",
               r.unreaped);
     cr_assert(seen->codes[0] != 3 << 8,
@@ -556,6 +654,8 @@ Test(capture, wait_exitcode_decodes_status)
               "wait_exitcode() gave %d for a child killed by SIGTERM (15): death by signal N is "
               "-N (as Python's returncode): return -WTERMSIG(status) when WIFSIGNALED(status)",
               seen->codes[2]);
+    cr_assert(seen->slow_code == 6,
+              "wait_exitcode(pid) gave %d for a child that exited with 6", seen->slow_code);
 }
 
 /* ---- step 4: run_capture ---------------------------------------------------- */
