@@ -106,6 +106,10 @@ extern double queue_copy_delay_ms; /* scaled by PROCLABS_TIME_SCALE; 0 by defaul
 struct queue_watch {
     int writers, readers;         /* inside now */
     int max_writers, max_readers; /* the most ever seen at once */
+    int torn;     /* gets let in while a slot_write() was still filling their slot */
+    int hold_for; /* set by a check to the pid of a getter it saw asleep in get: slot_write()
+                     notes whether that getter was woken before the copy, and pauses halfway
+                     until it is inside slot_read() or asleep (at most 2 s) */
 };
 extern struct queue_watch *queue_watch; /* NULL: not watched (set by the checks) */
 

@@ -44,6 +44,10 @@ struct seen {
     bool term_sent;      /* the early-SIGTERM check sent its signal */
     double term_to_end_ms; /* from SIGTERM to the worker's end */
     int fds_before, fds_after; /* open descriptors around terminate() */
+    /* the exit(N) check: another child of the caller, ended before terminate() */
+    pid_t decoy;
+    int decoy_left;   /* 1 still waitable after terminate(), 0 reaped by it, -1 never ended */
+    int decoy_status; /* its wait status, when the body reaped it */
     /* where terminate() was stuck, seen by the watch */
     bool stuck;
     long sys_nr;         /* the system call it was in, -1 running, -2 unknown */
@@ -138,9 +142,22 @@ static void run_worker(void *shared)
     unlink(s->path);
 }
 
+/* The check sends SIGTERM to the worker's pid only: a parent killed by
+ * SIGTERM after the worker's cleanup got it from the worker. */
+static void assert_no_group_kill(const struct sandbox *r, const struct seen *s)
+{
+    cr_assert(r->returned || r->timed_out || !WIFSIGNALED(r->status) ||
+                  WTERMSIG(r->status) != SIGTERM || s->probe.removed == 0,
+              "the worker cleaned up, then its parent (the check, which sent SIGTERM to the "
+              "worker's pid alone) was killed by SIGTERM too: the worker sent it to its whole "
+              "process group, as kill(0, SIGTERM) or killpg() do. To end by its own signal, "
+              "the worker raises it on itself only: signal(SIGTERM, SIG_DFL); raise(SIGTERM);");
+}
+
 /* What every worker check needs first: a worker that worked and then ended. */
 static void assert_worker_worked(const struct sandbox *r, const struct seen *s)
 {
+    assert_no_group_kill(r, s);
     sandbox_assert_returned(r, "the check's parent process");
     cr_assert(s->ready || !s->did_return,
               "worker_main() returned %d at once, before writing any record: install the "
@@ -264,6 +281,7 @@ Test(terminate, worker_handles_sigterm_at_once)
 {
     struct seen *s = shared_alloc(sizeof *s);
     struct sandbox r = sandbox_run(run_worker_term_at_once, s, 8000);
+    assert_no_group_kill(&r, s);
     sandbox_assert_returned(&r, "the check's parent process");
     cr_assert(s->ready,
               "the worker did not create its temp file within %d ms (it %s): call "
@@ -337,7 +355,7 @@ Test(terminate, worker_returns_1_without_temp_file)
 
 /* ---- terminate(): the check's own workers -------------------------------- */
 
-enum kind { COOPERATIVE, STUBBORN, INTERRUPTING, NAGGING };
+enum kind { COOPERATIVE, STUBBORN, INTERRUPTING, NAGGING, EXITING };
 
 static volatile sig_atomic_t term_seen;
 
@@ -368,7 +386,7 @@ static char proc_state(pid_t pid)
     return p && p[1] == ' ' ? p[2] : '?';
 }
 
-enum { NAG_MS = 50, NAGS = 30 };
+enum { NAG_MS = 50, NAGS = 30, WORKER_EXIT = 3, DECOY_EXIT = 7 };
 
 /* A worker that ignores SIGTERM and interrupts its parent's wait every
  * NAG_MS, NAGS times: a grace period started over after each EINTR would
@@ -401,6 +419,11 @@ static void worker(enum kind kind)
     seen->probe.writing = 1; /* at work: the parent may terminate us now */
     while (!term_seen)
         sleep_ms(2);
+    if (kind == EXITING) {
+        /* Like a Python child whose SIGTERM handler calls sys.exit(3). */
+        sleep_ms(scaled_ms(300));
+        _exit(WORKER_EXIT);
+    }
     if (kind == INTERRUPTING) {
         /* Interrupt the parent while it waits for us (it sleeps then), and
          * take a while to clean up after its handler ran. */
@@ -547,6 +570,27 @@ static void run_terminate(struct seen *s, enum kind kind, double grace)
     /* The caller has a handler of its own, installed without SA_RESTART. */
     Sigaction(SIGUSR1, on_usr1, 0);
     s->worker = 0;
+    s->decoy = 0;
+    if (kind == EXITING) {
+        /* Another child of the caller, that has already ended (a zombie
+         * when terminate() is called): not terminate()'s to reap. */
+        pid_t d = Fork();
+        if (d == 0) _exit(DECOY_EXIT);
+        s->decoy = d;
+        siginfo_t info;
+        int fd = pidfd_open(d, 0);
+        struct pollfd p = {fd, POLLIN, 0};
+        if (fd >= 0) {
+            while (poll(&p, 1, END_MS) < 0 && errno == EINTR)
+                ;
+            close(fd);
+        }
+        memset(&info, 0, sizeof info);
+        s->decoy_left = waitid(P_PID, (id_t)d, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                                info.si_pid == d
+                            ? 1
+                            : -1;
+    }
     pid_t pid = Fork(); /* not straight into shared memory: the child would write 0 there */
     if (pid == 0) worker(kind);
     s->worker = pid;
@@ -574,6 +618,10 @@ static void run_terminate(struct seen *s, enum kind kind, double grace)
     s->after = w == 0 ? 1 : w == s->worker ? 2 : 0;
     kill(s->worker, SIGKILL);
     reap_within(s->worker, &status, END_MS);
+    if (s->decoy > 0 && s->decoy_left == 1) {
+        w = waitpid(s->decoy, &s->decoy_status, WNOHANG);
+        s->decoy_left = w == s->decoy ? 1 : 0;
+    }
 }
 
 static void terminate_cooperative(void *shared)
@@ -589,6 +637,11 @@ static void terminate_stubborn(void *shared)
 static void terminate_interrupted(void *shared)
 {
     run_terminate(shared, INTERRUPTING, GRACE_MS);
+}
+
+static void terminate_exiting(void *shared)
+{
+    run_terminate(shared, EXITING, GRACE_MS);
 }
 
 static void terminate_nagged(void *shared)
@@ -713,4 +766,32 @@ Test(terminate, terminate_keeps_one_deadline)
               "terminate() returned %d for a worker that ignores SIGTERM (while SIGUSR1 "
               "interrupted the wait): expected -9 once the grace period was over",
               s->code);
+}
+
+Test(terminate, terminate_returns_exit_n_of_its_own_child)
+{
+    struct seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(terminate_exiting, s, 8000);
+    cr_assert(!s->stuck, "terminate() did not return: %s", stuck_text(s, GRACE_MS));
+    sandbox_assert_returned(&r, "terminate()");
+    cr_assert(s->ready, "the check's worker did not start (a kit problem, not yours)");
+    cr_assert(s->decoy_left != -1, "the check's other child did not end (a kit problem, not yours)");
+    cr_assert(s->decoy_left == 1,
+              "terminate(%d, ...) reaped another child of the caller: pid %d, which had "
+              "exited with %d before terminate() was called, could no longer be waited for "
+              "afterwards (terminate() returned %d). wait() and waitpid(-1, ...) take any "
+              "child; wait for the one you terminate: waitpid(pid, &status, ...)",
+              (int)s->worker, (int)s->decoy, DECOY_EXIT, s->code);
+    assert_ended_and_reaped(&r, s);
+    cr_assert(s->code != WORKER_EXIT << 8,
+              "terminate() returned %d for a worker that called exit(%d) after SIGTERM: that is "
+              "the raw wait status from waitpid(), not the exitcode. When WIFEXITED(status), "
+              "the exitcode is WEXITSTATUS(status)",
+              s->code, WORKER_EXIT);
+    cr_assert(s->code == WORKER_EXIT,
+              "terminate() returned %d for a worker that called exit(%d) after SIGTERM: the "
+              "exitcode of a child that exits is N for exit(N) (Python's exitcode), -S only "
+              "when a signal S ended it. Return WIFSIGNALED(status) ? -WTERMSIG(status) : "
+              "WEXITSTATUS(status)",
+              s->code, WORKER_EXIT);
 }

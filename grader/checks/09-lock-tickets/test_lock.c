@@ -178,6 +178,7 @@ struct lock_seen {
     int made;                    /* lock_new() gave a lock */
     int first;                   /* acquire(true, -1) on a free lock */
     struct probe again;          /* acquire(false, 0) on the held lock, in a child */
+    struct probe again_timed;    /* acquire(false, 1000) on the held lock, in a child */
     int released, after_release; /* release, then acquire(false) */
     int free_timed;              /* acquire(true, 1000 ms) on a free lock */
     double free_timed_ms;
@@ -209,6 +210,7 @@ static void use_lock(void *shared)
     s->made = 1;
     s->first = lock_acquire(l, true, -1);
     probe(l, &s->again, false, 0, 1500, -1, NULL, NULL);
+    probe(l, &s->again_timed, false, 1000, 1500, -1, NULL, NULL);
     s->released = lock_release(l);
     s->after_release = lock_acquire(l, false, 0);
     if (s->after_release)
@@ -225,7 +227,7 @@ static void use_lock(void *shared)
 Test(lock, lock_acquire_and_release)
 {
     struct lock_seen *s = shared_alloc(sizeof *s);
-    struct sandbox r = sandbox_run(use_lock, s, 4000);
+    struct sandbox r = sandbox_run(use_lock, s, 6000);
     sandbox_assert_returned(&r, "lock_new/lock_acquire/lock_release");
     cr_assert(s->made, "lock_new() returned NULL: make the struct with shared_alloc() and "
                        "sem_init(&l->sem, 1, 1)");
@@ -239,6 +241,16 @@ Test(lock, lock_acquire_and_release)
     cr_assert(s->again.ret == 0,
               "lock_acquire(l, false, 0) returned true while another process held the lock: "
               "a held lock cannot be taken again; use sem_trywait, which fails at value 0");
+    cr_assert(s->again_timed.ret != 1,
+              "lock_acquire(l, false, 1000) returned true while another process held the lock: "
+              "a held lock cannot be taken again");
+    cr_assert(s->again_timed.ret == 0 && s->again_timed.ms < 300,
+              "lock_acquire(l, false, 1000) on a lock another process held %s after %.0f ms: "
+              "with block false the timeout is ignored (Python: acquire(False, 1.0) tries once), "
+              "so it must try once and give up at once. Test block first: if (!block) return "
+              "sem_trywait(...) == 0;",
+              s->again_timed.ret < 0 ? _("had not returned") : _("returned false"),
+              s->again_timed.ms);
     cr_assert(s->released == 0, "lock_release() of a held lock returned %d, not 0", s->released);
     cr_assert(s->after_release, "after lock_release() the lock could not be taken again: "
                                 "release must sem_post");
@@ -375,6 +387,14 @@ Test(lock, lock_timeout_in_milliseconds)
     cr_assert(b->ms >= 550 && b->ms < 2000,
               "lock_acquire(l, true, 600) on a held lock %s after %.0f ms, not about 600 ms",
               said(b), b->ms);
+    cr_assert(!(e->ret == 0 && e->ms < 50 && a->ms >= 90 && b->ms >= 550),
+              "lock_acquire(l, true, 3000) on a held lock gave up after %.1f ms, before the lock "
+              "was released, while lock_acquire(l, true, 100) and (l, true, 600) waited their "
+              "%.0f and %.0f ms: with a timeout of a second or more the deadline's tv_nsec is "
+              "still past 999999999 after carrying one second, and sem_timedwait() refuses it "
+              "(EINVAL). Carry every whole second: tv_sec += ns / 1000000000; tv_nsec = ns %% "
+              "1000000000",
+              e->ms, a->ms, b->ms);
     cr_assert(e->ret == 1 && e->end_at > 0 && s->e_after_post_ms < 1500,
               "lock_acquire(l, true, 3000) on a held lock that was released while it waited "
               "%s %.0f ms after the release: a timed acquire takes the lock as soon as it is "
@@ -425,6 +445,9 @@ Test(lock, lock_release_unlocked_is_error)
 
 struct fork_seen {
     int made, parent_got, child_try, child_stuck, child_after, child_ran;
+    int waiter_asleep; /* a child asleep in lock_acquire(l, true, -1) on the held lock */
+    int waiter_got;    /* 1 it got the lock after the release, 0 it gave up, -1 no return */
+    int value_after;   /* the semaphore's value once the waiter ended */
 };
 
 static void lock_across_fork(void *shared)
@@ -473,12 +496,42 @@ static void lock_across_fork(void *shared)
     waitpid(pid, NULL, 0);
     close(go[1]);
     close(done[0]);
+
+    /* A child asleep in the lock is woken by a release in the parent: the
+     * wake-up must cross processes, not only the value. */
+    while (sem_trywait(&l->sem) < 0 && errno == EINTR) /* the body holds it */
+        ;
+    s->waiter_got = -1;
+    pid = Fork();
+    if (pid == 0) {
+        s->waiter_got = lock_acquire(l, true, -1) ? 1 : 0;
+        _exit(0);
+    }
+    int in_a_row = 0; /* asleep on two looks in a row: blocked in the call */
+    for (double end = now_ms() + 1500; in_a_row < 2 && now_ms() < end;) {
+        char st = state_of(pid);
+        if (st == 0 || st == 'Z')
+            break;
+        in_a_row = st == 'S' ? in_a_row + 1 : 0;
+        sleep_ms(2);
+    }
+    s->waiter_asleep = in_a_row >= 2;
+    sem_post(&l->sem); /* the release, done right */
+    for (double end = now_ms() + 1500; waitpid(pid, NULL, WNOHANG) == 0;) {
+        if (now_ms() > end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            break;
+        }
+        sleep_ms(1);
+    }
+    sem_getvalue(&l->sem, &s->value_after);
 }
 
 Test(lock, lock_shared_across_fork)
 {
     struct fork_seen *s = shared_alloc(sizeof *s);
-    struct sandbox r = sandbox_run(lock_across_fork, s, 4000);
+    struct sandbox r = sandbox_run(lock_across_fork, s, 9000);
     sandbox_assert_returned(&r, "the lock used by a parent and its child");
     cr_assert(s->made, "lock_new() returned NULL: step 1 first");
     cr_assert(s->parent_got, "the parent could not take a new lock");
@@ -494,6 +547,150 @@ Test(lock, lock_shared_across_fork)
               "shared_alloc() and sem_init it with pshared 1");
     cr_assert(s->child_after, "after the parent released the lock, its child could not take it "
                               "within 1 s: the release did not reach the child's lock");
+    cr_assert(!s->waiter_asleep || s->waiter_got != -1 || s->value_after != 1,
+              "a child asleep in lock_acquire(l, true, -1) on the lock the parent held was "
+              "still asleep 1.5 s after the parent released it (sem_post), although the lock's "
+              "value was 1 then: the release reached the value the two share, not the sleeper. "
+              "The semaphore was made with pshared 0 (sem_init(&l->sem, 0, 1)), whose wake-ups "
+              "stay inside one process. Use sem_init(&l->sem, 1, 1)");
+    cr_assert(s->waiter_got == 1,
+              "a child asleep in lock_acquire(l, true, -1) on the lock the parent held %s "
+              "after the parent released it: a release must wake a waiter in another process",
+              s->waiter_got < 0 ? _("had not returned 1.5 s") : _("did not get it"));
+}
+
+/* ---- a signal during a wait ---------------------------------------------------- */
+
+struct eintr_seen {
+    int made;
+    struct {
+        int asleep;          /* the waiter was asleep in lock_acquire() */
+        int handled;         /* its SIGUSR1 handler ran */
+        int ret;             /* 1 true, 0 false, -1 no return */
+        int before_release;  /* it returned before the lock was released */
+        int before_signal;   /* it returned before the signal was sent */
+    } forever, timed;
+};
+
+static volatile sig_atomic_t *usr1_count;
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    if (usr1_count)
+        (*usr1_count)++;
+}
+
+/* Wait (bounded) until pid is asleep on two looks in a row, or has ended. */
+static bool asleep_within(pid_t pid, double ms)
+{
+    int in_a_row = 0;
+    for (double end = now_ms() + ms; in_a_row < 2 && now_ms() < end;) {
+        char st = state_of(pid);
+        if (st == 0 || st == 'Z')
+            return false;
+        in_a_row = st == 'S' ? in_a_row + 1 : 0;
+        sleep_ms(2);
+    }
+    return in_a_row >= 2;
+}
+
+/* A child waits for the held lock l (timeout_ms), a signal with a handler
+ * interrupts it, then the lock is released: the child must get it. */
+static void interrupted_wait(struct lock *l, double timeout_ms, int *asleep, int *handled,
+                             int *ret, int *before_release, int *before_signal)
+{
+    static volatile sig_atomic_t *count; /* shared: the child's handler counts */
+    if (!count)
+        count = shared_alloc(sizeof *count);
+    *count = 0;
+    *ret = -1;
+    volatile int *released = shared_alloc(2 * sizeof *released), *signalled = released + 1;
+    *released = *signalled = 0;
+    pid_t pid = Fork();
+    if (pid == 0) {
+        usr1_count = count;
+        Sigaction(SIGUSR1, on_usr1, 0); /* no SA_RESTART, as a caller may have */
+        int got = lock_acquire(l, true, timeout_ms);
+        *before_release = !*released;
+        *before_signal = !*signalled;
+        *ret = got;
+        _exit(0);
+    }
+    *asleep = asleep_within(pid, 1500);
+    *signalled = 1;
+    kill(pid, SIGUSR1);
+    for (double end = now_ms() + 1500; !*count && now_ms() < end;)
+        sleep_ms(1);
+    *handled = *count > 0;
+    asleep_within(pid, 300); /* asleep again (right), or gone (wrong) */
+    *released = 1;
+    sem_post(&l->sem); /* the holder releases the lock */
+    for (double end = now_ms() + 1500; waitpid(pid, NULL, WNOHANG) == 0;) {
+        if (now_ms() > end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            break;
+        }
+        sleep_ms(1);
+    }
+    while (sem_trywait(&l->sem) < 0 && errno == EINTR) /* held again, for the next one */
+        ;
+    shared_free((void *)released, 2 * sizeof *released);
+}
+
+static void eintr_body(void *shared)
+{
+    struct eintr_seen *s = shared;
+    struct lock *l = lock_new();
+    if (!l)
+        return;
+    s->made = 1;
+    while (sem_trywait(&l->sem) < 0 && errno == EINTR) /* the body holds it */
+        ;
+    interrupted_wait(l, -1, &s->forever.asleep, &s->forever.handled, &s->forever.ret,
+                     &s->forever.before_release, &s->forever.before_signal);
+    interrupted_wait(l, 2000, &s->timed.asleep, &s->timed.handled, &s->timed.ret,
+                     &s->timed.before_release, &s->timed.before_signal);
+    lock_free(l);
+}
+
+Test(lock, lock_acquire_waits_on_after_signal)
+{
+    struct eintr_seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(eintr_body, s, 12000);
+    sandbox_assert_returned(&r, "lock_acquire() interrupted by a signal");
+    cr_assert(s->made, "lock_new() returned NULL: step 1 first");
+    cr_assert(!(s->forever.ret >= 0 && s->forever.before_signal),
+              "lock_acquire(l, true, -1) on a lock another process held %s at once, before any "
+              "signal: it does not wait yet (see lock_acquire_and_release)",
+              s->forever.ret ? _("returned true") : _("returned false"));
+    cr_assert(!(s->timed.ret >= 0 && s->timed.before_signal),
+              "lock_acquire(l, true, 2000) on a lock another process held %s at once, before "
+              "any signal: its timed wait does not wait yet (see lock_timeout_in_milliseconds)",
+              s->timed.ret ? _("returned true") : _("returned false"));
+    cr_assert(s->forever.handled && s->timed.handled,
+              "the waiting child's SIGUSR1 handler never ran (a kit problem, not yours)");
+    cr_assert(!(s->forever.ret == 0 && s->forever.before_release),
+              "lock_acquire(l, true, -1) on a held lock returned false as soon as a signal "
+              "(SIGUSR1, whose handler the process had installed) interrupted its wait, before "
+              "the lock was released: sem_wait() fails with errno EINTR when a handler runs, "
+              "and that was taken for a failure. EINTR is no error: wait again, "
+              "while (sem_wait(&l->sem) < 0) if (errno != EINTR) return false;");
+    cr_assert(s->forever.ret == 1,
+              "lock_acquire(l, true, -1) on a held lock, interrupted by a signal with a handler, "
+              "%s after the lock was released: it must wait on and take the lock",
+              s->forever.ret < 0 ? _("had not returned 1.5 s") : _("returned false"));
+    cr_assert(!(s->timed.ret == 0 && s->timed.before_release),
+              "lock_acquire(l, true, 2000) on a held lock returned false as soon as a signal "
+              "(SIGUSR1, whose handler the process had installed) interrupted its wait, long "
+              "before its 2000 ms and before the lock was released: sem_timedwait() fails with "
+              "errno EINTR when a handler runs, and that was taken for the timeout. On EINTR "
+              "wait again, for the same absolute deadline; only ETIMEDOUT means the time is up");
+    cr_assert(s->timed.ret == 1,
+              "lock_acquire(l, true, 2000) on a held lock, interrupted by a signal with a "
+              "handler, %s after the lock was released: it must wait on and take the lock",
+              s->timed.ret < 0 ? _("had not returned 1.5 s") : _("returned false"));
 }
 
 /* ---- buy() and the buyers --------------------------------------------------- */

@@ -22,6 +22,7 @@ struct seen {
     double ms[4];    /* how long calls took */
     int child_st[4]; /* statuses seen in a child */
     int child_ok;    /* a child ran to its end */
+    struct queue_watch watch; /* what slot_write/slot_read saw, when watched */
 };
 
 static struct seen *seen;
@@ -228,6 +229,31 @@ static void timeout_body(void *shared)
         return;
     char buf[QUEUE_ITEM_MAX];
     size_t len;
+    /* Timeout 0 with block true (Python's get(True, 0)): give up at once. In
+     * a child, so that a call that blocks for ever is bounded. */
+    pid_t zero = fork();
+    if (zero == 0) {
+        double t0 = now_ms();
+        s->st[7] = queue_get(q, buf, &len, true, 0);
+        s->n[4] = (int)(now_ms() - t0);
+        s->n[6] = 1; /* the get returned */
+        queue_put(q, "z", 1, false, 0);
+        t0 = now_ms();
+        s->st[8] = queue_put(q, "z", 1, true, 0);
+        s->n[5] = (int)(now_ms() - t0);
+        s->n[3] = 1; /* both returned */
+        _exit(0);
+    }
+    for (double end = now_ms() + 700; zero > 0 && waitpid(zero, NULL, WNOHANG) == 0;) {
+        if (now_ms() > end) {
+            kill(zero, SIGKILL);
+            waitpid(zero, NULL, 0);
+            break;
+        }
+        sleep_ms(1);
+    }
+    while (queue_get_nowait(q, buf, &len) == Q_OK)
+        ;
     /* 1 ms first: a timeout read as seconds then shows as about a second. */
     double t = now_ms();
     s->st[4] = queue_get(q, buf, &len, true, 1);
@@ -310,6 +336,18 @@ Test(queue, timeout_is_honoured)
                          : _("get(block=true, timeout 100 ms) on an empty queue"));
     sandbox_assert_returned(&r, "queue_get/queue_put with a timeout");
     cr_assert(seen->created, "queue_create(1) returned NULL: write queue_create() first (step 1)");
+    cr_assert(seen->n[3] && seen->n[4] < 300 && seen->n[5] < 300,
+              "%s had not returned after %d ms: a timeout of 0 with block true means do not "
+              "wait (Python: get(True, 0) raises Empty at once); only QUEUE_FOREVER (a "
+              "negative timeout) waits without limit. Test timeout_ms < 0 for the plain "
+              "sem_wait, not timeout_ms <= 0",
+              seen->n[6] ? _("put(block=true, timeout 0 ms) on a full queue")
+                         : _("get(block=true, timeout 0 ms) on an empty queue"),
+              seen->n[3] ? (seen->n[4] > seen->n[5] ? seen->n[4] : seen->n[5]) : 700);
+    cr_assert(seen->st[7] == Q_EMPTY && seen->st[8] == Q_FULL,
+              "get(block=true, timeout 0 ms) on an empty queue gave %s and put(block=true, "
+              "timeout 0 ms) on a full one gave %s: expected Q_EMPTY and Q_FULL",
+              queue_status_name(seen->st[7]), queue_status_name(seen->st[8]));
     cr_assert(seen->st[4] == Q_EMPTY && seen->st[0] == Q_EMPTY,
               "get(block=true, timeout 1 ms) and (timeout 100 ms) on an empty queue gave %s and "
               "%s, not Q_EMPTY",
@@ -621,6 +659,39 @@ static void shared_body(void *shared)
     s->st[3] = queue_put(q, "z", 1, true, 1000);
     if (pid > 0)
         waitpid(pid, NULL, 0);
+    /* A getter asleep in get is told of an item only once its copy is done:
+     * the watched slot_write() notes a getter woken before or during it. */
+    static const char item[] = "0123456789abcdef";
+    queue_watch = &s->watch;
+    pid = fork();
+    if (pid == 0) {
+        size_t len;
+        s->child_st[2] = queue_get(q, buf, &len, true, QUEUE_FOREVER);
+        s->same[4] = s->child_st[2] == Q_OK && len == 16 && !memcmp(buf, item, 16);
+        _exit(0);
+    }
+    int in_a_row = 0; /* asleep on two looks in a row: blocked in get */
+    for (double end = now_ms() + 1500; pid > 0 && in_a_row < 2 && now_ms() < end;) {
+        char st = process_state(pid, NULL);
+        if (st == 0 || st == 'Z')
+            break;
+        in_a_row = st == 'S' ? in_a_row + 1 : 0;
+        sleep_ms(2);
+    }
+    s->n[7] = in_a_row >= 2;
+    if (s->n[7])
+        __atomic_store_n(&s->watch.hold_for, pid, __ATOMIC_SEQ_CST);
+    s->st[4] = queue_put(q, item, 16, true, 1000);
+    __atomic_store_n(&s->watch.hold_for, 0, __ATOMIC_SEQ_CST);
+    for (double end = now_ms() + 1500; pid > 0 && waitpid(pid, NULL, WNOHANG) == 0;) {
+        if (now_ms() > end) {
+            kill(pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            break;
+        }
+        sleep_ms(1);
+    }
+    queue_watch = NULL;
 }
 
 Test(queue, queue_shared_across_processes)
@@ -644,6 +715,16 @@ Test(queue, queue_shared_across_processes)
               "the semaphores must be shared across processes (sem_init with pshared = 1, in "
               "shared memory)",
               queue_status_name(seen->child_st[3]));
+    cr_assert(!seen->n[7] || seen->st[4] != Q_OK || seen->watch.torn == 0,
+              "a child asleep in get() on an empty queue was woken before the parent's put had "
+              "finished copying the item into its slot (slot_write() was still running): the "
+              "put announced the item (sem_post(&q->items)) before writing it, so a get can "
+              "read a slot that is half filled. Post items only after slot_write() and the "
+              "move of tail");
+    cr_assert(!seen->n[7] || seen->st[4] != Q_OK || seen->same[4],
+              "a child asleep in get() on an empty queue got %s instead of the 16-byte item the "
+              "parent put",
+              queue_status_name(seen->child_st[2]));
 }
 
 /* ---- many producers, many consumers --------------------------------------------------- */
