@@ -212,7 +212,9 @@ Test(family, child_runs_job_not_parent)
     cr_assert(seen->job_arg[0] == 7, "the job got %d, not the arg 7 given to start_child()",
               seen->job_arg[0]);
     int st = seen->child_status;
-    cr_assert(st == -1 || (WIFEXITED(st) && WEXITSTATUS(st) == 47),
+    /* Only a child that did not come back out of start_child() (that is
+     * run_children_forks_exactly_n's mistake) ended where it should. */
+    cr_assert(st == -1 || r.stray_returns > 0 || (WIFEXITED(st) && WEXITSTATUS(st) == 47),
               "job(7) returned 47 in the child, but the child %s %d: the child must exit with "
               "the value job returned, exit(job(arg)), not with a code of its own",
               WIFEXITED(st) ? _("exited with") : _("was killed by signal"),
