@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sockios.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -55,6 +56,13 @@ struct seen {
     pid_t child_pid;
     int extra_sockets;
     char extra_text[256];
+    int term[STEPS]; /* after a message: 0 '\0' after its bytes, 1 another byte, 2 *buf NULL */
+    int whole_after; /* the byte after the 1 MiB message (fresh memory is 0xaa), -1: NULL */
+    int dup_lines;   /* copies of a line left in a stdio buffer before start_worker() */
+    /* send_writes_every_byte, second part: a send() that EINTR interrupts with nothing sent */
+    int intr_ret, intr_err, intr_done, intr_handled, intr_blocked;
+    size_t intr_filler, intr_received;
+    long intr_first_bad;
 };
 
 static struct seen *seen;
@@ -157,7 +165,10 @@ static void recv_step(struct seen *s, struct conn *c)
     s->steps = k + 1; /* counted once done: a call that hangs is not */
     if (s->ret[k] == 1) {
         s->len[k] = len;
-        snprintf(s->text[k], sizeof s->text[k], "%.*s", (int)(len < 31 ? len : 31), (char *)buf);
+        s->term[k] = !buf ? 2 : ((char *)buf)[len] != '\0';
+        if (buf)
+            snprintf(s->text[k], sizeof s->text[k], "%.*s", (int)(len < 31 ? len : 31),
+                     (char *)buf);
         free(buf);
     }
 }
@@ -235,6 +246,12 @@ Test(conn, pair_send_recv_roundtrip)
     cr_assert(seen->steps < 7 || (seen->ret[6] == 1 && seen->len[6] == 0),
               "conn_recv() returned %d with %zu bytes for an empty message, not 1 with 0 bytes",
               seen->ret[6], seen->len[6]);
+    cr_assert(seen->steps < 7 || seen->term[6] != 2,
+              "conn_recv() of an empty message returned 1 but left *buf NULL: conn.h promises a "
+              "buffer from malloc holding the len bytes plus a '\\0', for len 0 too (one byte, "
+              "'\\0'), so that a caller may use it as an empty string and free it");
+    cr_assert(seen->steps < 3 || seen->term[2] != 2,
+              "conn_recv() of \"hello\" returned 1 but left *buf NULL");
     cr_assert(!seen->stuck || seen->steps != 6,
               "conn_recv() of an empty message waited forever: even a message of length 0 "
               "puts its 4-byte header (00 00 00 00) on the wire, so the reader knows it came");
@@ -390,6 +407,105 @@ static void call_send_big(void *shared)
     }
 }
 
+static void on_usr1_count(int sig)
+{
+    (void)sig;
+    __atomic_fetch_add(&seen->intr_handled, 1, __ATOMIC_SEQ_CST);
+}
+
+enum { INTR_MSG = 100000 };
+
+/* A conn_send() that starts on a socket already full: the signal finds it
+ * with nothing sent, so send() fails with EINTR (not a partial count). */
+static void call_send_intr(void *shared)
+{
+    struct seen *s = shared;
+    seen = s;
+    s->intr_first_bad = -1;
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0)
+        return;
+    pid_t pid = Fork();
+    if (pid == 0) {
+        close(fds[1]);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_usr1_count; /* no SA_RESTART */
+        sigaction(SIGUSR1, &sa, NULL);
+        static char fill[4096];
+        memset(fill, 'f', sizeof fill);
+        size_t filler = 0;
+        for (;;) { /* the kit fills the socket first, without blocking */
+            ssize_t n = send(fds[0], fill, sizeof fill, MSG_DONTWAIT | MSG_NOSIGNAL);
+            if (n <= 0)
+                break;
+            filler += (size_t)n;
+        }
+        s->intr_filler = filler;
+        char *msg = malloc(INTR_MSG);
+        for (size_t i = 0; i < INTR_MSG; i++)
+            msg[i] = big_byte(i);
+        struct conn c = {fds[0]};
+        errno = 0;
+        s->intr_ret = conn_send(&c, msg, INTR_MSG);
+        s->intr_err = errno;
+        s->intr_done = 1;
+        _exit(0);
+    }
+    close(fds[0]);
+    int fd = fds[1];
+    /* The writer asleep in conn_send on the full socket: interrupt it, and
+     * read nothing until its handler has run (the send() has failed then). */
+    for (double end = now_ms() + 2000; now_ms() < end; sleep_ms(1)) {
+        char st = process_state(pid, NULL);
+        if (st == 'S' && s->intr_filler > 0) {
+            s->intr_blocked = 1;
+            break;
+        }
+        if (st == 'Z' || st == 0)
+            break;
+    }
+    if (s->intr_blocked) {
+        kill(pid, SIGUSR1);
+        for (double end = now_ms() + 2000;
+             now_ms() < end && !__atomic_load_n(&s->intr_handled, __ATOMIC_SEQ_CST);)
+            sleep_ms(1);
+    }
+    size_t got = 0;
+    unsigned char hdr[4];
+    char *buf = malloc(65536);
+    for (double end = now_ms() + 3000; now_ms() < end;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 50) <= 0) {
+            if (__atomic_load_n(&s->intr_done, __ATOMIC_SEQ_CST) &&
+                got >= s->intr_filler + 4 + INTR_MSG)
+                break;
+            if (__atomic_load_n(&s->intr_done, __ATOMIC_SEQ_CST) && s->intr_ret != 0)
+                break;
+            continue;
+        }
+        ssize_t n = read(fd, buf, 65536);
+        if (n <= 0)
+            break;
+        for (ssize_t i = 0; i < n; i++, got++) {
+            size_t at = got - s->intr_filler; /* offset in the frame */
+            if (got < s->intr_filler)
+                continue;
+            if (at < 4)
+                hdr[at] = (unsigned char)buf[i];
+            else if (s->intr_first_bad < 0 && buf[i] != big_byte(at - 4))
+                s->intr_first_bad = (long)(at - 4);
+        }
+    }
+    (void)hdr;
+    free(buf);
+    s->intr_received = got > s->intr_filler ? got - s->intr_filler : 0;
+    if (reap_within(pid, 500) == -1000) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+}
+
 Test(conn, send_writes_every_byte)
 {
     seen = shared_alloc(sizeof *seen);
@@ -417,6 +533,26 @@ Test(conn, send_writes_every_byte)
               "all 4 MiB arrived but byte %ld differs: after a partial send() continue from "
               "where it stopped (buf + sent), not from the start",
               seen->first_bad);
+    /* Second part: the signal comes before a single byte could go. */
+    seen = shared_alloc(sizeof *seen);
+    r = sandbox_run(call_send_intr, seen, 6000);
+    sandbox_assert_returned(&r, "the check of conn_send on a full socket");
+    cr_assert(seen->intr_blocked && seen->intr_handled == 1,
+              "conn_send() on a full socket was not seen asleep in send() with its SIGUSR1 "
+              "handled (asleep: %d, handled: %d)",
+              seen->intr_blocked, seen->intr_handled);
+    cr_assert(!(seen->intr_done && seen->intr_ret != 0 && seen->intr_err == EINTR),
+              "conn_send() of a %d-byte message on a socket that was full returned %d with "
+              "EINTR: a signal (its handler installed without SA_RESTART) came while send() "
+              "waited for room, before a single byte could go. EINTR is no failure of the "
+              "connection: nothing was sent, so send again",
+              INTR_MSG, seen->intr_ret);
+    cr_assert(seen->intr_done && seen->intr_ret == 0 &&
+                  seen->intr_received == (size_t)INTR_MSG + 4 && seen->intr_first_bad < 0,
+              "conn_send() of a %d-byte message on a socket that was full, interrupted once by "
+              "a signal, returned %d (errno %s); %zu of its %d bytes arrived%s",
+              INTR_MSG, seen->intr_ret, errname(seen->intr_err), seen->intr_received,
+              INTR_MSG + 4, seen->intr_first_bad >= 0 ? _(", some of them wrong") : "");
 }
 
 static void call_recv_whole(void *shared)
@@ -463,6 +599,7 @@ static void call_recv_whole(void *shared)
     struct diagnosis d = {s, NULL};
     struct watch w;
     watch_start(&w, 3000, diagnose_hang, &d);
+    mallopt(M_PERTURB, 0x55); /* fresh memory from malloc is 0xaa: an unset '\0' shows */
     void *buf = NULL;
     size_t len = 0;
     s->steps = 1;
@@ -471,6 +608,7 @@ static void call_recv_whole(void *shared)
     s->err[0] = errno;
     s->len[0] = len;
     if (s->ret[0] == 1) {
+        s->whole_after = buf ? ((unsigned char *)buf)[len] : -1;
         for (size_t i = 0; i < len && i < WHOLE; i++)
             if (((char *)buf)[i] != big_byte(i)) {
                 s->first_bad = (long)i;
@@ -505,6 +643,12 @@ Test(conn, recv_reads_whole_message)
               "read() returns only what has arrived so far (a socket holds about 200 KiB), not "
               "the whole message. Keep reading until all len bytes are in",
               seen->first_bad);
+    cr_assert(seen->steps == 0 || seen->ret[0] != 1 || seen->whole_after == 0,
+              "conn_recv() of a 1 MiB message gave a buffer whose byte after the message is "
+              "0x%02x, not '\\0' (the check makes fresh memory from malloc 0xaa): conn.h "
+              "promises the len bytes plus a '\\0', so that a text message is a C string. "
+              "malloc(len + 1), and set buf[len] = '\\0'",
+              (unsigned)seen->whole_after);
     assert_not_stuck(seen, "conn_recv()");
     sandbox_assert_returned(&r, "conn_recv()");
     cr_assert(seen->ret[1] == 1 && !strcmp(seen->text[1], "tail"),
@@ -787,6 +931,10 @@ static void call_eof_from_child(void *shared)
     socket_fds(0, before);
     s->caller = getpid();
     s->mine_fd = -1;
+    /* A line left in a stdio buffer: only exit() in the worker writes it again. */
+    FILE *log = tmpfile();
+    if (log)
+        fputs("before start_worker\n", log);
     struct conn end = {-1};
     pid_t pid = start_worker(job_send3, &end);
     s->pid = pid;
@@ -813,6 +961,14 @@ static void call_eof_from_child(void *shared)
     watch_done(&w);
     conn_close(&end);
     s->child_exit = reap_within(pid, 1500);
+    if (log && s->child_exit != -1000) {
+        fflush(log);
+        rewind(log);
+        char line[64];
+        while (fgets(line, sizeof line, log))
+            s->dup_lines += !strcmp(line, "before start_worker\n");
+        fclose(log);
+    }
 }
 
 Test(conn, recv_sees_eof_when_child_closes)
@@ -846,6 +1002,12 @@ Test(conn, recv_sees_eof_when_child_closes)
     cr_assert(seen->child_exit == 0,
               "the worker ended with %d (or was not reaped): after job() it must _exit(0)",
               seen->child_exit);
+    cr_assert(seen->dup_lines <= 1,
+              "a line the caller had left in a stdio buffer (written, not yet flushed) before "
+              "start_worker() came out %d times: the worker ended with exit(), which flushes "
+              "the stdio buffers it inherited through fork (and runs the caller's atexit "
+              "handlers). After job(), end the child with _exit(0)",
+              seen->dup_lines);
 }
 
 static void job_echo(struct conn *end)
