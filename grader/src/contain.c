@@ -54,8 +54,11 @@
 #include <unistd.h>
 
 /* Each folder a run may write: the box's /tmp, /var/tmp and /run/lock, and
- * the build folder (contain_limit_scratch). */
+ * the build folder (contain_limit_scratch). Its files too: an empty file
+ * takes no block, so a size alone lets a run make them without end, each
+ * one's inode and name the machine's memory (a lab makes a few dozen). */
 #define SCRATCH_SIZE "256m"
+#define SCRATCH_LIMITS "size=" SCRATCH_SIZE ",nr_inodes=16384"
 
 enum {
     REPORT_CAP = 4096,
@@ -98,7 +101,7 @@ bool contain_limit_scratch(const char *dir)
         unshared = true;
     }
     return mount("proclabs-build", dir, "tmpfs", MS_NOSUID | MS_NODEV,
-                 "mode=700,size=" SCRATCH_SIZE) == 0;
+                 "mode=700," SCRATCH_LIMITS) == 0;
 }
 
 void contain_remove_scratch(const char *dir)
@@ -282,7 +285,7 @@ static int box_system_dir(const char *root, const char *name)
 static int box_tmpfs(const char *root, const char *rel, const char *mode)
 {
     char *path = xasprintf("%s/%s", root, rel);
-    char *opts = xasprintf("mode=%s,size=" SCRATCH_SIZE, mode);
+    char *opts = xasprintf("mode=%s," SCRATCH_LIMITS, mode);
     mkdir_p(path);
     int rc = mount("proclabs-tmp", path, "tmpfs", MS_NOSUID | MS_NODEV, opts);
     free(path);
@@ -294,8 +297,8 @@ static int box_tmpfs(const char *root, const char *rel, const char *mode)
 static int box_dev(const char *root)
 {
     char *dev = xasprintf("%s/dev", root);
-    int rc = mkdir(dev, 0755) < 0 ||
-             mount("proclabs-dev", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=64k");
+    int rc = mkdir(dev, 0755) < 0 || mount("proclabs-dev", dev, "tmpfs", MS_NOSUID | MS_NOEXEC,
+                                           "mode=755,size=64k,nr_inodes=256");
     static const char *nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
     for (size_t i = 0; !rc && i < sizeof nodes / sizeof *nodes; i++) {
         char *host = xasprintf("/dev/%s", nodes[i]), *inside = xasprintf("%s/%s", dev, nodes[i]);
@@ -356,7 +359,8 @@ static int box_setup(const struct run_spec *spec, uid_t judge)
         }
     }
     const char *root = "/tmp";
-    if (mount("proclabs-root", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m") < 0)
+    if (mount("proclabs-root", root, "tmpfs", MS_NOSUID | MS_NODEV,
+              "mode=755,size=1m,nr_inodes=4096") < 0)
         return -1;
     static const char *system_dirs[] = {"usr",   "bin",   "sbin",   "lib",
                                         "lib32", "lib64", "libx32", "etc"};
@@ -394,7 +398,8 @@ static int box_setup(const struct run_spec *spec, uid_t judge)
     if (checks >= 0 && built >= 0) {
         snprintf(path, sizeof path, "%s%s", root, BOX_JUDGE);
         if (!mkdir_p(path) ||
-            mount("proclabs-judge", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=700,size=64m") < 0 ||
+            mount("proclabs-judge", path, "tmpfs", MS_NOSUID | MS_NODEV,
+                  "mode=700,size=64m,nr_inodes=4096") < 0 ||
             chown(path, judge, judge) < 0)
             return -1;
         snprintf(path, sizeof path, "%s%s/grader/checks", root, BOX_JUDGE);
@@ -446,16 +451,17 @@ static void hand_over(const char *dir, uid_t to, mode_t top)
     closedir(d);
 }
 
-/* A contained run sees none of the grader's environment but the search
- * path, the language, the terminal and TMPDIR, before what the run's spec
- * sets: the rest may hold anything of the person or the service grading
- * (tokens, keys, paths), and student code could print it into its own
- * report. */
+/* A contained run sees none of the grader's environment but the language,
+ * the terminal and TMPDIR, before what the run's spec sets: the rest may
+ * hold anything of the person or the service grading (tokens, keys, paths),
+ * and student code could print it into its own report. The search path is
+ * the system's: the caller's may name folders the box does not have, or
+ * put a program first that needs the caller's environment (bats-core's
+ * libexec/bats, first in PATH under bats, needs its BATS_ variables). */
 static void plain_environment(void)
 {
-    static const char *keep[] = {"PATH",        "LANG",     "LANGUAGE", "LC_ALL", "LC_CTYPE",
-                                 "LC_MESSAGES", "LC_NUMERIC", "TERM",   "TZ",     "TMPDIR",
-                                 NULL};
+    static const char *keep[] = {"LANG",       "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES",
+                                 "LC_NUMERIC", "TERM",     "TZ",     "TMPDIR",   NULL};
     char *kept[sizeof keep / sizeof *keep];
     int n = 0;
     for (const char **k = keep; *k; k++) {
@@ -466,6 +472,7 @@ static void plain_environment(void)
     clearenv();
     for (int i = 0; i < n; i++)
         putenv(kept[i]);
+    setenv("PATH", "/usr/local/bin:/usr/bin:/bin", 1);
 }
 
 static void exec_command(const struct run_spec *spec, int out, uid_t student)

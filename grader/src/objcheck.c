@@ -198,7 +198,7 @@ static void collect_referenced(const char *name, const Elf64_Sym *sym, void *arg
 
 bool symset_add_references(struct symset *s, const char *path, const char *owner, bool all)
 {
-    struct elf e;
+    struct elf e = {0};
     char *why = NULL;
     bool ok = elf_open(path, &e, &why) &&
               each_symbol(&e, collect_referenced, &(struct collect_refs){s, owner, all});
@@ -209,7 +209,7 @@ bool symset_add_references(struct symset *s, const char *path, const char *owner
 
 bool symset_add_object(struct symset *s, const char *path, const char *owner)
 {
-    struct elf e;
+    struct elf e = {0};
     char *why = NULL;
     bool ok =
         elf_open(path, &e, &why) && each_symbol(&e, collect_defined, &(struct collect){s, owner});
@@ -270,9 +270,13 @@ static bool reserved_name(const char *name)
  * those libraries only, not in the grader's own symbols. */
 enum library { LIB_NONE, LIB_C, LIB_RUNNER };
 
-static enum library library_of(const char *name)
+static void *libc, *libm, *runner, *filter;
+
+/* The libraries library_of() looks in; the name of one that would not load
+ * (a new soname, a broken install), or NULL. Without it the allow-list
+ * would let its names through: the build is refused instead. */
+static const char *load_libraries(void)
 {
-    static void *libc, *libm, *runner, *filter;
     static bool loaded;
     if (!loaded) {
         libc = dlopen("libc.so.6", RTLD_LAZY);
@@ -281,6 +285,16 @@ static enum library library_of(const char *name)
         filter = dlopen("libseccomp.so.2", RTLD_LAZY);   /* the check library's */
         loaded = true;
     }
+    return !libc     ? "libc.so.6"
+           : !libm   ? "libm.so.6"
+           : !runner ? "libcriterion.so.3"
+           : !filter ? "libseccomp.so.2"
+                     : NULL;
+}
+
+static enum library library_of(const char *name)
+{
+    load_libraries();
     if ((libc && dlsym(libc, name)) || (libm && dlsym(libm, name)))
         return LIB_C;
     return (runner && dlsym(runner, name)) || (filter && dlsym(filter, name)) ? LIB_RUNNER
@@ -400,10 +414,16 @@ static bool relocations_plain(const struct elf *e, const Elf64_Shdr *s)
 bool objcheck_student(const char *obj, const char *shown, struct symset *kit, struct symset *checks,
                       struct symset *hooks, char **log)
 {
-    struct elf e;
+    struct elf e = {0};
     char *why = NULL;
     struct verdict v = {.shown = shown, .kit = kit, .checks = checks, .hooks = hooks};
-    if (!elf_open(obj, &e, &why)) {
+    const char *missing = load_libraries();
+    if (missing) {
+        refuse(&v,
+               _("the grader cannot load %s, which it needs to check the names your code "
+                 "defines: the kit's packages are not installed as it expects (run make setup)"),
+               missing);
+    } else if (!elf_open(obj, &e, &why)) {
         refuse(&v, "%s", why);
         free(why);
     } else {

@@ -43,3 +43,16 @@ bats_require_minimum_version 1.5.0
     read -r sid parent <<<"$output"
     [ "$sid" = "$parent" ] || fail "session $sid, parent $parent: not the session's leader"
 }
+
+# The allow-list looks names up in the libraries the checks link: one that
+# does not load (a new soname, a broken install) must not wave its names
+# through.
+@test "a library the allow-list reads that will not load refuses the build" {
+    local kit="$BATS_TEST_DIRNAME/../.." ws="$BATS_TEST_TMPDIR/ws"
+    "$kit/grader/grade" starters "$ws" >/dev/null
+    mkdir -p "$BATS_TEST_TMPDIR/lib"
+    echo "not a library" >"$BATS_TEST_TMPDIR/lib/libcriterion.so.3"
+    run env LD_LIBRARY_PATH="$BATS_TEST_TMPDIR/lib" "$kit/grader/grade" --dir "$ws" 01
+    assert_failure
+    assert_output --partial "the grader cannot load libcriterion.so.3"
+}
