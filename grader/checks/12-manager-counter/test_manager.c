@@ -718,3 +718,71 @@ Test(manager, shutdown_removes_socket_file)
     cr_assert(s->shutdown_rc == 0, "manager_shutdown() returned %d although all was removed",
               s->shutdown_rc);
 }
+
+/* ---- manager_call() when the server cannot answer ------------------------------ */
+
+struct call_seen {
+    int rc_hangup;   /* manager_call() to a peer that reads the request and closes */
+    int rc_gone;     /* manager_call() to a peer that closed before the request */
+    int peer_read;   /* the first peer had the request's length */
+    bool returned;   /* both calls returned */
+};
+
+static void call_body(void *shared)
+{
+    struct call_seen *c = shared;
+    c->rc_hangup = c->rc_gone = 99;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) { /* a server that takes the request and hangs up without a reply */
+        close(sv[0]);
+        unsigned char len[4];
+        struct timeval tv = {3, 0};
+        setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        /* the whole request: unread bytes would turn the close into a reset */
+        char text[MSG_MAX];
+        size_t n;
+        c->peer_read = ref_read(sv[1], len, 4) &&
+                       (n = (size_t)len[0] << 24 | (size_t)len[1] << 16 | (size_t)len[2] << 8 |
+                            len[3]) <= MSG_MAX &&
+                       ref_read(sv[1], text, n);
+        _exit(0);
+    }
+    close(sv[1]);
+    struct timeval tv = {3, 0}; /* bounds a manager_call() that would wait for ever */
+    setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char reply[MSG_MAX + 1] = "";
+    c->rc_hangup = manager_call(sv[0], "GET count", reply, sizeof reply);
+    close(sv[0]);
+    waitpid(pid, NULL, 0);
+    /* A server already gone: the request cannot even be sent. */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return;
+    close(sv[1]);
+    setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    c->rc_gone = manager_call(sv[0], "GET count", reply, sizeof reply);
+    close(sv[0]);
+    c->returned = true;
+}
+
+Test(manager, manager_call_fails_without_reply)
+{
+    struct call_seen *c = shared_alloc(sizeof *c);
+    struct sandbox r = sandbox_run(call_body, c, 10000);
+    sandbox_assert_returned(&r, "manager_call() on a connection without a server");
+    cr_assert(c->returned, "the check's connections could not be made (a kit problem)");
+    cr_assert(c->rc_hangup != 0,
+              "manager_call(fd, \"GET count\", ...) returned 0 although the server %s and closed "
+              "the connection without a reply: the caller now reads a reply that never came. "
+              "Return -1 when send_msg() fails or recv_msg() gives 0 (EOF) or -1",
+              c->peer_read ? _("read the request") : _("took nothing"));
+    cr_assert(c->rc_gone != 0,
+              "manager_call(fd, \"GET count\", ...) returned 0 on a connection whose server had "
+              "already closed it: the request could not be sent (send_msg() gave -1) and no "
+              "reply came. Return -1 then");
+    cr_assert(c->rc_hangup == -1 && c->rc_gone == -1,
+              "manager_call() on a connection closed by the server returned %d and %d, not -1",
+              c->rc_hangup, c->rc_gone);
+}
