@@ -27,6 +27,8 @@ bool lock_acquire(struct lock *l, bool block, double timeout_ms)
     /* sem_timedwait wants an absolute CLOCK_REALTIME time, not a duration. */
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
+    if (timeout_ms > 1e12)
+        timeout_ms = 1e12; /* 31 years, as good as for ever: in ns it still fits a long long */
     long long ns = until.tv_nsec + (long long)(timeout_ms * 1e6); /* ms to ns */
     until.tv_sec += (time_t)(ns / 1000000000);
     until.tv_nsec = (long)(ns % 1000000000);

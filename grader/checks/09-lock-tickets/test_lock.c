@@ -402,6 +402,43 @@ Test(lock, lock_timeout_in_milliseconds)
               said(e), s->e_after_post_ms);
 }
 
+/* ---- a very long timeout waits, as Python's lock.acquire(timeout=1e10) does ---- */
+
+/* lock_acquire(l, true, 1e13), 317 years, on a held lock released once the
+ * caller sleeps in it. 1e13 ms in nanoseconds, 1e19, is past what a long long
+ * holds. */
+static void long_timeout_body(void *shared)
+{
+    struct timed_seen *s = shared;
+    s->e.ret = -1;
+    struct lock *l = lock_new();
+    if (!l)
+        return;
+    s->made = 1;
+    while (sem_trywait(&l->sem) < 0 && errno == EINTR) /* the body holds it */
+        ;
+    probe(l, &s->e, true, 1e13, 2500, -1, s, NULL);
+    lock_free(l);
+}
+
+Test(lock, lock_long_timeout_waits)
+{
+    struct timed_seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(long_timeout_body, s, 5000);
+    sandbox_assert_returned(&r, "lock_acquire(l, true, 1e13) on a held lock");
+    cr_assert(s->made, "lock_new() returned NULL: step 1 first");
+    const struct probe *e = &s->e;
+    cr_assert(e->ret == 1 && s->e_after_post_ms < 1500,
+              "lock_acquire(l, true, 1e13) (317 years, Python's lock.acquire(timeout=1e10)) "
+              "on a held lock that was released while it waited %s after %.0f ms, %.0f ms "
+              "after the release: it must wait for the release and return true. 1e13 ms "
+              "is 1e19 ns, more than a long long holds: timeout_ms * 1e6 overflows, the "
+              "deadline's tv_nsec comes out negative and sem_timedwait() refuses it at "
+              "once (EINVAL). Bound the timeout before converting it: 1e12 ms (31 years) "
+              "is as good as for ever",
+              said(e), e->ms, s->e_after_post_ms);
+}
+
 static void release_too_many(void *shared)
 {
     struct lock_seen *s = shared;
