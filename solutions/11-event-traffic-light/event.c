@@ -59,6 +59,8 @@ bool event_wait(struct event *e, double timeout_ms)
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
     if (timeout_ms > 0) {
+        if (timeout_ms > 1e12)
+            timeout_ms = 1e12; /* 31 years, as good as for ever: in ns it still fits a long long */
         long long ns = deadline.tv_nsec + (long long)(timeout_ms * 1e6);
         deadline.tv_sec += ns / 1000000000;
         deadline.tv_nsec = ns % 1000000000;

@@ -916,3 +916,61 @@ Test(event, light_switches_red_and_green)
               "green is light_show(true), then event_set(), then sleep_ms(green_ms)",
               late);
 }
+
+/* ---- a very long timeout waits, as Python's e.wait(1e10) does ------------------ */
+
+struct long_seen {
+    int made;
+    int ret;   /* 1 true, 0 false, -1 did not return */
+    double ms; /* how long event_wait() took */
+};
+
+/* event_wait(e, 1e13), 317 years, on an event that a child of the body sets
+ * 200 ms later. 1e13 ms in nanoseconds, 1e19, is past what a long long holds. */
+static void long_timeout_body(void *shared)
+{
+    struct long_seen *s = shared;
+    s->ret = -1;
+    struct event *e = shared_alloc(sizeof *e);
+    if (event_init(e) < 0)
+        return;
+    s->made = 1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        sleep_ms(200);
+        event_set(e);
+        _exit(0);
+    }
+    double t0 = now_ms();
+    bool got = event_wait(e, 1e13);
+    s->ms = now_ms() - t0;
+    s->ret = got;
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    event_destroy(e);
+    shared_free(e, sizeof *e);
+}
+
+Test(event, wait_long_timeout_waits)
+{
+    struct long_seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(long_timeout_body, s, 2500);
+    cr_assert(!(r.timed_out && s->made && s->ret < 0),
+              "event_wait(e, 1e13) (317 years, Python's e.wait(1e10)) on an event another "
+              "process set 200 ms later had not returned: %s. 1e13 ms is 1e19 ns, more "
+              "than a long long holds: timeout_ms * 1e6 overflows, the deadline's tv_nsec "
+              "comes out negative, pthread_cond_timedwait() refuses it at once (EINVAL) "
+              "with the mutex still held, and the loop goes round again, so event_set() "
+              "can never take the mutex. Bound the timeout before converting it: 1e12 ms "
+              "(31 years) is as good as for ever",
+              sandbox_describe(&r));
+    sandbox_assert_returned(&r, "event_wait(e, 1e13)");
+    cr_assert(s->made, "event_init() returned -1: the first checks say why");
+    cr_assert(s->ret == 1 && s->ms < 1500,
+              "event_wait(e, 1e13) (317 years, Python's e.wait(1e10)) on an event another "
+              "process set 200 ms later returned %s after %.0f ms: it must wait for the "
+              "set and return true. 1e13 ms is 1e19 ns, more than a long long holds: "
+              "timeout_ms * 1e6 overflows and the deadline is no deadline. Bound the "
+              "timeout before converting it: 1e12 ms (31 years) is as good as for ever",
+              s->ret ? "true" : "false", s->ms);
+}
