@@ -877,3 +877,76 @@ Test(queue, many_producers_many_consumers_exact)
               "changed only under the lock",
               TOTAL, lost, doubled, m->garbled, m->put_fail, m->get_fail);
 }
+
+/* ---- a very long timeout waits, as Python's q.put(x, True, 1e10) does ------------ */
+
+struct long_seen {
+    int created;
+    int get_st, put_st;     /* -1: did not return */
+    double get_ms, put_ms;  /* how long each call took */
+};
+
+/* queue_get(..., true, 1e13) on an empty queue that a child fills 200 ms
+ * later, then queue_put(..., true, 1e13) on a full one that a child empties
+ * 200 ms later. 1e13 ms (317 years) in nanoseconds, 1e19, is past what a
+ * long long holds. */
+static void long_timeout_body(void *shared)
+{
+    struct long_seen *s = shared;
+    s->get_st = s->put_st = -1;
+    struct queue *q = queue_create(1);
+    s->created = q != NULL;
+    if (!q)
+        return;
+    unsigned char buf[QUEUE_ITEM_MAX];
+    size_t len;
+    pid_t pid = fork();
+    if (pid == 0) {
+        sleep_ms(200);
+        queue_put(q, "x", 1, true, QUEUE_FOREVER);
+        _exit(0);
+    }
+    double t0 = now_ms();
+    s->get_st = queue_get(q, buf, &len, true, 1e13);
+    s->get_ms = now_ms() - t0;
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    if (s->get_st != Q_OK)
+        return;
+    queue_put(q, "y", 1, true, QUEUE_FOREVER); /* full now */
+    pid = fork();
+    if (pid == 0) {
+        sleep_ms(200);
+        queue_get(q, buf, &len, true, QUEUE_FOREVER);
+        _exit(0);
+    }
+    t0 = now_ms();
+    s->put_st = queue_put(q, "z", 1, true, 1e13);
+    s->put_ms = now_ms() - t0;
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+}
+
+Test(queue, long_timeout_waits)
+{
+    struct long_seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(long_timeout_body, s, 4000);
+    sandbox_assert_returned(&r, "queue_get/queue_put with a timeout of 1e13 ms");
+    cr_assert(s->created, "queue_create(1) returned NULL: step 1 first");
+    cr_assert(s->get_st == Q_OK && s->get_ms < 1500,
+              "queue_get(q, buf, &len, true, 1e13) (317 years, Python's q.get(True, 1e10)) "
+              "on an empty queue that another process filled 200 ms later gave %s after "
+              "%.0f ms: it must wait for the item and return Q_OK. 1e13 ms is 1e19 ns, "
+              "more than a long long holds: timeout_ms * 1e6 overflows, the deadline's "
+              "tv_nsec comes out negative and sem_clockwait() refuses it at once "
+              "(EINVAL). Bound the timeout before converting it: 1e12 ms (31 years) is as "
+              "good as for ever",
+              queue_status_name(s->get_st), s->get_ms);
+    cr_assert(s->put_st == Q_OK && s->put_ms < 1500,
+              "queue_put(q, item, 1, true, 1e13) (317 years, Python's q.put(x, True, "
+              "1e10)) on a full queue that another process emptied 200 ms later gave %s "
+              "after %.0f ms: it must wait for the free slot and return Q_OK. 1e13 ms is "
+              "1e19 ns, more than a long long holds: bound the timeout before converting "
+              "it (1e12 ms, 31 years, is as good as for ever)",
+              queue_status_name(s->put_st), s->put_ms);
+}
