@@ -58,6 +58,8 @@ bool jq_join(struct jqueue *q, double timeout_ms)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
+    if (timeout_ms > 1e12)
+        timeout_ms = 1e12; /* 31 years, as good as for ever: in ns it still fits a long long */
     long long ns = t.tv_nsec + (long long)(timeout_ms * 1e6);
     t.tv_sec += ns / 1000000000;
     t.tv_nsec = ns % 1000000000;

@@ -845,3 +845,63 @@ Test(jqueue, run_jobs_joins_after_all_work)
               "worker, then waitpid each",
               r.unreaped);
 }
+
+/* ---- a very long timeout waits for the work ------------------------------------ */
+
+struct long_seen {
+    int created;
+    int ret;   /* 1 true, 0 false, -1 did not return */
+    double ms; /* how long jq_join() took */
+};
+
+/* jq_join(q, 1e13), 317 years, with one task unfinished that a child marks
+ * done 200 ms later. 1e13 ms in nanoseconds, 1e19, is past what a long long
+ * holds. */
+static void long_timeout_body(void *shared)
+{
+    struct long_seen *s = shared;
+    s->ret = -1;
+    struct jqueue *q = jq_create();
+    s->created = q != NULL;
+    if (!q)
+        return;
+    jq_put(q, 1);
+    jq_get(q);
+    pid_t pid = fork();
+    if (pid == 0) {
+        sleep_ms(200);
+        jq_task_done(q);
+        _exit(0);
+    }
+    double t0 = now_ms();
+    bool done = jq_join(q, 1e13);
+    s->ms = now_ms() - t0;
+    s->ret = done;
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    jq_destroy(q);
+}
+
+Test(jqueue, join_long_timeout_waits)
+{
+    struct long_seen *s = shared_alloc(sizeof *s);
+    struct sandbox r = sandbox_run(long_timeout_body, s, 2500);
+    cr_assert(!(r.timed_out && s->created && s->ret < 0),
+              "jq_join(q, 1e13) (317 years) with one task that another process marked done "
+              "200 ms later had not returned: %s. 1e13 ms is 1e19 ns, more than a long "
+              "long holds: timeout_ms * 1e6 overflows, the deadline's tv_nsec comes out "
+              "negative, pthread_cond_timedwait() refuses it at once (EINVAL) with the "
+              "mutex still held, and the loop goes round again, so jq_task_done() can "
+              "never take the mutex. Bound the timeout before converting it: 1e12 ms (31 "
+              "years) is as good as for ever",
+              sandbox_describe(&r));
+    sandbox_assert_returned(&r, "jq_join(q, 1e13)");
+    cr_assert(s->created, "jq_create() returned NULL: step 1 first");
+    cr_assert(s->ret == 1 && s->ms < 1500,
+              "jq_join(q, 1e13) (317 years) with one task that another process marked done "
+              "200 ms later returned %s after %.0f ms: it must wait for the task_done and "
+              "return true. 1e13 ms is 1e19 ns, more than a long long holds: timeout_ms * "
+              "1e6 overflows and the deadline is no deadline. Bound the timeout before "
+              "converting it: 1e12 ms (31 years) is as good as for ever",
+              s->ret ? "true" : "false", s->ms);
+}
