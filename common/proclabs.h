@@ -71,6 +71,14 @@ void shared_free(void *p, size_t size);
  * sleeping and hoping. */
 char process_state(pid_t pid, pid_t *ppid);
 
+/* Whether pid is asleep waiting for a child (in wait4 or waitid), not in
+ * a sleep or a read: 1 when /proc/PID/wchan or /proc/PID/syscall says so,
+ * 0 when they say it is elsewhere or it is not asleep, -1 when neither can
+ * be read and it is asleep: a guess, not evidence. Scaffolding that waits
+ * for the event goes on at -1 (a correct parent is never held up); a
+ * check that names a mistake needs 1 or 0. */
+int waits_for_child(pid_t pid);
+
 /* ---- time ---------------------------------------------------------------- */
 
 /* Milliseconds on the monotonic clock (never jumps with the wall clock). */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,4 +102,34 @@ char process_state(pid_t pid, pid_t *ppid)
     if (ppid)
         *ppid = parent;
     return state;
+}
+
+/* The first line of /proc/PID/NAME in text; false when it cannot be read. */
+static bool read_proc(pid_t pid, const char *name, char *text, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, text, size - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    text[n > 0 ? n : 0] = '\0';
+    return n > 0;
+}
+
+int waits_for_child(pid_t pid)
+{
+    char text[128];
+    /* wchan names the kernel function a sleeper is in; "0" when hidden. */
+    if (read_proc(pid, "wchan", text, sizeof text) && strcmp(text, "0") != 0)
+        return strstr(text, "do_wait") != NULL;
+    /* syscall: the number of the call it is in, or "running". */
+    long nr;
+    if (read_proc(pid, "syscall", text, sizeof text)) {
+        if (sscanf(text, "%ld", &nr) == 1)
+            return (nr == SYS_wait4 || nr == SYS_waitid) && process_state(pid, NULL) == 'S';
+        if (strncmp(text, "running", 7) == 0)
+            return 0;
+    }
+    return process_state(pid, NULL) == 'S' ? -1 : 0;
 }

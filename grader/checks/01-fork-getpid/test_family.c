@@ -44,40 +44,6 @@ enum { FREE, GATE, ORDER }; /* jobs run freely; wait for all to start; end in re
 
 static struct seen *seen;
 
-/* True when pid is asleep in wait4 or waitid (blocked waiting for a child),
- * not in a sleep: from /proc/PID/wchan, else /proc/PID/syscall; when
- * neither is readable, any sleep counts. */
-static bool blocked_in_wait(pid_t pid)
-{
-    char path[64], text[128];
-    snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
-    if (fd >= 0)
-        close(fd);
-    if (n > 0) {
-        text[n] = '\0';
-        if (strstr(text, "do_wait"))
-            return true;
-        if (strcmp(text, "0") != 0)
-            return false; /* asleep elsewhere (a sleep, a read) */
-    }
-    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
-    if (fd >= 0)
-        close(fd);
-    long nr;
-    if (n > 0) {
-        text[n] = '\0';
-        if (sscanf(text, "%ld", &nr) == 1)
-            return (nr == SYS_wait4 || nr == SYS_waitid) && process_state(pid, NULL) == 'S';
-        if (n > 0 && strncmp(text, "running", 7) == 0)
-            return false;
-    }
-    return process_state(pid, NULL) == 'S';
-}
-
 static int record_job(int arg)
 {
     int k = __atomic_fetch_add(&seen->calls, 1, __ATOMIC_SEQ_CST);
@@ -108,7 +74,7 @@ static int record_job(int arg)
             char st = other > 0 ? process_state(other, NULL) : 'R';
             other_ended |= other > 0 && (st == 'Z' || st == 0);
         }
-        if (other_ended && blocked_in_wait(getppid())) {
+        if (other_ended && waits_for_child(getppid()) != 0) {
             seen->parent_waited = true;
             break;
         }

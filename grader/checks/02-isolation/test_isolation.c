@@ -95,39 +95,6 @@ struct seen {
 
 static struct seen *held; /* the struct the fork handlers use */
 
-/* True when pid is asleep waiting for a child (wait4, waitid), not in a
- * sleep: /proc/PID/wchan, else /proc/PID/syscall, else state 'S'. */
-static bool waits_for_a_child(pid_t pid)
-{
-    char path[64], text[128];
-    snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
-    if (fd >= 0)
-        close(fd);
-    if (n > 0) {
-        text[n] = '\0';
-        if (strstr(text, "do_wait"))
-            return true;
-        if (strcmp(text, "0") != 0)
-            return false;
-    }
-    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
-    if (fd >= 0)
-        close(fd);
-    long nr;
-    if (n > 0) {
-        text[n] = '\0';
-        if (sscanf(text, "%ld", &nr) == 1)
-            return (nr == SYS_wait4 || nr == SYS_waitid) && process_state(pid, NULL) == 'S';
-        if (!strncmp(text, "running", 7))
-            return false;
-    }
-    return process_state(pid, NULL) == 'S';
-}
-
 /* Before fork(): which memory of the parent is MAP_SHARED. */
 static void hold_prepare(void)
 {
@@ -160,7 +127,7 @@ static void hold_child(void)
         return;
     double until = now_ms() + 1500;
     while (now_ms() < until && !__atomic_load_n(&held->compare_returned, __ATOMIC_SEQ_CST)) {
-        if (waits_for_a_child(getppid())) {
+        if (waits_for_child(getppid()) != 0) {
             held->released_by_wait = true;
             return;
         }

@@ -253,39 +253,6 @@ Test(states, read_proc_stat_odd_names)
 static struct seen *zombie_seen;
 static pid_t zombie_parent;
 
-/* True when pid is asleep waiting for a child (wait4, waitid), not in a
- * sleep: /proc/PID/wchan, else /proc/PID/syscall, else state 'S'. */
-static bool waits_for_a_child(pid_t pid)
-{
-    char path[64], text[128];
-    snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
-    if (fd >= 0)
-        close(fd);
-    if (n > 0) {
-        text[n] = '\0';
-        if (strstr(text, "do_wait"))
-            return true;
-        if (strcmp(text, "0") != 0)
-            return false;
-    }
-    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
-    if (fd >= 0)
-        close(fd);
-    long nr;
-    if (n > 0) {
-        text[n] = '\0';
-        if (sscanf(text, "%ld", &nr) == 1)
-            return (nr == SYS_wait4 || nr == SYS_waitid) && state_of(pid, NULL) == 'S';
-        if (!strncmp(text, "running", 7))
-            return false;
-    }
-    return state_of(pid, NULL) == 'S';
-}
-
 /* The child waits until its parent is blocked waiting for it (not in a
  * sleep: a make_zombie() that sleeps "long enough" and returns shows its
  * child alive), or make_zombie() returned, at most 1 s (a make_zombie()
@@ -293,7 +260,7 @@ static bool waits_for_a_child(pid_t pid)
 static void hold_zombie_child(void)
 {
     double end = now_ms() + 1000;
-    while (!zombie_seen->zombie_released && now_ms() < end && !waits_for_a_child(zombie_parent))
+    while (!zombie_seen->zombie_released && now_ms() < end && waits_for_child(zombie_parent) == 0)
         sleep_ms(1);
 }
 

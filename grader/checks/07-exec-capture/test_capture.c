@@ -546,39 +546,6 @@ Test(capture, read_and_wait_retry_after_eintr)
 
 /* ---- step 3: wait_exitcode ------------------------------------------------ */
 
-/* True when pid is asleep waiting for a child (wait4, waitid), not in a
- * sleep: /proc/PID/wchan, else /proc/PID/syscall, else state 'S'. */
-static bool waits_for_a_child(pid_t pid)
-{
-    char path[64], text[128];
-    snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
-    if (fd >= 0)
-        close(fd);
-    if (n > 0) {
-        text[n] = '\0';
-        if (strstr(text, "do_wait"))
-            return true;
-        if (strcmp(text, "0") != 0)
-            return false;
-    }
-    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
-    if (fd >= 0)
-        close(fd);
-    long nr;
-    if (n > 0) {
-        text[n] = '\0';
-        if (sscanf(text, "%ld", &nr) == 1)
-            return (nr == SYS_wait4 || nr == SYS_waitid) && process_state(pid, NULL) == 'S';
-        if (!strncmp(text, "running", 7))
-            return false;
-    }
-    return process_state(pid, NULL) == 'S';
-}
-
 static void call_wait_exitcode(void *shared)
 {
     struct seen *s = shared;
@@ -613,7 +580,7 @@ static void call_wait_exitcode(void *shared)
     pid_t me = getpid(), slow = Fork();
     if (slow == 0) {
         double until = now_ms() + 1000;
-        while (now_ms() < until && !waits_for_a_child(me))
+        while (now_ms() < until && waits_for_child(me) == 0)
             sleep_ms(1);
         _exit(6);
     }
